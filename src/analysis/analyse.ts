@@ -1,0 +1,164 @@
+import { classifyDependency, DEPENDENCIES, type Dependency } from './dependencies.js';
+import { ageSeconds, isStale } from './staleness.js';
+import type {
+  DependencyReport,
+  EndpointReport,
+  FleetReport,
+  FleetSummary,
+  InstanceHealth,
+  InstanceReport,
+  RegionReport,
+} from './report.js';
+import type {
+  ConnectivityEntry,
+  FleetSnapshot,
+  InstanceSnapshot,
+  RegionInfo,
+  RegionNetworkStatus,
+} from '../model/snapshot.js';
+
+export interface AnalysisPolicy {
+  staleAfterSeconds: number;
+  pagingDependencies: readonly Dependency[];
+}
+
+export function judgeEndpoint(entry: ConnectivityEntry, now: Date, policy: AnalysisPolicy): EndpointReport {
+  const stale = isStale(entry.lastUpdated, now, policy.staleAfterSeconds);
+  const status = entry.status.toLowerCase();
+  const report: EndpointReport = {
+    dependency: classifyDependency(entry.resourceType, entry.name),
+    resourceType: entry.resourceType,
+    endpoint: entry.name,
+    required: !entry.isOptional,
+    status,
+    stale,
+    up: status === 'success' && !stale,
+    error: entry.error,
+  };
+  if (entry.lastUpdated) report.lastUpdated = entry.lastUpdated.toISOString();
+  if (entry.lastStatusChange) report.lastStatusChange = entry.lastStatusChange.toISOString();
+  const age = ageSeconds(entry.lastUpdated, now);
+  if (age !== undefined) report.ageSeconds = age;
+  return report;
+}
+
+/**
+ * Azure may list the same endpoint twice in one region; one series per label set is all Prometheus
+ * accepts, so keep the worse of the two.
+ */
+function dedupeEndpoints(endpoints: EndpointReport[]): EndpointReport[] {
+  const byKey = new Map<string, EndpointReport>();
+  for (const endpoint of endpoints) {
+    const key = `${endpoint.dependency}\u0000${endpoint.resourceType}\u0000${endpoint.endpoint}\u0000${endpoint.required}`;
+    const seen = byKey.get(key);
+    if (!seen || (seen.up && !endpoint.up)) byKey.set(key, endpoint);
+  }
+  return [...byKey.values()];
+}
+
+export function rollUpDependencies(endpoints: EndpointReport[], policy: AnalysisPolicy): DependencyReport[] {
+  const groups = new Map<Dependency, EndpointReport[]>();
+  for (const endpoint of endpoints) {
+    const group = groups.get(endpoint.dependency) ?? [];
+    group.push(endpoint);
+    groups.set(endpoint.dependency, group);
+  }
+  return DEPENDENCIES.filter((dependency) => groups.has(dependency)).map((dependency) => {
+    const group = groups.get(dependency) ?? [];
+    const failing = group.filter((endpoint) => !endpoint.up);
+    return {
+      dependency,
+      required: group.some((endpoint) => endpoint.required),
+      pages: policy.pagingDependencies.includes(dependency),
+      up: failing.length === 0,
+      stale: group.some((endpoint) => endpoint.stale),
+      endpoints: group.length,
+      failingEndpoints: failing.map((endpoint) => endpoint.endpoint),
+    };
+  });
+}
+
+function judgeRegion(
+  region: RegionInfo,
+  status: RegionNetworkStatus | undefined,
+  now: Date,
+  policy: AnalysisPolicy,
+): RegionReport {
+  const endpoints = dedupeEndpoints((status?.connectivity ?? []).map((entry) => judgeEndpoint(entry, now, policy)));
+  return {
+    location: region.location,
+    displayLocation: region.displayLocation,
+    primary: region.primary,
+    data: endpoints.length > 0 ? 'ok' : 'no-data',
+    dnsServers: status?.dnsServers ?? [],
+    endpoints,
+    dependencies: rollUpDependencies(endpoints, policy),
+  };
+}
+
+/** The instance's regions, plus any region NetworkStatus reports that the instance body did not list. */
+function regionsOf(snapshot: InstanceSnapshot): RegionInfo[] {
+  const regions = [...snapshot.instance.regions];
+  for (const status of snapshot.networkStatus ?? []) {
+    if (!regions.some((region) => region.location === status.location)) {
+      regions.push({ location: status.location, displayLocation: status.displayLocation, primary: regions.length === 0 });
+    }
+  }
+  return regions;
+}
+
+function healthOf(monitored: boolean, regions: RegionReport[]): InstanceHealth {
+  if (!monitored) return 'not-monitored';
+  const dependencies = regions.flatMap((region) => region.dependencies);
+  if (dependencies.some((dependency) => dependency.pages && !dependency.up)) return 'down';
+  if (regions.length === 0 || regions.some((region) => region.data === 'no-data')) return 'unknown';
+  if (dependencies.some((dependency) => !dependency.up)) return 'degraded';
+  return 'healthy';
+}
+
+export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: AnalysisPolicy): InstanceReport {
+  const monitored = snapshot.instance.vnetType !== 'None';
+  const regions = monitored
+    ? regionsOf(snapshot).map((region) =>
+        judgeRegion(region, snapshot.networkStatus?.find((status) => status.location === region.location), now, policy),
+      )
+    : [];
+  const report: InstanceReport = {
+    instance: snapshot.instance,
+    monitored,
+    targetUp: snapshot.failure === undefined,
+    health: healthOf(monitored, regions),
+    regions,
+  };
+  if (snapshot.failure) report.failure = snapshot.failure;
+  if (snapshot.networkStatusFetchedAt) report.dataFetchedAt = snapshot.networkStatusFetchedAt.toISOString();
+  return report;
+}
+
+function summarise(instances: InstanceReport[]): FleetSummary {
+  const count = (health: InstanceHealth) => instances.filter((instance) => instance.health === health).length;
+  return {
+    instances: instances.length,
+    monitored: instances.filter((instance) => instance.monitored).length,
+    healthy: count('healthy'),
+    degraded: count('degraded'),
+    down: count('down'),
+    unknown: count('unknown'),
+    notMonitored: count('not-monitored'),
+  };
+}
+
+export function analyseFleet(snapshot: FleetSnapshot, policy: AnalysisPolicy, now = snapshot.takenAt): FleetReport {
+  const instances = snapshot.instances
+    .map((instance) => analyseInstance(instance, now, policy))
+    .sort((a, b) => a.instance.id.localeCompare(b.instance.id));
+  return {
+    generatedAt: now.toISOString(),
+    staleAfterSeconds: policy.staleAfterSeconds,
+    pagingDependencies: [...policy.pagingDependencies],
+    summary: summarise(instances),
+    instances,
+    subscriptionFailures: snapshot.subscriptionFailures,
+    unresolvedTargets: snapshot.unresolvedTargets,
+  };
+}

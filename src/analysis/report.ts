@@ -1,0 +1,83 @@
+import type { Dependency } from './dependencies.js';
+import type { FetchFailure, InstanceInfo, InstanceRef, SubscriptionFailure } from '../model/snapshot.js';
+
+/** One NetworkStatus entry, judged. */
+export interface EndpointReport {
+  dependency: Dependency;
+  resourceType: string;
+  endpoint: string;
+  /** `!isOptional`, as the API says. */
+  required: boolean;
+  status: string;
+  stale: boolean;
+  /** success and not stale. */
+  up: boolean;
+  error: string;
+  lastUpdated?: string;
+  lastStatusChange?: string;
+  ageSeconds?: number;
+}
+
+export interface DependencyReport {
+  dependency: Dependency;
+  /** Any of its endpoints is required by the API. */
+  required: boolean;
+  /** Whether this dependency pages by policy (config `paging.dependencies`). */
+  pages: boolean;
+  /** The worst of its endpoints. */
+  up: boolean;
+  stale: boolean;
+  endpoints: number;
+  failingEndpoints: string[];
+}
+
+/** `ok`: entries present; `no-data`: the API returned nothing for this region (never "healthy"). */
+export type RegionDataState = 'ok' | 'no-data';
+
+export interface RegionReport {
+  location: string;
+  displayLocation: string;
+  primary: boolean;
+  data: RegionDataState;
+  dnsServers: string[];
+  endpoints: EndpointReport[];
+  dependencies: DependencyReport[];
+}
+
+/**
+ * healthy: every dependency up; degraded: only non-paging dependencies down; down: a paging
+ * dependency down or stale; unknown: no usable data; not-monitored: not VNet-injected.
+ */
+export type InstanceHealth = 'healthy' | 'degraded' | 'down' | 'unknown' | 'not-monitored';
+
+export interface InstanceReport {
+  instance: InstanceInfo;
+  monitored: boolean;
+  /** The monitor could read this instance in the last poll. */
+  targetUp: boolean;
+  failure?: FetchFailure;
+  /** When the NetworkStatus data shown was read from ARM (older than the poll after a failure). */
+  dataFetchedAt?: string;
+  health: InstanceHealth;
+  regions: RegionReport[];
+}
+
+export interface FleetSummary {
+  instances: number;
+  monitored: number;
+  healthy: number;
+  degraded: number;
+  down: number;
+  unknown: number;
+  notMonitored: number;
+}
+
+export interface FleetReport {
+  generatedAt: string;
+  staleAfterSeconds: number;
+  pagingDependencies: Dependency[];
+  summary: FleetSummary;
+  instances: InstanceReport[];
+  subscriptionFailures: SubscriptionFailure[];
+  unresolvedTargets: Array<InstanceRef & { failure: FetchFailure }>;
+}

@@ -1,0 +1,16 @@
+/** What the Azure layer tells the rest of the service about each ARM request it sends. */
+export interface ArmRequestEvent {
+  operation: string;
+  /** HTTP status as a string, or the error code when no response came back (e.g. `ETIMEDOUT`). */
+  code: string;
+  subscriptionId?: string;
+  /** `x-ms-ratelimit-remaining-*` headers: scope (e.g. `subscription-reads`) -> remaining. */
+  rateLimitRemaining: Record<string, number>;
+  durationMs: number;
+}
+
+export interface ArmObserver {
+  onRequest(event: ArmRequestEvent): void;
+}
+
+export const NO_OBSERVER: ArmObserver = { onRequest: () => undefined };

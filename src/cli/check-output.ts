@@ -1,0 +1,95 @@
+import pc from 'picocolors';
+import type { FleetReport } from '../analysis/report.js';
+import { exitCodeOf, problemsOf, uncheckedOf } from './verdict.js';
+
+export const CHECK_JSON_SCHEMA = 'apim-netwatch/check/v1';
+
+/** `check --output json`: stable for scripts (README, "check --output json"). */
+export function checkJson(report: FleetReport): string {
+  return `${JSON.stringify(
+    {
+      schema: CHECK_JSON_SCHEMA,
+      generated_at: report.generatedAt,
+      exit_code: exitCodeOf(report),
+      summary: report.summary,
+      problems: problemsOf(report),
+      unchecked: uncheckedOf(report),
+      instances: report.instances.map((instance) => ({
+        id: instance.instance.id,
+        subscription_id: instance.instance.subscriptionId,
+        resource_group: instance.instance.resourceGroup,
+        apim_service: instance.instance.name,
+        vnet_type: instance.instance.vnetType,
+        platform_version: instance.instance.platformVersion,
+        health: instance.health,
+        target_up: instance.targetUp,
+        regions: instance.regions.map((region) => ({
+          location: region.location,
+          primary: region.primary,
+          data: region.data,
+          dependencies: region.dependencies.map((dependency) => ({
+            dependency: dependency.dependency,
+            required: dependency.required,
+            pages: dependency.pages,
+            up: dependency.up,
+            stale: dependency.stale,
+          })),
+        })),
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+function renderTable(rows: string[][], colour: (row: string[], cell: string, column: number) => string): string {
+  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows
+    .map((row) => row.map((cell, column) => colour(row, pad(cell, column === row.length - 1 ? 0 : (widths[column] ?? 0)), column)).join('  ').trimEnd())
+    .join('\n');
+}
+
+/** `check --output table`: one row per instance x region x dependency; colour only on a TTY. */
+export function checkTable(report: FleetReport, useColour: boolean): string {
+  const paint = pc.createColors(useColour);
+  const rows: string[][] = [['INSTANCE', 'REGION', 'DEPENDENCY', 'REQUIRED', 'PAGES', 'STATUS', 'DETAIL']];
+  for (const instance of report.instances) {
+    if (!instance.monitored) {
+      rows.push([instance.instance.name, instance.instance.regions[0]?.location ?? '', '-', '-', '-', 'SKIPPED', 'not VNet-injected (virtualNetworkType None)']);
+      continue;
+    }
+    if (instance.failure) rows.push([instance.instance.name, '-', '-', '-', '-', 'UNREADABLE', `${instance.failure.code}: ${instance.failure.message}`]);
+    for (const region of instance.regions) {
+      if (region.data === 'no-data') rows.push([instance.instance.name, region.location, '-', '-', '-', 'NO DATA', 'NetworkStatus returned no entries']);
+      for (const dependency of region.dependencies) {
+        const failing = region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && !endpoint.up);
+        const status = dependency.up ? 'UP' : failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'STALE' : 'DOWN';
+        const detail = failing
+          .map((endpoint) => (endpoint.stale && endpoint.status === 'success' ? `${endpoint.endpoint}: not updated since ${endpoint.lastUpdated ?? 'never'}` : `${endpoint.endpoint}: ${endpoint.error || endpoint.status}`))
+          .join('; ');
+        rows.push([instance.instance.name, region.location, dependency.dependency, dependency.required ? 'yes' : 'no', dependency.pages ? 'yes' : 'no', status, detail]);
+      }
+    }
+  }
+  for (const target of report.unresolvedTargets) rows.push([target.name, '-', '-', '-', '-', 'UNREADABLE', `${target.failure.code}: ${target.failure.message}`]);
+  const table = renderTable(rows, (row, cell, column) => {
+    if (row === rows[0]) return paint.bold(cell);
+    if (column !== 5) return cell;
+    if (/^UP/.test(cell)) return paint.green(cell);
+    if (/^(DOWN|UNREADABLE)/.test(cell)) return row[4] === 'yes' || row[4] === '-' ? paint.red(paint.bold(cell)) : paint.yellow(cell);
+    return paint.yellow(cell);
+  });
+  const code = exitCodeOf(report);
+  const paging = problemsOf(report).filter((problem) => problem.pages);
+  const verdict =
+    code === 0
+      ? paint.green('OK: every paging dependency is reachable')
+      : code === 1
+        ? paint.red(`PAGING: ${paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`).join(', ')}`)
+        : paint.yellow(`COULD NOT CHECK: ${uncheckedOf(report).map((u) => `${u.target}: ${u.reason}`).join('; ')}`);
+  return `${table}\n\n${verdict}\n`;
+}

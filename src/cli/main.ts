@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { VERSION } from '../version.js';
+import { runCheck } from './check.js';
+import { runServe } from './serve.js';
+import { runSimulate } from './simulate.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('expected a TCP port number (0-65535)');
+  return parsed;
+}
+
+const program = new Command()
+  .name('apim-netwatch')
+  .description('Watches the network health of Azure API Management instances in virtual networks')
+  .version(VERSION);
+
+program
+  .command('serve')
+  .description('poll the fleet on a schedule and serve /metrics, /api/v1/status and the status page')
+  .option('-c, --config <file>', 'YAML config file (see config.example.yaml)')
+  .option('--demo', 'watch the built-in demo fleet served by the embedded ARM simulator (simulated data)')
+  .option('-p, --port <port>', 'HTTP port (default: server.port, 9464)', port)
+  .action(async (options: { config?: string; demo?: boolean; port?: number }) => {
+    process.exitCode = await runServe(options);
+  });
+
+program
+  .command('check')
+  .description('poll once and print an instance x region x dependency table; exit 0 healthy, 1 paging dependency down, 2 could not check')
+  .option('-c, --config <file>', 'YAML config file (see config.example.yaml)')
+  .option('--demo', 'check the built-in demo fleet (simulated data)')
+  .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (options: { config?: string; demo?: boolean; output: 'table' | 'json' }) => {
+    process.exitCode = await runCheck(options);
+  });
+
+program
+  .command('simulate')
+  .description('run the ARM simulator alone, serving a world file (or the demo fleet) over HTTPS on 127.0.0.1')
+  .option('-w, --world <file>', 'world file (JSON, format in design.md)')
+  .option('--demo', 'serve the built-in demo fleet')
+  .option('-p, --port <port>', 'port (0 = any free port)', port, 0)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--cert-out <file>', "write the simulator's certificate (PEM) here, for azure.caCertFile")
+  .option('--cert-dir <dir>', 'reuse (or create) cert.pem and key.pem in this directory')
+  .option('--page-size <n>', 'items per list page', (v) => port(v), 100)
+  .action(async (options: { world?: string; demo?: boolean; port: number; host: string; certOut?: string; certDir?: string; pageSize: number }) => {
+    process.exitCode = await runSimulate(options);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`apim-netwatch: ${(err as Error).message}\n`);
+  process.exitCode = 2;
+});

@@ -1,0 +1,40 @@
+import { writeFileSync } from 'node:fs';
+import { buildDemoWorld } from '../simulator/demo-world.js';
+import { startSimulator } from '../simulator/server.js';
+import { loadWorldFile } from '../simulator/world.js';
+import { reportFatal } from './errors.js';
+
+export interface SimulateOptions {
+  world?: string;
+  demo?: boolean;
+  port: number;
+  host: string;
+  certOut?: string;
+  certDir?: string;
+  pageSize: number;
+}
+
+export async function runSimulate(options: SimulateOptions): Promise<number> {
+  try {
+    if (!options.world && !options.demo) throw new Error('simulate needs --world FILE (or --demo for the built-in fleet)');
+    const world = options.world ? await loadWorldFile(options.world) : buildDemoWorld(new Date());
+    const simulator = await startSimulator({
+      world,
+      port: options.port,
+      host: options.host,
+      pageSize: options.pageSize,
+      ...(options.certDir ? { certDir: options.certDir } : {}),
+    });
+    if (options.certOut) writeFileSync(options.certOut, simulator.caCertPem);
+    process.stdout.write(`ARM simulator listening on ${simulator.url}\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => resolve());
+      process.once('SIGINT', () => resolve());
+    });
+    await simulator.close();
+    return 0;
+  } catch (err) {
+    reportFatal(err);
+    return 2;
+  }
+}

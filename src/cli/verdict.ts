@@ -1,0 +1,77 @@
+import type { FleetReport } from '../analysis/report.js';
+
+/** `check`'s exit codes (design.md): 0 healthy, 1 a paging dependency down or blocked, 2 could not check. */
+export const EXIT_HEALTHY = 0;
+export const EXIT_PAGING = 1;
+export const EXIT_COULD_NOT_CHECK = 2;
+
+export interface Problem {
+  instance: string;
+  apim_service: string;
+  location: string;
+  dependency: string;
+  required: boolean;
+  pages: boolean;
+  /** `down`: an endpoint reports failure or initializing; `stale`: the status stopped updating. */
+  state: 'down' | 'stale';
+  endpoints: Array<{ endpoint: string; resource_type: string; status: string; stale: boolean; error: string; last_updated: string | null }>;
+}
+
+export interface Unchecked {
+  target: string;
+  reason: string;
+}
+
+export function problemsOf(report: FleetReport): Problem[] {
+  const problems: Problem[] = [];
+  for (const instance of report.instances) {
+    for (const region of instance.regions) {
+      for (const dependency of region.dependencies) {
+        if (dependency.up) continue;
+        const failing = region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && !endpoint.up);
+        problems.push({
+          instance: instance.instance.id,
+          apim_service: instance.instance.name,
+          location: region.location,
+          dependency: dependency.dependency,
+          required: dependency.required,
+          pages: dependency.pages,
+          state: failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'stale' : 'down',
+          endpoints: failing.map((endpoint) => ({
+            endpoint: endpoint.endpoint,
+            resource_type: endpoint.resourceType,
+            status: endpoint.status,
+            stale: endpoint.stale,
+            error: endpoint.error,
+            last_updated: endpoint.lastUpdated ?? null,
+          })),
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+export function uncheckedOf(report: FleetReport): Unchecked[] {
+  const unchecked: Unchecked[] = [];
+  for (const failure of report.subscriptionFailures) {
+    unchecked.push({ target: failure.subscriptionId ? `/subscriptions/${failure.subscriptionId}` : 'subscriptions', reason: `${failure.code}: ${failure.message}` });
+  }
+  for (const target of report.unresolvedTargets) unchecked.push({ target: target.id, reason: `${target.failure.code}: ${target.failure.message}` });
+  for (const instance of report.instances) {
+    if (instance.failure) unchecked.push({ target: instance.instance.id, reason: `${instance.failure.code}: ${instance.failure.message}` });
+    for (const region of instance.regions) {
+      if (region.data === 'no-data') unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: 'NetworkStatus returned no entries for this region' });
+    }
+  }
+  if (report.instances.length === 0 && unchecked.length === 0) {
+    unchecked.push({ target: 'fleet', reason: 'no API Management instances found: check azure.subscriptions, targets.instances and targets.tags' });
+  }
+  return unchecked;
+}
+
+export function exitCodeOf(report: FleetReport): number {
+  if (problemsOf(report).some((problem) => problem.pages)) return EXIT_PAGING;
+  if (uncheckedOf(report).length > 0) return EXIT_COULD_NOT_CHECK;
+  return EXIT_HEALTHY;
+}

@@ -1,0 +1,73 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { configSchema, type Config } from './schema.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Environment variables that override the file, for containers (12-factor). */
+const ENV_OVERRIDES: Array<[string, string[], (value: string) => unknown]> = [
+  ['APIM_NETWATCH_AZURE_ENDPOINT', ['azure', 'endpoint'], (v) => v],
+  ['APIM_NETWATCH_AZURE_CA_CERT_FILE', ['azure', 'caCertFile'], (v) => v],
+  ['APIM_NETWATCH_SUBSCRIPTIONS', ['azure', 'subscriptions'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  ['APIM_NETWATCH_INSTANCES', ['targets', 'instances'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
+  ['APIM_NETWATCH_SCHEDULE', ['schedule'], (v) => v],
+  ['APIM_NETWATCH_STALE_AFTER_SECONDS', ['staleAfterSeconds'], Number],
+  ['APIM_NETWATCH_PORT', ['server', 'port'], Number],
+  ['APIM_NETWATCH_LOG_LEVEL', ['log', 'level'], (v) => v],
+];
+
+function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1] as string] = value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const key = issue.path.join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    return `${key}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}; check the spelling against config.example.yaml`;
+  }
+  return `${key}: ${issue.message}`;
+}
+
+export function validateConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const document = raw ?? {};
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new ConfigError(`${source}: expected a YAML mapping of settings (see config.example.yaml)`);
+  }
+  const merged = structuredClone(document) as Record<string, unknown>;
+  for (const [name, path, convert] of ENV_OVERRIDES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(merged, path, convert(value));
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`).join('\n');
+    throw new ConfigError(`invalid configuration in ${source}:\n${problems}`);
+  }
+  return result.data;
+}
+
+export function loadConfig(file: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+  if (!file) return validateConfig({}, 'the defaults', env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}; pass --config with a readable YAML file`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message}`);
+  }
+  return validateConfig(raw, file, env);
+}

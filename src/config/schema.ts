@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import cron from 'node-cron';
+import { DEFAULT_PAGING_DEPENDENCIES, DEPENDENCIES } from '../analysis/dependencies.js';
+import { DEFAULT_STALE_AFTER_SECONDS } from '../analysis/staleness.js';
+
+export const PUBLIC_CLOUD_ENDPOINT = 'https://management.azure.com';
+
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
+    message: 'expected a subscription ID (a UUID such as 00000000-0000-0000-0000-000000000000)',
+  });
+
+const apimId = z
+  .string()
+  .regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.apimanagement\/service\/[^/]+\/?$/i, {
+    message:
+      'expected an API Management resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>',
+  });
+
+const cronExpression = z.string().refine((value) => cron.validate(value), {
+  message: 'expected a cron expression such as "*/15 * * * *" (minute hour day month weekday)',
+});
+
+export const configSchema = z
+  .object({
+    azure: z
+      .object({
+        endpoint: z.url({ message: 'expected the ARM base URL, e.g. https://management.azure.com' }).default(PUBLIC_CLOUD_ENDPOINT),
+        caCertFile: z.string().min(1).optional(),
+        /** Token audience; defaults to the public cloud's, or `<endpoint>/.default` for sovereign clouds. */
+        credentialScope: z.string().min(1).optional(),
+        /** `default`: DefaultAzureCredential; `simulator`: a static token, refused unless the endpoint is loopback. */
+        credential: z.enum(['auto', 'default', 'simulator']).default('auto'),
+        subscriptions: z.array(uuid).default([]),
+        maxRetries: z.number().int().min(0).max(10).default(3),
+        requestTimeoutSeconds: z.number().positive().max(600).default(30),
+      })
+      .strict()
+      .prefault({}),
+    targets: z
+      .object({
+        instances: z.array(apimId).default([]),
+        /** Only instances carrying all these tags (discovery by subscription only). */
+        tags: z.record(z.string(), z.string()).default({}),
+      })
+      .strict()
+      .prefault({}),
+    schedule: cronExpression.default('*/15 * * * *'),
+    staleAfterSeconds: z.number().int().positive().default(DEFAULT_STALE_AFTER_SECONDS),
+    concurrency: z.number().int().min(1).max(256).default(8),
+    paging: z
+      .object({ dependencies: z.array(z.enum(DEPENDENCIES)).default([...DEFAULT_PAGING_DEPENDENCIES]) })
+      .strict()
+      .prefault({}),
+    server: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(9464),
+        host: z.string().min(1).default('0.0.0.0'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,106 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { ArmObserver, ArmRequestEvent } from '../azure/observer.js';
+import type { FleetReport } from '../analysis/report.js';
+import { VERSION } from '../version.js';
+
+const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+export type PollOutcome = 'success' | 'partial' | 'failure';
+
+/** The monitor's own health, kept in a prom-client registry (a handful of series, any scrape rate). */
+export class SelfMetrics implements ArmObserver {
+  readonly registry = new Registry();
+  private readonly pollDuration = new Gauge({
+    name: 'apim_netwatch_poll_duration_seconds',
+    help: 'How long the last completed poll of the fleet took.',
+    registers: [this.registry],
+  });
+  private readonly lastSuccess = new Gauge({
+    name: 'apim_netwatch_poll_last_success_timestamp_seconds',
+    help: 'When the last poll that read every target completed, in seconds since the epoch.',
+    registers: [this.registry],
+  });
+  private readonly lastCompleted = new Gauge({
+    name: 'apim_netwatch_poll_last_completed_timestamp_seconds',
+    help: 'When the last poll completed, successful or not, in seconds since the epoch.',
+    registers: [this.registry],
+  });
+  private readonly polls = new Counter({
+    name: 'apim_netwatch_polls_total',
+    help: 'Polls by outcome: success (every target read), partial (some failed), failure (nothing read).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly skipped = new Counter({
+    name: 'apim_netwatch_polls_skipped_total',
+    help: 'Scheduled polls skipped because the previous one was still running.',
+    registers: [this.registry],
+  });
+  private readonly armRequests = new Counter({
+    name: 'apim_netwatch_arm_requests_total',
+    help: 'ARM requests sent (every retry counts), by REST operation and HTTP status code.',
+    labelNames: ['operation', 'code'],
+    registers: [this.registry],
+  });
+  private readonly rateLimit = new Gauge({
+    name: 'apim_netwatch_arm_ratelimit_remaining',
+    help: 'The last x-ms-ratelimit-remaining-* header ARM returned, by subscription and scope.',
+    labelNames: ['subscription_id', 'scope'],
+    registers: [this.registry],
+  });
+  private readonly subscriptionUp = new Gauge({
+    name: 'apim_netwatch_subscription_up',
+    help: 'Whether the last poll could list the APIM instances of the subscription (1) or not (0).',
+    labelNames: ['subscription_id'],
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    new Gauge({
+      name: 'apim_netwatch_build_info',
+      help: 'Build information of the running apim-netwatch.',
+      labelNames: ['version', 'nodejs_version'],
+      registers: [this.registry],
+    }).set({ version: VERSION, nodejs_version: process.version }, 1);
+    if (options.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client names these gauges `_total`, which promtool (rightly) reports as a lint finding.
+      for (const name of GAUGES_NAMED_LIKE_COUNTERS) this.registry.removeSingleMetric(name);
+    }
+  }
+
+  onRequest(event: ArmRequestEvent): void {
+    this.armRequests.inc({ operation: event.operation, code: event.code });
+    for (const [scope, remaining] of Object.entries(event.rateLimitRemaining)) {
+      this.rateLimit.set({ subscription_id: event.subscriptionId ?? '', scope }, remaining);
+    }
+  }
+
+  pollSkipped(): void {
+    this.skipped.inc();
+  }
+
+  pollCompleted(report: FleetReport, durationSeconds: number, outcome: PollOutcome): void {
+    this.pollDuration.set(durationSeconds);
+    this.polls.inc({ outcome });
+    const now = Date.parse(report.generatedAt) / 1000;
+    this.lastCompleted.set(now);
+    if (outcome === 'success') this.lastSuccess.set(now);
+    this.subscriptionUp.reset();
+    const subscriptions = new Set(report.instances.map((instance) => instance.instance.subscriptionId));
+    for (const subscription of subscriptions) this.subscriptionUp.set({ subscription_id: subscription }, 1);
+    for (const failure of report.subscriptionFailures) {
+      if (failure.subscriptionId) this.subscriptionUp.set({ subscription_id: failure.subscriptionId }, 0);
+    }
+  }
+
+  pollFailed(durationSeconds: number): void {
+    this.pollDuration.set(durationSeconds);
+    this.polls.inc({ outcome: 'failure' });
+    this.lastCompleted.set(Date.now() / 1000);
+  }
+
+  async render(): Promise<string> {
+    return this.registry.metrics();
+  }
+}

@@ -1,0 +1,30 @@
+import type { InstanceRef } from './snapshot.js';
+
+/** ARM short region name: `West Europe` -> `westeurope`, `Central US EUAP` -> `centraluseuap`. */
+export function shortRegion(location: string): string {
+  return location.replace(/\s+/g, '').toLowerCase();
+}
+
+const APIM_ID = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.apimanagement\/service\/([^/]+)\/?$/i;
+
+export class InvalidResourceIdError extends Error {
+  override name = 'InvalidResourceIdError';
+}
+
+/** Parses an APIM resource ID; keeps the instance name as written, lower-cases the rest. */
+export function parseApimId(id: string): InstanceRef {
+  const match = APIM_ID.exec(id.trim());
+  if (!match) {
+    throw new InvalidResourceIdError(
+      `"${id}" is not an API Management resource ID; expected ` +
+        '/subscriptions/<subscription-id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>',
+    );
+  }
+  const [, subscriptionId, resourceGroup, name] = match as unknown as [string, string, string, string];
+  return {
+    id: id.trim().replace(/\/$/, '').toLowerCase(),
+    subscriptionId: subscriptionId.toLowerCase(),
+    resourceGroup: resourceGroup.toLowerCase(),
+    name,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Plain types of a normalised fleet snapshot: what the fetchers produce and the analysis reads.
+ * Resource IDs are lower-cased, regions are ARM short names (`westeurope`).
+ */
+
+export type VnetType = 'None' | 'External' | 'Internal';
+
+/** Where an APIM instance lives; everything in it is lower-cased except `name`. */
+export interface InstanceRef {
+  /** Lower-cased ARM resource ID: the key of every map in the pipeline. */
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+
+export interface RegionInfo {
+  /** ARM short name, e.g. `westeurope`. */
+  location: string;
+  /** As Azure wrote it, e.g. `West Europe`. */
+  displayLocation: string;
+  primary: boolean;
+  subnetId?: string;
+}
+
+export interface InstanceInfo extends InstanceRef {
+  sku: string;
+  platformVersion: string;
+  vnetType: VnetType;
+  /** The primary region first, then `additionalLocations[]` in ARM's order. */
+  regions: RegionInfo[];
+  tags: Record<string, string>;
+}
+
+export interface ConnectivityEntry {
+  /** The host or URL Azure checked, as Azure wrote it. */
+  name: string;
+  /** `initializing` | `success` | `failure` (kept as Azure wrote it, lower-cased). */
+  status: string;
+  error: string;
+  lastUpdated?: Date;
+  lastStatusChange?: Date;
+  resourceType: string;
+  isOptional: boolean;
+}
+
+export interface RegionNetworkStatus {
+  location: string;
+  displayLocation: string;
+  dnsServers: string[];
+  connectivity: ConnectivityEntry[];
+}
+
+/** Why the monitor could not read an instance (or a subscription). */
+export interface FetchFailure {
+  operation: string;
+  code: string;
+  statusCode?: number;
+  message: string;
+}
+
+export interface InstanceSnapshot {
+  instance: InstanceInfo;
+  /** Absent when the instance is not VNet-injected (not polled) or could never be read. */
+  networkStatus?: RegionNetworkStatus[];
+  /** When `networkStatus` was read from ARM; older than the poll when re-used after a failure. */
+  networkStatusFetchedAt?: Date;
+  failure?: FetchFailure;
+}
+
+export interface SubscriptionFailure extends FetchFailure {
+  subscriptionId: string;
+}
+
+export interface FleetSnapshot {
+  takenAt: Date;
+  instances: InstanceSnapshot[];
+  subscriptionFailures: SubscriptionFailure[];
+  /** Configured instance IDs that could not be resolved at all (no instance info). */
+  unresolvedTargets: Array<InstanceRef & { failure: FetchFailure }>;
+}

@@ -1,0 +1,84 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { FleetReport } from '../analysis/report.js';
+import type { FleetSnapshot } from '../model/snapshot.js';
+import type { PollOutcome } from '../metrics/self-metrics.js';
+
+export interface PollerDeps {
+  /** Reads the fleet from ARM; given the previous snapshot so failing targets keep their last data. */
+  collect(previous: FleetSnapshot | undefined): Promise<FleetSnapshot>;
+  analyse(snapshot: FleetSnapshot): FleetReport;
+  /** Called with every completed poll's report (metrics, API, persistence). */
+  publish(report: FleetReport, durationSeconds: number, outcome: PollOutcome): void;
+  pollFailed(durationSeconds: number, err: unknown): void;
+  pollSkipped(): void;
+  log: Logger;
+}
+
+export function outcomeOf(report: FleetReport): PollOutcome {
+  const failed =
+    report.instances.filter((instance) => !instance.targetUp).length +
+    report.unresolvedTargets.length +
+    report.subscriptionFailures.length;
+  if (failed === 0) return 'success';
+  const read = report.instances.filter((instance) => instance.targetUp).length;
+  return read > 0 ? 'partial' : 'failure';
+}
+
+/** One poll at start-up, then on the cron schedule; a poll still running makes the next one skip. */
+export class Poller {
+  private running: Promise<FleetReport | undefined> | undefined;
+  private task: ScheduledTask | undefined;
+  private previous: FleetSnapshot | undefined;
+  latest: FleetReport | undefined;
+
+  constructor(private readonly deps: PollerDeps) {}
+
+  start(schedule: string): void {
+    void this.pollNow();
+    this.task = cron.schedule(schedule, () => void this.pollNow(), { noOverlap: false });
+  }
+
+  /** Runs a poll unless one is running; never rejects (a failed poll is logged and counted). */
+  pollNow(): Promise<FleetReport | undefined> {
+    if (this.running) {
+      this.deps.pollSkipped();
+      this.deps.log.warn('previous poll still running; skipping this one (is the schedule shorter than a poll?)');
+      return this.running;
+    }
+    this.running = this.runPoll().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async runPoll(): Promise<FleetReport | undefined> {
+    const started = performance.now();
+    try {
+      const snapshot = await this.deps.collect(this.previous);
+      const report = this.deps.analyse(snapshot);
+      const seconds = (performance.now() - started) / 1000;
+      const outcome = outcomeOf(report);
+      this.previous = snapshot;
+      this.latest = report;
+      this.deps.publish(report, seconds, outcome);
+      this.deps.log.info(
+        { outcome, seconds: Number(seconds.toFixed(3)), ...report.summary },
+        `poll complete: ${report.summary.instances} instances, ${report.summary.down} down, ${report.summary.unknown} unknown`,
+      );
+      return report;
+    } catch (err) {
+      const seconds = (performance.now() - started) / 1000;
+      this.deps.pollFailed(seconds, err);
+      this.deps.log.error({ err }, 'poll failed');
+      return undefined;
+    }
+  }
+
+  /** Stops the schedule and waits for a running poll to finish. */
+  async stop(): Promise<void> {
+    await this.task?.destroy();
+    this.task = undefined;
+    await this.running;
+  }
+}

@@ -1,0 +1,66 @@
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import { faultSchema, parseWorld, type Fault, type World } from './world.js';
+import { JSON_CONTENT_TYPE } from './routes-respond.js';
+import type { SimulatorState } from './routes-state.js';
+
+const faultsSchema = z.array(faultSchema);
+
+export interface ControlHooks {
+  state: SimulatorState;
+  setWorld(w: World): void;
+  setFaults(f: Fault[]): void;
+}
+
+function sendPlainJson(res: express.Response, status: number, body: unknown): void {
+  res.status(status).setHeader('Content-Type', JSON_CONTENT_TYPE);
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * `/_simulator/*`: lets a test drive a simulator running in another process. No auth, no api-version,
+ * no faults: these are not ARM. Worlds can be tens of MB, hence the parser limit (on these routes only).
+ */
+export function controlRoutes(hooks: ControlHooks): Router {
+  const router = express.Router({ caseSensitive: false });
+  router.use(express.json({ limit: '1gb', strict: false }));
+
+  router.get('/world', (_req, res) => sendPlainJson(res, 200, hooks.state.world));
+  router.put('/world', (req, res) => {
+    let world: World;
+    try {
+      world = parseWorld(req.body, 'the request body');
+    } catch (err) {
+      sendPlainJson(res, 400, { error: { code: 'InvalidWorld', message: (err as Error).message } });
+      return;
+    }
+    hooks.setWorld(world);
+    sendPlainJson(res, 200, { resources: world.resources.length, faults: world.faults.length });
+  });
+
+  router.get('/faults', (_req, res) => sendPlainJson(res, 200, hooks.state.faults()));
+  router.put('/faults', (req, res) => {
+    const parsed = faultsSchema.safeParse(req.body);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ');
+      sendPlainJson(res, 400, { error: { code: 'InvalidFaults', message: `the body must be an array of faults: ${message}` } });
+      return;
+    }
+    hooks.setFaults(parsed.data);
+    sendPlainJson(res, 200, { faults: parsed.data.length });
+  });
+
+  router.get('/stats', (_req, res) => sendPlainJson(res, 200, { requests: hooks.state.requests }));
+
+  router.use((req, res) => {
+    sendPlainJson(res, 404, { error: { code: 'NotFound', message: `no control endpoint ${req.method} ${req.originalUrl}` } });
+  });
+
+  // Body-parser failures (bad JSON, too large) carry their HTTP status.
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+    sendPlainJson(res, status, { error: { code: status === 500 ? 'InternalServerError' : 'BadRequest', message: String(err?.message ?? err) } });
+  };
+  router.use(onError);
+  return router;
+}

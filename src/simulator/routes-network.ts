@@ -1,0 +1,23 @@
+import { ArmError } from './arm-errors.js';
+import type { ArmPath } from './routes-path.js';
+import type { RouteContext } from './routes-state.js';
+import { requireSubscription } from './routes-subscriptions.js';
+
+/**
+ * `GET /subscriptions/{s}/providers/Microsoft.Network/locations/{location}/serviceTags`: the world's
+ * body for that region, its `{subscriptionId}` placeholder filled in; undefined for any other path.
+ */
+export function routeNetwork(ctx: RouteContext, p: ArmPath): unknown {
+  const provider = p.provider?.map((s) => s.toLowerCase());
+  if (!provider || p.resourceGroup || provider.length !== 4) return undefined;
+  if (provider[0] !== 'microsoft.network' || provider[1] !== 'locations' || provider[3] !== 'servicetags') return undefined;
+  requireSubscription(ctx.state, p.subscriptionId!);
+  const location = p.provider![2]!;
+  const body = ctx.state.serviceTags(location);
+  if (typeof body !== 'object' || body === null) {
+    throw new ArmError(404, 'ResourceNotFound', `No service tags are available for location '${location}'.`);
+  }
+  const copy = { ...(body as Record<string, unknown>) };
+  if (typeof copy.id === 'string') copy.id = copy.id.replaceAll('{subscriptionId}', p.subscriptionId!);
+  return copy;
+}

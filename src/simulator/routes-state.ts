@@ -1,0 +1,122 @@
+import type { ArmResource, Fault, World } from './world.js';
+import { idKey, locationKey, resourceTypeOf } from './routes-path.js';
+
+interface FaultSlot {
+  fault: Fault;
+  /** Uses left; undefined = forever. */
+  remaining?: number;
+}
+
+/**
+ * The world being served, with the case-insensitive indexes that keep a GET O(1) on worlds of
+ * tens of thousands of resources, and the fault counters (kept apart so the caller's world object
+ * is never mutated).
+ */
+export class SimulatorState {
+  private current!: World;
+  private byId = new Map<string, ArmResource>();
+  private statusById = new Map<string, unknown>();
+  private tagsByLocation = new Map<string, unknown>();
+  private faultSlots: FaultSlot[] = [];
+  private subscriptionIdsCache: Map<string, string> | undefined;
+  requests = 0;
+
+  constructor(world: World) {
+    this.setWorld(world);
+  }
+
+  setWorld(world: World): void {
+    this.current = world;
+    this.byId = new Map(world.resources.map((r) => [idKey(r.id), r]));
+    this.statusById = new Map(Object.entries(world.networkStatus ?? {}).map(([k, v]) => [idKey(k), v]));
+    this.tagsByLocation = new Map(Object.entries(world.serviceTags ?? {}).map(([k, v]) => [locationKey(k), v]));
+    this.subscriptionIdsCache = undefined;
+    this.setFaults(world.faults ?? []);
+  }
+
+  /** Subscription IDs named by resource and networkStatus IDs, lower-cased -> as first spelled. */
+  subscriptionIdsInIds(): Map<string, string> {
+    if (this.subscriptionIdsCache) return this.subscriptionIdsCache;
+    const ids = new Map<string, string>();
+    const ownerOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
+    for (const id of [...this.current.resources.map((r) => r.id), ...Object.keys(this.current.networkStatus ?? {})]) {
+      const sub = ownerOf(id);
+      if (sub && !ids.has(sub.toLowerCase())) ids.set(sub.toLowerCase(), sub);
+    }
+    this.subscriptionIdsCache = ids;
+    return ids;
+  }
+
+  setFaults(faults: Fault[]): void {
+    this.faultSlots = faults.map((f) => ({ fault: { ...f }, remaining: f.count }));
+  }
+
+  /** The world as it stands, faults with their remaining counts (used-up faults left out). */
+  get world(): World {
+    return { ...this.current, faults: this.faults() };
+  }
+
+  faults(): Fault[] {
+    return this.faultSlots
+      .filter((s) => s.remaining === undefined || s.remaining > 0)
+      .map((s) => (s.remaining === undefined ? s.fault : { ...s.fault, count: s.remaining }));
+  }
+
+  /** The first fault whose path is in the request path and that has uses left; uses one. */
+  takeFault(...paths: string[]): Fault | undefined {
+    const lowered = paths.map((p) => p.toLowerCase());
+    for (const slot of this.faultSlots) {
+      if (slot.remaining !== undefined && slot.remaining <= 0) continue;
+      const needle = slot.fault.path.toLowerCase();
+      if (!lowered.some((p) => p.includes(needle))) continue;
+      if (slot.remaining !== undefined) slot.remaining -= 1;
+      return slot.fault;
+    }
+    return undefined;
+  }
+
+  resource(id: string): ArmResource | undefined {
+    return this.byId.get(idKey(id));
+  }
+
+  resources(): ArmResource[] {
+    return this.current.resources;
+  }
+
+  networkStatus(apimId: string): unknown {
+    return this.statusById.get(idKey(apimId));
+  }
+
+  serviceTags(location: string): unknown {
+    return this.tagsByLocation.get(locationKey(location));
+  }
+
+  /** Resources whose ID starts with `scope/` and whose type is `type`, both case-insensitive. */
+  list(scope: string, type: string): ArmResource[] {
+    const prefix = idKey(scope) + '/';
+    const wanted = type.toLowerCase();
+    return this.current.resources.filter((r) => {
+      if (!r.id.toLowerCase().startsWith(prefix)) return false;
+      const t = typeof r.type === 'string' ? r.type : resourceTypeOf(r.id);
+      return t?.toLowerCase() === wanted;
+    });
+  }
+
+  /** Whether anything in the world lives under this scope (a subscription or resource group ID). */
+  hasScope(scope: string): boolean {
+    const key = idKey(scope);
+    if (this.byId.has(key)) return true;
+    const prefix = key + '/';
+    for (const k of this.byId.keys()) if (k.startsWith(prefix)) return true;
+    for (const k of this.statusById.keys()) if (k.startsWith(prefix)) return true;
+    return false;
+  }
+}
+
+/** What every route handler gets. */
+export interface RouteContext {
+  state: SimulatorState;
+  pageSize: number;
+  /** `https://host:port` of the simulator, for nextLinks when the request has no Host header. */
+  origin: string;
+}

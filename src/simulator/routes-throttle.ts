@@ -1,0 +1,52 @@
+import { throttled, type ArmError } from './arm-errors.js';
+
+export interface ThrottleOptions {
+  /** Bucket size: requests a subscription may make at once. */
+  burst: number;
+  /** Tokens added back per second. */
+  refillPerSecond: number;
+}
+
+/** ARM's token bucket per subscription (the tenant has its own); off unless configured. */
+export class Throttle {
+  private buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly opts: ThrottleOptions) {}
+
+  /** Takes a token for `scope`, or returns the 429 to answer when the bucket is empty. */
+  take(subscriptionId: string | undefined, now = Date.now()): ArmError | undefined {
+    const key = subscriptionId?.toLowerCase() ?? '';
+    const { burst, refillPerSecond } = this.opts;
+    const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * refillPerSecond);
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return undefined;
+    }
+    const wait = refillPerSecond > 0 ? Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerSecond)) : 3600;
+    return throttled(subscriptionId, wait, wait);
+  }
+}
+
+const READS_PER_HOUR = 12_000;
+
+/**
+ * The `x-ms-ratelimit-remaining-*-reads` counters: 11999 after the first read of an hour, one less per
+ * read, reset hourly as ARM's classic quota did; never below 0 (the counter only informs, it never
+ * refuses: refusing is the Throttle's job).
+ */
+export class ReadCounters {
+  private counters = new Map<string, { remaining: number; windowStart: number }>();
+
+  take(key: string, now = Date.now()): number {
+    let c = this.counters.get(key);
+    if (!c || now - c.windowStart >= 3600_000) {
+      c = { remaining: READS_PER_HOUR, windowStart: now };
+      this.counters.set(key, c);
+    }
+    c.remaining = Math.max(0, c.remaining - 1);
+    return c.remaining;
+  }
+}

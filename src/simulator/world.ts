@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+/**
+ * A simulator world (design.md, "Simulator world file"): ARM resource bodies exactly as a GET
+ * returns them, NetworkStatus bodies per APIM resource ID, service tags per location, and faults.
+ */
+export const faultSchema = z
+  .object({
+    path: z.string().min(1, 'a fault needs "path": a case-insensitive substring of the request path'),
+    status: z.number().int().min(100).max(599).optional(),
+    retryAfterSeconds: z.number().nonnegative().optional(),
+    delayMs: z.number().int().nonnegative().optional(),
+    malformed: z.boolean().optional(),
+    count: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type Fault = z.infer<typeof faultSchema>;
+
+const armResourceSchema = z
+  .object({ id: z.string().min(1, 'every resource needs its ARM "id"') })
+  .passthrough();
+
+export const worldSchema = z
+  .object({
+    resources: z.array(armResourceSchema).default([]),
+    networkStatus: z.record(z.string(), z.unknown()).default({}),
+    serviceTags: z.record(z.string(), z.unknown()).default({}),
+    faults: z.array(faultSchema).default([]),
+  })
+  .passthrough();
+
+export interface ArmResource {
+  id: string;
+  [key: string]: unknown;
+}
+
+export interface World {
+  resources: ArmResource[];
+  networkStatus: Record<string, unknown>;
+  serviceTags: Record<string, unknown>;
+  faults: Fault[];
+  /** Extra keys are allowed (e.g. "subscriptions": the bodies of the subscriptions list). */
+  [key: string]: unknown;
+}
+
+export class WorldFileError extends Error {
+  override name = 'WorldFileError';
+}
+
+export function parseWorld(raw: unknown, source = 'world'): World {
+  const result = worldSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `  - ${issue.path.join('.') || '(top level)'}: ${issue.message}`)
+      .join('\n');
+    throw new WorldFileError(`${source} is not a valid simulator world:\n${problems}`);
+  }
+  return result.data as World;
+}
+
+export async function loadWorldFile(file: string): Promise<World> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new WorldFileError(`cannot read world file ${file}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new WorldFileError(`world file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseWorld(raw, `world file ${file}`);
+}
