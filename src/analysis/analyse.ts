@@ -1,4 +1,7 @@
 import { classifyDependency, DEPENDENCIES, type Dependency } from './dependencies.js';
+import { analyseDrift, DNS_ASPECT, DNS_DRIFT_GROUP, type DriftGroupSpec } from './drift-aspects.js';
+import { likelyCause } from './likely-cause.js';
+import { analyseRegionConfig } from './network.js';
 import { ageSeconds, isStale } from './staleness.js';
 import type {
   DependencyReport,
@@ -9,6 +12,7 @@ import type {
   InstanceReport,
   RegionReport,
 } from './report.js';
+import type { ServiceTagSet } from '../model/network.js';
 import type {
   ConnectivityEntry,
   FleetSnapshot,
@@ -20,6 +24,7 @@ import type {
 export interface AnalysisPolicy {
   staleAfterSeconds: number;
   pagingDependencies: readonly Dependency[];
+  driftGroups?: readonly DriftGroupSpec[];
 }
 
 export function judgeEndpoint(entry: ConnectivityEntry, now: Date, policy: AnalysisPolicy): EndpointReport {
@@ -79,13 +84,15 @@ export function rollUpDependencies(endpoints: EndpointReport[], policy: Analysis
 }
 
 function judgeRegion(
+  snapshot: InstanceSnapshot,
   region: RegionInfo,
-  status: RegionNetworkStatus | undefined,
   now: Date,
   policy: AnalysisPolicy,
+  serviceTags: ServiceTagSet | undefined,
 ): RegionReport {
+  const status = snapshot.networkStatus?.find((candidate) => candidate.location === region.location);
   const endpoints = dedupeEndpoints((status?.connectivity ?? []).map((entry) => judgeEndpoint(entry, now, policy)));
-  return {
+  const report: RegionReport = {
     location: region.location,
     displayLocation: region.displayLocation,
     primary: region.primary,
@@ -93,7 +100,20 @@ function judgeRegion(
     dnsServers: status?.dnsServers ?? [],
     endpoints,
     dependencies: rollUpDependencies(endpoints, policy),
+    drift: [],
   };
+  if (snapshot.network) {
+    const config = snapshot.network.find((candidate) => candidate.location === region.location);
+    report.config = analyseRegionConfig(snapshot.instance, region.location, config, report.dnsServers, serviceTags, policy);
+    for (const dependency of report.dependencies) {
+      const cause = dependency.up ? undefined : likelyCause(dependency.dependency, report.config);
+      if (cause) dependency.likelyCause = cause;
+    }
+    if (report.config.state !== 'no-subnet' && report.config.state !== 'unreadable') {
+      report.drift.push({ group: DNS_DRIFT_GROUP, aspect: DNS_ASPECT, drifted: !report.config.dns.consistent });
+    }
+  }
+  return report;
 }
 
 /** The instance's regions, plus any region NetworkStatus reports that the instance body did not list. */
@@ -116,13 +136,9 @@ function healthOf(monitored: boolean, regions: RegionReport[]): InstanceHealth {
   return 'healthy';
 }
 
-export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: AnalysisPolicy): InstanceReport {
+export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: AnalysisPolicy, serviceTags?: ServiceTagSet): InstanceReport {
   const monitored = snapshot.instance.vnetType !== 'None';
-  const regions = monitored
-    ? regionsOf(snapshot).map((region) =>
-        judgeRegion(region, snapshot.networkStatus?.find((status) => status.location === region.location), now, policy),
-      )
-    : [];
+  const regions = monitored ? regionsOf(snapshot).map((region) => judgeRegion(snapshot, region, now, policy, serviceTags)) : [];
   const report: InstanceReport = {
     instance: snapshot.instance,
     monitored,
@@ -148,10 +164,23 @@ function summarise(instances: InstanceReport[]): FleetSummary {
   };
 }
 
+/** Hands each group's verdicts to the regions they are about, for per-instance metrics and pages. */
+function attachDrift(instances: InstanceReport[], drift: FleetReport['drift']): void {
+  const regions = new Map(instances.flatMap((instance) => instance.regions.map((region) => [`${instance.instance.id} ${region.location}`, region] as const)));
+  for (const group of drift) {
+    for (const member of group.members) {
+      const region = regions.get(`${member.instance} ${member.location}`);
+      for (const [aspect, drifted] of Object.entries(member.drifted)) region?.drift.push({ group: group.group, aspect, drifted });
+    }
+  }
+}
+
 export function analyseFleet(snapshot: FleetSnapshot, policy: AnalysisPolicy, now = snapshot.takenAt): FleetReport {
   const instances = snapshot.instances
-    .map((instance) => analyseInstance(instance, now, policy))
+    .map((instance) => analyseInstance(instance, now, policy, snapshot.serviceTags))
     .sort((a, b) => a.instance.id.localeCompare(b.instance.id));
+  const drift = analyseDrift(instances, policy.driftGroups ?? []);
+  attachDrift(instances, drift);
   return {
     generatedAt: now.toISOString(),
     staleAfterSeconds: policy.staleAfterSeconds,
@@ -159,6 +188,7 @@ export function analyseFleet(snapshot: FleetSnapshot, policy: AnalysisPolicy, no
     summary: summarise(instances),
     instances,
     subscriptionFailures: snapshot.subscriptionFailures,
+    drift,
     unresolvedTargets: snapshot.unresolvedTargets,
   };
 }

@@ -1,4 +1,7 @@
 import type { Dependency } from './dependencies.js';
+import type { DriftGroupResult } from './drift.js';
+import type { LikelyCause } from './likely-cause.js';
+import type { RegionConfigReport } from './network.js';
 import type { FetchFailure, InstanceInfo, InstanceRef, SubscriptionFailure } from '../model/snapshot.js';
 
 /** One NetworkStatus entry, judged. */
@@ -29,6 +32,8 @@ export interface DependencyReport {
   stale: boolean;
   endpoints: number;
   failingEndpoints: string[];
+  /** For a dependency that is down: the NSG rule, route or DNS setting that explains it. */
+  likelyCause?: LikelyCause;
 }
 
 /** `ok`: entries present; `no-data`: the API returned nothing for this region (never "healthy"). */
@@ -42,6 +47,10 @@ export interface RegionReport {
   dnsServers: string[];
   endpoints: EndpointReport[];
   dependencies: DependencyReport[];
+  /** The subnet's configuration judged against APIM's requirements; absent when not read. */
+  config?: RegionConfigReport;
+  /** Drift of this region against each group it belongs to, per aspect (plus `dns` against its own VNet). */
+  drift: Array<{ group: string; aspect: string; drifted: boolean }>;
 }
 
 /**
@@ -79,5 +88,7 @@ export interface FleetReport {
   summary: FleetSummary;
   instances: InstanceReport[];
   subscriptionFailures: SubscriptionFailure[];
+  /** Configuration drift per group; empty when the configuration was not read. */
+  drift: DriftGroupResult[];
   unresolvedTargets: Array<InstanceRef & { failure: FetchFailure }>;
 }

@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
+import { NetworkConfigReader } from './network-config.js';
 import { toFetchFailure, toInstanceInfo, toRegionStatuses } from './normalise.js';
+import type { ServiceTagsCache } from './service-tags-cache.js';
 import { parseApimId } from '../model/ids.js';
 import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, SubscriptionFailure } from '../model/snapshot.js';
 
@@ -14,6 +16,8 @@ export interface CollectOptions {
   /** Only instances carrying all these tags (subscription discovery only). */
   tags: Readonly<Record<string, string>>;
   concurrency: number;
+  /** Read each region's subnet, NSG, route table and the service tags (the configuration analysis). */
+  serviceTags?: ServiceTagsCache;
   /** The last snapshot: its data stands in for an instance that fails now (staleness still applies). */
   previous?: FleetSnapshot;
   now?: () => Date;
@@ -105,18 +109,22 @@ async function discoverBySubscription(options: CollectOptions, limit: Limit): Pr
   return result;
 }
 
-async function fetchNetworkStatus(
+async function fetchInstance(
   entry: Discovery['instances'][number],
   options: CollectOptions,
   previous: InstanceSnapshot | undefined,
+  network: NetworkConfigReader | undefined,
+  limit: Limit,
 ): Promise<InstanceSnapshot | undefined> {
   const { info } = entry;
   if (info.vnetType === 'None') return entry.failure ? { instance: info, failure: entry.failure } : { instance: info };
   const now = options.now ?? (() => new Date());
+  const config = network?.readInstance(info);
   try {
-    const body = await options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name);
+    const body = await limit(() => options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name));
     const snapshot: InstanceSnapshot = { instance: info, networkStatus: toRegionStatuses(body), networkStatusFetchedAt: now() };
     if (entry.failure) snapshot.failure = entry.failure;
+    if (config) snapshot.network = await config;
     return snapshot;
   } catch (err) {
     const failure = toFetchFailure('NetworkStatus_ListByService', err);
@@ -126,6 +134,9 @@ async function fetchNetworkStatus(
     }
     options.log.warn({ instance: info.id, code: failure.code, status: failure.statusCode }, `cannot read network status: ${failure.message}`);
     const snapshot: InstanceSnapshot = { instance: info, failure };
+    // readInstance never rejects: each region records its own failure.
+    const network = (await config) ?? previous?.network;
+    if (network) snapshot.network = network;
     if (previous?.networkStatus) snapshot.networkStatus = previous.networkStatus;
     if (previous?.networkStatusFetchedAt) snapshot.networkStatusFetchedAt = previous.networkStatusFetchedAt;
     return snapshot;
@@ -138,19 +149,24 @@ export async function collectSnapshot(options: CollectOptions): Promise<FleetSna
   const takenAt = (options.now ?? (() => new Date()))();
   const discovery = options.instances.length > 0 ? await discoverExplicit(options, limit) : await discoverBySubscription(options, limit);
   const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot]));
+  const monitored = discovery.instances.filter((entry) => entry.info.vnetType !== 'None');
+  const serviceTags = options.serviceTags?.get(
+    monitored.map((entry) => ({ subscriptionId: entry.info.subscriptionId, location: entry.info.regions[0]?.location ?? '' })),
+  );
+  const network = options.serviceTags ? new NetworkConfigReader(options.clients, limit, options.log) : undefined;
   let done = 0;
   const total = discovery.instances.length;
   options.onProgress?.(0, total);
   const snapshots = await Promise.all(
-    discovery.instances.map((entry) =>
-      limit(async () => {
-        const snapshot = await fetchNetworkStatus(entry, options, previous.get(entry.info.id));
-        options.onProgress?.(++done, total);
-        return snapshot;
-      }),
-    ),
+    discovery.instances.map(async (entry) => {
+      const snapshot = await fetchInstance(entry, options, previous.get(entry.info.id), network, limit);
+      options.onProgress?.(++done, total);
+      return snapshot;
+    }),
   );
+  const tags = await serviceTags;
   return {
+    ...(tags ? { serviceTags: tags } : {}),
     takenAt,
     instances: snapshots.filter((snapshot): snapshot is InstanceSnapshot => snapshot !== undefined),
     subscriptionFailures: discovery.subscriptionFailures,

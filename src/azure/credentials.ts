@@ -1,5 +1,6 @@
 import { DefaultAzureCredential } from '@azure/identity';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { ERROR_CODES, UserError } from '../errors.js';
 
 export type CredentialMode = 'auto' | 'default' | 'simulator';
 
@@ -15,8 +16,11 @@ export class SimulatorCredential implements TokenCredential {
   }
 }
 
-export class CredentialConfigError extends Error {
+export class CredentialConfigError extends UserError {
   override name = 'CredentialConfigError';
+  constructor(message: string) {
+    super(ERROR_CODES.CREDENTIAL_CONFIG, message);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
+import { renderTable } from './table.js';
 import { exitCodeOf, problemsOf, uncheckedOf } from './verdict.js';
 
 export const CHECK_JSON_SCHEMA = 'apim-netwatch/check/v1';
@@ -40,17 +41,6 @@ export function checkJson(report: FleetReport): string {
     null,
     2,
   )}\n`;
-}
-
-function pad(text: string, width: number): string {
-  return text.length >= width ? text : text + ' '.repeat(width - text.length);
-}
-
-function renderTable(rows: string[][], colour: (row: string[], cell: string, column: number) => string): string {
-  const widths = rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
-  return rows
-    .map((row) => row.map((cell, column) => colour(row, pad(cell, column === row.length - 1 ? 0 : (widths[column] ?? 0)), column)).join('  ').trimEnd())
-    .join('\n');
 }
 
 /** `check --output table`: one row per instance x region x dependency; colour only on a TTY. */

@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
 import { runServe } from './serve.js';
 import { runSimulate } from './simulate.js';
+import { runWhatif } from './whatif.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -34,6 +35,22 @@ program
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options: { config?: string; demo?: boolean; output: 'table' | 'json' }) => {
     process.exitCode = await runCheck(options);
+  });
+
+program
+  .command('whatif')
+  .description("check a proposed NSG (and route table) against APIM's required flows; exit 1 if it blocks one, naming the rule")
+  .requiredOption('--nsg <file>', 'NSG JSON: `az network nsg show` output, an ARM GET body or an ARM template (resource or file)')
+  .option('--route-table <file>', 'route table JSON, in the same shapes')
+  .addOption(new Option('--vnet-type <mode>', 'VNet mode of the APIM instance').choices(['internal', 'external']).default('external'))
+  .option('--platform <version>', 'APIM compute platform (stv1, stv2)', 'stv2')
+  .option('--location <region>', "the subnet's region (default: the NSG's own location)")
+  .option('--primary-location <region>', "the instance's primary region, for a secondary region's NSG (default: the same region)")
+  .option('--vnet-address-space <cidrs>', 'comma-separated VNet address space (what VirtualNetwork means)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--service-tags <file>', 'service tags JSON (the weekly ServiceTags_Public download or a serviceTags.list body); default: the bundled subset')
+  .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (options) => {
+    process.exitCode = await runWhatif(options);
   });
 
 program

@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
+import { ERROR_CODES, UserError } from '../errors.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(ERROR_CODES.CONFIG_INVALID, message);
+  }
 }
 
 /** Environment variables that override the file, for containers (12-factor). */

@@ -48,9 +48,33 @@ export const configSchema = z
       .prefault({}),
     schedule: cronExpression.default('*/15 * * * *'),
     staleAfterSeconds: z.number().int().positive().default(DEFAULT_STALE_AFTER_SECONDS),
+    /** Read subnets, NSGs, route tables and service tags to explain failures (needs Network read access). */
+    readNetworkConfig: z.boolean().default(true),
     concurrency: z.number().int().min(1).max(256).default(8),
     paging: z
       .object({ dependencies: z.array(z.enum(DEPENDENCIES)).default([...DEFAULT_PAGING_DEPENDENCIES]) })
+      .strict()
+      .prefault({}),
+    drift: z
+      .object({
+        /** Empty: the whole fleet is one group, `fleet`. */
+        groups: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                /** Explicit members (APIM resource IDs). */
+                instances: z.array(apimId).optional(),
+                /** One group per value of this tag, named `<name>:<value>`. */
+                tag: z.string().min(1).optional(),
+              })
+              .strict()
+              .refine((group) => (group.instances ? 1 : 0) + (group.tag ? 1 : 0) === 1, {
+                message: 'a drift group needs exactly one of "instances" (a list of APIM resource IDs) or "tag" (a tag name)',
+              }),
+          )
+          .default([]),
+      })
       .strict()
       .prefault({}),
     server: z

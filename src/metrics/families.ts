@@ -1,3 +1,4 @@
+import type { RegionConfigReport } from '../analysis/network.js';
 import type { EndpointReport, FleetReport, InstanceReport, RegionReport } from '../analysis/report.js';
 import type { Labels, Sample } from './exposition.js';
 
@@ -42,6 +43,12 @@ function perEndpoint(instance: InstanceReport, value: (endpoint: EndpointReport)
     }
   }
   return samples;
+}
+
+const FLOW_VALUE = { allowed: 1, partial: 0.5, denied: 0 } as const;
+
+function perRegionConfig(instance: InstanceReport, samples: (region: RegionReport, config: RegionConfigReport) => Sample[]): Sample[] {
+  return instance.regions.flatMap((region) => (region.config ? samples(region, region.config) : []));
 }
 
 const epochSeconds = (iso: string | undefined): number | undefined => (iso ? Date.parse(iso) / 1000 : undefined);
@@ -89,6 +96,81 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     type: 'gauge',
     samples: (instance) =>
       instance.regions.map((region) => ({ labels: instanceLabels(instance, region.location), value: region.endpoints.length })),
+  },
+  {
+    name: 'apim_network_flow_allowed',
+    help: "Whether the subnet's NSG allows a flow APIM needs: 1 allowed, 0.5 partly (the deciding rules cover only part of the peer's addresses), 0 denied.",
+    type: 'gauge',
+    samples: (instance) =>
+      perRegionConfig(instance, (region, config) =>
+        config.flows.map((flow) => ({
+          labels: {
+            ...instanceLabels(instance, region.location),
+            direction: flow.direction,
+            dependency: flow.dependency,
+            port: String(flow.port),
+            protocol: flow.protocol,
+            peer: flow.peer,
+            required: bool(flow.required),
+            decided_by: flow.decidedBy,
+          },
+          value: FLOW_VALUE[flow.verdict],
+        })),
+      ),
+  },
+  {
+    name: 'apim_network_route_ok',
+    help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no.",
+    type: 'gauge',
+    samples: (instance) =>
+      perRegionConfig(instance, (region, config) =>
+        (config.routes?.verdicts ?? []).map((verdict) => ({
+          labels: { ...instanceLabels(instance, region.location), dependency: verdict.dependency, next_hop_type: verdict.nextHopType },
+          value: verdict.ok ? 1 : 0,
+        })),
+      ),
+  },
+  {
+    name: 'apim_network_service_endpoint_enabled',
+    help: 'Whether the subnet has a service endpoint for the service in its region (what forced tunnelling needs).',
+    type: 'gauge',
+    samples: (instance) =>
+      perRegionConfig(instance, (region, config) =>
+        config.serviceEndpoints.map((endpoint) => ({
+          labels: { ...instanceLabels(instance, region.location), service: endpoint.service },
+          value: endpoint.enabled ? 1 : 0,
+        })),
+      ),
+  },
+  {
+    name: 'apim_network_forced_tunnelling',
+    help: 'Whether the subnet sends 0.0.0.0/0 to an appliance, a gateway or nowhere (forced tunnelling).',
+    type: 'gauge',
+    samples: (instance) =>
+      perRegionConfig(instance, (region, config) =>
+        config.routes ? [{ labels: instanceLabels(instance, region.location), value: config.routes.forcedTunnelling ? 1 : 0 }] : [],
+      ),
+  },
+  {
+    name: 'apim_network_nsg_attached',
+    help: 'Whether the region\'s subnet has a network security group.',
+    type: 'gauge',
+    samples: (instance) =>
+      perRegionConfig(instance, (region, config) =>
+        config.state === 'ok' || config.state === 'no-service-tags' ? [{ labels: instanceLabels(instance, region.location), value: config.nsgId ? 1 : 0 }] : [],
+      ),
+  },
+  {
+    name: 'apim_network_config_drift',
+    help: 'Whether a region differs from its drift group (aspect flows, routes, service_endpoints), or APIM\'s DNS from its VNet (aspect dns, group vnet).',
+    type: 'gauge',
+    samples: (instance) =>
+      instance.regions.flatMap((region) =>
+        region.drift.map((entry) => ({
+          labels: { ...instanceLabels(instance, region.location), aspect: entry.aspect, group: entry.group },
+          value: entry.drifted ? 1 : 0,
+        })),
+      ),
   },
   {
     name: 'apim_instance_info',

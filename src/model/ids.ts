@@ -1,4 +1,5 @@
 import type { InstanceRef } from './snapshot.js';
+import { ERROR_CODES, UserError } from '../errors.js';
 
 /** ARM short region name: `West Europe` -> `westeurope`, `Central US EUAP` -> `centraluseuap`. */
 export function shortRegion(location: string): string {
@@ -7,8 +8,11 @@ export function shortRegion(location: string): string {
 
 const APIM_ID = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.apimanagement\/service\/([^/]+)\/?$/i;
 
-export class InvalidResourceIdError extends Error {
+export class InvalidResourceIdError extends UserError {
   override name = 'InvalidResourceIdError';
+  constructor(message: string) {
+    super(ERROR_CODES.RESOURCE_ID_INVALID, message);
+  }
 }
 
 /** Parses an APIM resource ID; keeps the instance name as written, lower-cases the rest. */

@@ -1,3 +1,5 @@
+import type { ServiceTagSet, SubnetConfig } from './network.js';
+
 /**
  * Plain types of a normalised fleet snapshot: what the fetchers produce and the analysis reads.
  * Resource IDs are lower-cased, regions are ARM short names (`westeurope`).
@@ -59,8 +61,18 @@ export interface FetchFailure {
   message: string;
 }
 
+/** A region's subnet configuration as read from ARM (absent parts: not configured, or unreadable). */
+export interface RegionNetworkConfig {
+  location: string;
+  subnetId?: string;
+  subnet?: SubnetConfig;
+  failure?: FetchFailure;
+}
+
 export interface InstanceSnapshot {
   instance: InstanceInfo;
+  /** One per region that has a subnet; absent when the configuration was not read. */
+  network?: RegionNetworkConfig[];
   /** Absent when the instance is not VNet-injected (not polled) or could never be read. */
   networkStatus?: RegionNetworkStatus[];
   /** When `networkStatus` was read from ARM; older than the poll when re-used after a failure. */
@@ -76,6 +88,8 @@ export interface FleetSnapshot {
   takenAt: Date;
   instances: InstanceSnapshot[];
   subscriptionFailures: SubscriptionFailure[];
+  /** Service tags of the cloud (one set serves every region); absent when they could not be read. */
+  serviceTags?: ServiceTagSet;
   /** Configured instance IDs that could not be resolved at all (no instance info). */
   unresolvedTargets: Array<InstanceRef & { failure: FetchFailure }>;
 }

@@ -5,6 +5,7 @@ import type { FleetReport } from '../analysis/report.js';
 import { ArmClients } from '../azure/clients.js';
 import { collectSnapshot } from '../azure/collect.js';
 import { createCredential } from '../azure/credentials.js';
+import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
 import { renderFleet } from '../metrics/render.js';
@@ -43,7 +44,12 @@ export class Monitor {
       ...(config.azure.credentialScope ? { credentialScope: config.azure.credentialScope } : {}),
       ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
     });
-    const policy = { staleAfterSeconds: config.staleAfterSeconds, pagingDependencies: config.paging.dependencies };
+    const policy = {
+      staleAfterSeconds: config.staleAfterSeconds,
+      pagingDependencies: config.paging.dependencies,
+      driftGroups: config.drift.groups,
+    };
+    const serviceTags = new ServiceTagsCache(clients, log);
     this.poller = new Poller({
       collect: (previous) =>
         collectSnapshot({
@@ -52,6 +58,7 @@ export class Monitor {
           instances: config.targets.instances,
           tags: config.targets.tags,
           concurrency: config.concurrency,
+          ...(config.readNetworkConfig ? { serviceTags } : {}),
           log,
           ...(previous ? { previous } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { bundledServiceTagsBody } from '../data/bundled-service-tags.js';
 import type { ArmResource, World } from './world.js';
 
 /**
@@ -664,27 +663,10 @@ function regionStatus(now: number, spec: StatusRegionSpec): Record<string, unkno
 // ---------------------------------------------------------------------------------------------
 // Service tags (real data, see reference/service-tags/README.md)
 
-const SERVICE_TAGS_FILE = 'servicetags-subset.json';
-let serviceTagsText: string | undefined;
-
-function serviceTagsPath(): string {
-  const candidates = [
-    new URL(`./data/${SERVICE_TAGS_FILE}`, import.meta.url), // src/simulator/ under tsx or vitest
-    new URL(`../../src/simulator/data/${SERVICE_TAGS_FILE}`, import.meta.url), // dist/simulator/ (tsconfig.build.json)
-    new URL(`../../../src/simulator/data/${SERVICE_TAGS_FILE}`, import.meta.url), // dist/src/simulator/ (tsconfig.json)
-  ].map((u) => fileURLToPath(u));
-  const found = candidates.find((p) => existsSync(p));
-  if (found === undefined) {
-    throw new Error(`demo world: cannot find ${SERVICE_TAGS_FILE}; looked in:\n  ${candidates.join('\n  ')}`);
-  }
-  return found;
-}
-
 /** The `serviceTags.list` body; the envelope `id` keeps `{subscriptionId}` for the simulator. */
 function serviceTagsBody(): unknown {
-  serviceTagsText ??= readFileSync(serviceTagsPath(), 'utf8');
   // A fresh object per call: callers may mutate the world they were given.
-  return JSON.parse(serviceTagsText) as unknown;
+  return bundledServiceTagsBody();
 }
 
 // ---------------------------------------------------------------------------------------------

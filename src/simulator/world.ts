@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { ERROR_CODES, UserError } from '../errors.js';
 
 /**
  * A simulator world (design.md, "Simulator world file"): ARM resource bodies exactly as a GET
@@ -45,8 +46,11 @@ export interface World {
   [key: string]: unknown;
 }
 
-export class WorldFileError extends Error {
+export class WorldFileError extends UserError {
   override name = 'WorldFileError';
+  constructor(message: string) {
+    super(ERROR_CODES.WORLD_INVALID, message);
+  }
 }
 
 export function parseWorld(raw: unknown, source = 'world'): World {

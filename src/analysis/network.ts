@@ -1,0 +1,107 @@
+import type { Dependency } from './dependencies.js';
+import { evaluateNsg, type FlowVerdict } from './nsg.js';
+import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routes.js';
+import type { ServiceTagSet, SubnetConfig } from '../model/network.js';
+import type { FetchFailure, InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
+
+/** Azure-provided DNS: what a VNet without custom DNS servers resolves through. */
+export const AZURE_DNS = '168.63.129.16';
+
+export type RegionConfigState = 'ok' | 'no-subnet' | 'unreadable' | 'no-service-tags';
+
+export interface RegionConfigReport {
+  state: RegionConfigState;
+  subnetId?: string;
+  nsgId?: string;
+  routeTableId?: string;
+  failure?: FetchFailure;
+  /** Applicable flows of APIM's requirements table, judged against the subnet's NSG. */
+  flows: FlowVerdict[];
+  routes?: RouteAnalysis;
+  serviceEndpoints: Array<{ service: string; enabled: boolean }>;
+  dns: { vnet: string[]; networkStatus: string[]; consistent: boolean };
+  findings: string[];
+}
+
+export interface NetworkPolicy {
+  pagingDependencies: readonly Dependency[];
+}
+
+function sameServers(a: string[], b: string[]): boolean {
+  const norm = (list: string[]) => [...new Set(list.map((s) => s.trim()))].sort().join(',');
+  return norm(a) === norm(b);
+}
+
+function flowsAndRoutes(
+  subnet: SubnetConfig,
+  instance: InstanceInfo,
+  location: string,
+  tags: ServiceTagSet,
+  policy: NetworkPolicy,
+): Pick<RegionConfigReport, 'flows' | 'routes' | 'findings'> {
+  const primaryRegion = instance.regions[0]?.location ?? location;
+  const udrPrefixes = (subnet.routeTable?.routes ?? []).map((route) => route.addressPrefix);
+  const flows = evaluateNsg(subnet.nsg, {
+    vnetType: instance.vnetType,
+    platformVersion: instance.platformVersion,
+    pagingDependencies: policy.pagingDependencies,
+    region: location,
+    primaryRegion,
+    serviceTags: tags,
+    vnetAddressSpace: subnet.vnet.addressSpace,
+    subnetPrefixes: subnet.addressPrefixes,
+    udrPrefixes,
+  }).filter((flow) => flow.applies);
+  const routes = evaluateRoutes(subnet.routeTable, subnet.serviceEndpoints, {
+    region: location,
+    primaryRegion,
+    platformVersion: instance.platformVersion,
+    serviceTags: tags,
+    vnetAddressSpace: subnet.vnet.addressSpace,
+  });
+  const findings: string[] = [];
+  if (!subnet.nsg) findings.push(`subnet ${subnet.name} has no network security group: APIM's subnet should have one`);
+  for (const flow of flows) {
+    if (flow.required && flow.verdict !== 'allowed') {
+      findings.push(`${flow.direction} ${flow.peer}:${flow.port} is ${flow.verdict} by rule ${flow.decidedBy}${flow.note ? ` (${flow.note})` : ''}`);
+    }
+  }
+  findings.push(...routes.findings);
+  return { flows, routes, findings };
+}
+
+/** Judges one region's subnet configuration; never throws (what could not be judged is said). */
+export function analyseRegionConfig(
+  instance: InstanceInfo,
+  location: string,
+  config: RegionNetworkConfig | undefined,
+  networkStatusDns: string[],
+  tags: ServiceTagSet | undefined,
+  policy: NetworkPolicy,
+): RegionConfigReport {
+  const base: RegionConfigReport = {
+    state: 'ok',
+    flows: [],
+    serviceEndpoints: [],
+    dns: { vnet: [], networkStatus: networkStatusDns, consistent: true },
+    findings: [],
+  };
+  if (!config?.subnetId) return { ...base, state: 'no-subnet', findings: ['no subnet is configured for this region'] };
+  base.subnetId = config.subnetId;
+  if (!config.subnet) {
+    return { ...base, state: 'unreadable', ...(config.failure ? { failure: config.failure } : {}), findings: [`subnet configuration unreadable: ${config.failure?.message ?? 'unknown error'}`] };
+  }
+  const subnet = config.subnet;
+  if (subnet.nsg) base.nsgId = subnet.nsg.id;
+  if (subnet.routeTable) base.routeTableId = subnet.routeTable.id;
+  base.serviceEndpoints = WATCHED_SERVICE_ENDPOINTS.map((service) => ({ service, enabled: serviceEndpointEnabled(subnet.serviceEndpoints, service, location) }));
+  const vnetDns = subnet.vnet.dnsServers.length > 0 ? subnet.vnet.dnsServers : [AZURE_DNS];
+  // An empty NetworkStatus DNS list says nothing; a different one means APIM has not picked up a VNet DNS change.
+  base.dns = { vnet: vnetDns, networkStatus: networkStatusDns, consistent: networkStatusDns.length === 0 || sameServers(vnetDns, networkStatusDns) };
+  if (!base.dns.consistent) {
+    base.findings.push(`APIM uses DNS ${networkStatusDns.join(', ')} but the VNet says ${vnetDns.join(', ')}: apply the network configuration to the instance`);
+  }
+  if (!tags) return { ...base, state: 'no-service-tags', findings: [...base.findings, 'service tags unavailable: flows and routes not evaluated'] };
+  const judged = flowsAndRoutes(subnet, instance, location, tags, policy);
+  return { ...base, flows: judged.flows, routes: judged.routes, findings: [...base.findings, ...judged.findings] };
+}

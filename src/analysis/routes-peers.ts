@@ -1,0 +1,59 @@
+import { AddressSet } from './addresses.js';
+import type { Dependency } from './dependencies.js';
+import { FLOW_REQUIREMENTS } from './requirements.js';
+import { peerAddresses } from './service-tags.js';
+import type { ServiceTagSet } from '../model/network.js';
+
+/** APIM's outbound peers, plus `ApiManagement` for the control plane's return path. */
+const ROUTE_PEERS: ReadonlyArray<{ peer: string; dependency: Dependency }> = [
+  { peer: 'Storage', dependency: 'storage' },
+  { peer: 'Sql', dependency: 'sql' },
+  { peer: 'AzureKeyVault', dependency: 'keyvault' },
+  { peer: 'AzureMonitor', dependency: 'monitoring' },
+  { peer: 'AzureActiveDirectory', dependency: 'graph' },
+  { peer: 'EventHub', dependency: 'eventhub' },
+  { peer: 'ApiManagement', dependency: 'management' },
+];
+
+export interface RoutedPeer {
+  peer: string;
+  dependency: Dependency;
+  /** IPv4 only: routes here are IPv4. */
+  addresses: AddressSet;
+}
+
+export interface RoutedPeers {
+  peers: RoutedPeer[];
+  /** Peers the tag set has no IPv4 prefixes for. */
+  missing: string[];
+  /** All the peers' addresses: the only ones whose routes matter. */
+  relevant: AddressSet;
+}
+
+const usesRegionalTags = (peer: string) => FLOW_REQUIREMENTS.some((flow) => flow.peer === peer && flow.regionalTags);
+
+const memo = new WeakMap<ServiceTagSet, Map<string, RoutedPeers>>();
+
+/** The addresses of each peer for a region and its primary (design.md: both regions' tags count), memoised per tag set. */
+export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: string): RoutedPeers {
+  let byRegions = memo.get(tags);
+  if (!byRegions) {
+    byRegions = new Map();
+    memo.set(tags, byRegions);
+  }
+  const key = `${region}|${primaryRegion}`;
+  let result = byRegions.get(key);
+  if (!result) {
+    const peers: RoutedPeer[] = [];
+    const missing: string[] = [];
+    for (const { peer, dependency } of ROUTE_PEERS) {
+      const addresses = peerAddresses(tags, peer, [region, primaryRegion], usesRegionalTags(peer))?.v4();
+      if (addresses && !addresses.isEmpty) peers.push({ peer, dependency, addresses });
+      else missing.push(peer);
+    }
+    const relevant = peers.reduce((set, { addresses }) => set.union(addresses), AddressSet.EMPTY);
+    result = { peers, missing, relevant };
+    byRegions.set(key, result);
+  }
+  return result;
+}

@@ -1,0 +1,136 @@
+import type { Dependency } from './dependencies.js';
+import type { RouteShare } from './routes-match.js';
+import { shortRegion } from '../model/ids.js';
+import type { NextHopType } from '../model/network.js';
+
+export type RouteHop = NextHopType;
+
+export interface RouteVerdict {
+  dependency: Dependency;
+  /** The service tag, as the requirements table names it. */
+  peer: string;
+  nextHopType: RouteHop;
+  /** For VirtualAppliance: where the traffic goes. */
+  nextHopIpAddress?: string;
+  ok: boolean;
+  /** The route that decides: a UDR's name, `system: <prefix>` or `service endpoint Microsoft.Sql`. */
+  decidedBy: string;
+  note?: string;
+}
+
+export interface VerdictContext {
+  region: string;
+  primaryRegion: string;
+  platformVersion: string;
+}
+
+/** Higher is worse: a drop beats a detour, which beats a dead end inside the VNet, which beats going out directly. */
+const HOP_BADNESS: Record<RouteHop, number> = {
+  None: 3,
+  VirtualAppliance: 2,
+  VirtualNetworkGateway: 2,
+  VnetLocal: 1,
+  Internet: 0,
+  VirtualNetworkServiceEndpoint: 0,
+};
+
+interface HopGroup {
+  hop: RouteHop;
+  ip?: string;
+  addresses: bigint;
+  /** Per deciding route, to name the one that decides most of this hop. */
+  byRoute: Map<string, { label: string; addresses: bigint }>;
+}
+
+export function describeHop(hop: RouteHop, ip?: string): string {
+  return ip ? `${hop} ${ip}` : hop;
+}
+
+function groupByHop(shares: readonly RouteShare[]): HopGroup[] {
+  const groups = new Map<string, HopGroup>();
+  for (const { entry, addresses } of shares) {
+    const key = `${entry.nextHopType}|${entry.nextHopIpAddress ?? ''}`;
+    const group = groups.get(key) ?? { hop: entry.nextHopType, ip: entry.nextHopIpAddress, addresses: 0n, byRoute: new Map() };
+    group.addresses += addresses;
+    const route = group.byRoute.get(entry.decidedBy) ?? { label: entry.label, addresses: 0n };
+    route.addresses += addresses;
+    group.byRoute.set(entry.decidedBy, route);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => HOP_BADNESS[b.hop] - HOP_BADNESS[a.hop] || (b.addresses > a.addresses ? 1 : b.addresses < a.addresses ? -1 : 0));
+}
+
+function largest(group: HopGroup): { decidedBy: string; label: string } {
+  let best: { decidedBy: string; label: string; addresses: bigint } | undefined;
+  for (const [decidedBy, route] of group.byRoute) if (!best || route.addresses > best.addresses) best = { decidedBy, ...route };
+  return best ?? { decidedBy: '', label: '' };
+}
+
+export function percent(part: bigint, total: bigint): string {
+  // Rounded, not truncated, so that the shares of a split add up to 100% as printed.
+  const tenths = Number((part * 2000n + total) / (2n * total));
+  if (tenths === 0) return '<0.1%';
+  if (tenths === 1000 && part < total) return '>99.9%';
+  return `${tenths % 10 === 0 ? tenths / 10 : (tenths / 10).toFixed(1)}%`;
+}
+
+/** Where the traffic goes, for a hop APIM cannot use as it is. */
+function hopNote(hop: RouteHop, ip: string | undefined, label: string): string | undefined {
+  switch (hop) {
+    case 'None':
+      return `dropped by ${label} (next hop None)`;
+    case 'VirtualAppliance':
+      return `through the virtual appliance at ${ip ?? '(no next-hop IP)'} (${label})`;
+    case 'VirtualNetworkGateway':
+      return `through the virtual network gateway, i.e. on-premises (${label})`;
+    case 'VnetLocal':
+      return `kept inside the virtual network (${label}), where nothing answers for these public addresses`;
+    default:
+      return undefined;
+  }
+}
+
+const isDetour = (hop: RouteHop) => hop === 'VirtualAppliance' || hop === 'VirtualNetworkGateway';
+
+/**
+ * design.md's expected asymmetries: Sql's service endpoint is needed in the primary region only, Key
+ * Vault's on stv2 only. Only a detour through an appliance or gateway is excused, never a drop.
+ */
+function exemption(dependency: Dependency, hop: RouteHop, ctx: VerdictContext): string | undefined {
+  if (!isDetour(hop)) return undefined;
+  if (dependency === 'sql' && shortRegion(ctx.region) !== shortRegion(ctx.primaryRegion)) {
+    return `expected: Sql needs a service endpoint in the primary region (${shortRegion(ctx.primaryRegion)}) only`;
+  }
+  if (dependency === 'keyvault' && ctx.platformVersion.toLowerCase().startsWith('stv1')) {
+    return `expected on ${ctx.platformVersion}: Key Vault's service endpoint matters on stv2 only`;
+  }
+  return undefined;
+}
+
+/** Judges where a peer's addresses go; `shares` must be non-empty. */
+export function judgeShares(dependency: Dependency, peer: string, shares: readonly RouteShare[], ctx: VerdictContext): RouteVerdict {
+  const groups = groupByHop(shares);
+  const total = groups.reduce((sum, group) => sum + group.addresses, 0n);
+  const worst = groups[0]!;
+  const decider = largest(worst);
+  const notes: string[] = [];
+  if (groups.length > 1) {
+    const split = groups.map((group) => `${percent(group.addresses, total)} -> ${describeHop(group.hop, group.ip)} (${largest(group).label})`);
+    notes.push(`mixed: ${split.join(', ')}`);
+  }
+  const excused = exemption(dependency, worst.hop, ctx);
+  const hopText = hopNote(worst.hop, worst.ip, decider.label);
+  if (hopText && excused) notes.push(`${hopText}: ${excused}`);
+  else if (hopText && isDetour(worst.hop)) notes.push(`${hopText}; APIM breaks unless that path allows it`);
+  else if (hopText) notes.push(hopText);
+  const ok = HOP_BADNESS[worst.hop] === 0 || excused !== undefined;
+  return {
+    dependency,
+    peer,
+    nextHopType: worst.hop,
+    ...(worst.ip ? { nextHopIpAddress: worst.ip } : {}),
+    ok,
+    decidedBy: decider.decidedBy,
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+  };
+}

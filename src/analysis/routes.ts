@@ -1,0 +1,98 @@
+/**
+ * Route evaluation: where a region's APIM subnet sends the traffic of each dependency, from its route
+ * table, Azure's system routes and its service endpoints (design.md, "Forced tunnelling").
+ */
+import type { Dependency } from './dependencies.js';
+import { endpointRouteSets, serviceEndpointEnabled } from './routes-endpoints.js';
+import { splitByRoutes } from './routes-match.js';
+import { routedPeers } from './routes-peers.js';
+import { effectiveRoutes, isDefaultRoute } from './routes-table.js';
+import { describeHop, judgeShares, type RouteVerdict } from './routes-verdict.js';
+import { shortRegion } from '../model/ids.js';
+import type { Route, RouteTable, ServiceEndpoint, ServiceTagSet } from '../model/network.js';
+
+export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './routes-endpoints.js';
+export type { RouteHop, RouteVerdict } from './routes-verdict.js';
+
+export interface RouteAnalysis {
+  forcedTunnelling: boolean;
+  forcedTunnellingRoute?: string;
+  /** Every address of the `ApiManagement` peer leaves to Internet: the control plane's replies get back. */
+  managementReturnRoute: boolean;
+  verdicts: RouteVerdict[];
+  findings: string[];
+}
+
+export interface RouteContext {
+  /** ARM short name of the subnet's (the APIM region's) location. */
+  region: string;
+  primaryRegion: string;
+  platformVersion: string;
+  serviceTags: ServiceTagSet;
+  vnetAddressSpace: string[];
+}
+
+/** The service endpoints forced tunnelling needs, and when (design.md). */
+const TUNNELLING_ENDPOINTS: ReadonlyArray<{ service: string; dependency: Dependency; needed: (ctx: RouteContext) => boolean }> = [
+  { service: 'Microsoft.Storage', dependency: 'storage', needed: () => true },
+  { service: 'Microsoft.Sql', dependency: 'sql', needed: (ctx) => shortRegion(ctx.region) === shortRegion(ctx.primaryRegion) },
+  { service: 'Microsoft.KeyVault', dependency: 'keyvault', needed: (ctx) => !ctx.platformVersion.toLowerCase().startsWith('stv1') },
+  { service: 'Microsoft.EventHub', dependency: 'eventhub', needed: () => true },
+];
+
+const TUNNELLING_HOPS = new Set(['VirtualAppliance', 'VirtualNetworkGateway', 'None']);
+
+function describeRoute(route: Route): string {
+  return `route '${route.name}' (${route.addressPrefix} -> ${describeHop(route.nextHopType, route.nextHopIpAddress)})`;
+}
+
+export function evaluateRoutes(routeTable: RouteTable | undefined, serviceEndpoints: ServiceEndpoint[], ctx: RouteContext): RouteAnalysis {
+  const region = shortRegion(ctx.region);
+  const primaryRegion = shortRegion(ctx.primaryRegion);
+  const udrs = routeTable?.routes ?? [];
+  const { peers, missing, relevant } = routedPeers(ctx.serviceTags, region, primaryRegion);
+  const findings = missing.map((peer) => `service tag ${peer} has no IPv4 prefixes in the tag set (change ${ctx.serviceTags.changeNumber}); its route was not checked`);
+  const endpoints = endpointRouteSets(serviceEndpoints, ctx.serviceTags, region);
+  const { entries, unresolved } = effectiveRoutes(udrs, endpoints, ctx.serviceTags, ctx.vnetAddressSpace, relevant);
+  for (const route of unresolved) {
+    findings.push(`${describeRoute(route)} names neither a CIDR nor a service tag in the tag set (change ${ctx.serviceTags.changeNumber}); ignored`);
+  }
+
+  const verdictContext = { region, primaryRegion, platformVersion: ctx.platformVersion };
+  const verdicts: RouteVerdict[] = [];
+  let managementReturnRoute = false;
+  for (const { peer, dependency, addresses } of peers) {
+    const shares = splitByRoutes(addresses, entries);
+    if (dependency === 'management') managementReturnRoute = shares.every((share) => share.entry.nextHopType === 'Internet');
+    verdicts.push(judgeShares(dependency, peer, shares, verdictContext));
+  }
+
+  const tunnel = udrs.find((route) => isDefaultRoute(route) && TUNNELLING_HOPS.has(route.nextHopType));
+  const explained = new Set<Dependency>();
+  if (tunnel) {
+    const via = `forced tunnelling via ${describeRoute(tunnel)}`;
+    for (const { service, dependency, needed } of TUNNELLING_ENDPOINTS) {
+      const verdict = verdicts.find((candidate) => candidate.dependency === dependency);
+      if (!needed(ctx) || serviceEndpointEnabled(serviceEndpoints, service, region) || !verdict || verdict.ok) continue;
+      findings.push(`${via} without a service endpoint for ${service}`);
+      explained.add(dependency);
+    }
+    // A missing ApiManagement tag was reported above; claiming the route is absent would be a guess.
+    if (!managementReturnRoute && !missing.includes('ApiManagement')) {
+      findings.push(`${via} without a route for the ApiManagement service tag to Internet: the control plane's traffic on 3443 cannot return`);
+      explained.add('management');
+    }
+  }
+  for (const verdict of verdicts) {
+    if (verdict.ok || explained.has(verdict.dependency)) continue;
+    findings.push(`${verdict.peer} (${verdict.dependency}) -> ${describeHop(verdict.nextHopType, verdict.nextHopIpAddress)}: ${verdict.note ?? verdict.decidedBy}`);
+  }
+
+  return {
+    forcedTunnelling: tunnel !== undefined,
+    ...(tunnel ? { forcedTunnellingRoute: tunnel.name } : {}),
+    managementReturnRoute,
+    verdicts,
+    findings,
+  };
+}

@@ -1,0 +1,74 @@
+import type { ServiceEndpoint } from '../model/network.js';
+import { shortRegion } from '../model/ids.js';
+
+/**
+ * Subnets and VNets, whether ARM REST bodies (`properties.*`) or the SDK's flattened objects.
+ * Only the fields the analysis reads.
+ */
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The object's `properties` merged under its flattened fields: both shapes read alike. */
+function fields(body: unknown): Json {
+  if (!isObject(body)) return {};
+  return isObject(body.properties) ? { ...body, ...body.properties } : body;
+}
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : []);
+
+const idOf = (value: unknown): string | undefined => (isObject(value) && typeof value.id === 'string' ? value.id.toLowerCase() : undefined);
+
+export interface SubnetFacts {
+  id: string;
+  name: string;
+  addressPrefixes: string[];
+  nsgId?: string;
+  routeTableId?: string;
+  serviceEndpoints: ServiceEndpoint[];
+}
+
+export function subnetFacts(body: unknown): SubnetFacts {
+  const subnet = fields(body);
+  const facts: SubnetFacts = {
+    id: String(subnet.id ?? '').toLowerCase(),
+    name: String(subnet.name ?? ''),
+    addressPrefixes: [...strings([subnet.addressPrefix]), ...strings(subnet.addressPrefixes)],
+    serviceEndpoints: (Array.isArray(subnet.serviceEndpoints) ? subnet.serviceEndpoints : []).map((endpoint) => {
+      const ep = fields(endpoint);
+      return { service: String(ep.service ?? ''), locations: strings(ep.locations).map((l) => (l === '*' ? l : shortRegion(l))) };
+    }),
+  };
+  const nsgId = idOf(subnet.networkSecurityGroup);
+  const routeTableId = idOf(subnet.routeTable);
+  if (nsgId) facts.nsgId = nsgId;
+  if (routeTableId) facts.routeTableId = routeTableId;
+  return facts;
+}
+
+export interface VnetFacts {
+  id: string;
+  addressSpace: string[];
+  dnsServers: string[];
+}
+
+export function vnetFacts(body: unknown): VnetFacts {
+  const vnet = fields(body);
+  const addressSpace = fields(vnet.addressSpace);
+  const dhcp = fields(vnet.dhcpOptions);
+  return { id: String(vnet.id ?? '').toLowerCase(), addressSpace: strings(addressSpace.addressPrefixes), dnsServers: strings(dhcp.dnsServers) };
+}
+
+/** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/x` -> parts. */
+export function parseSubnetId(id: string): { subscriptionId: string; resourceGroup: string; vnet: string; subnet: string } | undefined {
+  const match = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/virtualnetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(id);
+  if (!match) return undefined;
+  return { subscriptionId: match[1]!.toLowerCase(), resourceGroup: match[2]!, vnet: match[3]!, subnet: match[4]! };
+}
+
+/** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/<type>/<name>` -> parts. */
+export function parseNetworkResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
+  const match = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/[^/]+\/([^/]+)$/i.exec(id);
+  if (!match) return undefined;
+  return { subscriptionId: match[1]!.toLowerCase(), resourceGroup: match[2]!, name: match[3]! };
+}

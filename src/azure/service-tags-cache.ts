@@ -1,0 +1,43 @@
+import type { Logger } from 'pino';
+import type { ArmClients } from './clients.js';
+import { toFetchFailure } from './normalise.js';
+import { normaliseServiceTags } from './normalise-network.js';
+import type { ServiceTagSet } from '../model/network.js';
+
+/** Azure publishes service tags weekly; once a day is plenty. */
+export const SERVICE_TAGS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * `serviceTags.list(location)` returns every tag of the cloud whatever the location, so one set serves
+ * the whole fleet. Tried in each candidate (subscription, location) until one answers; a failed refresh
+ * keeps the set it had.
+ */
+export class ServiceTagsCache {
+  private current: { tags: ServiceTagSet; fetchedAt: number } | undefined;
+
+  constructor(
+    private readonly clients: ArmClients,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(candidates: ReadonlyArray<{ subscriptionId: string; location: string }>): Promise<ServiceTagSet | undefined> {
+    if (this.current && this.now() - this.current.fetchedAt < SERVICE_TAGS_MAX_AGE_MS) return this.current.tags;
+    const tried = new Set<string>();
+    for (const { subscriptionId, location } of candidates) {
+      const key = `${subscriptionId}/${location}`;
+      if (tried.has(key) || tried.size >= 3) continue;
+      tried.add(key);
+      try {
+        const body = await this.clients.networkManagement(subscriptionId).serviceTags.list(location);
+        this.current = { tags: normaliseServiceTags(body), fetchedAt: this.now() };
+        this.log.info({ location, changeNumber: this.current.tags.changeNumber, tags: this.current.tags.tags.size }, 'service tags refreshed');
+        return this.current.tags;
+      } catch (err) {
+        const failure = toFetchFailure('ServiceTags_List', err);
+        this.log.warn({ subscription: subscriptionId, location, code: failure.code }, `cannot read service tags: ${failure.message}`);
+      }
+    }
+    return this.current?.tags;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Plain, normalised types of a subnet's network configuration (NSG, route table, service endpoints,
+ * VNet), whatever JSON shape it came in (ARM REST, the SDK's flattened objects, `az ... show`, ARM
+ * templates). Produced by src/azure/normalise-network.ts, judged by src/analysis.
+ */
+
+export type Direction = 'Inbound' | 'Outbound';
+export type Access = 'Allow' | 'Deny';
+
+export interface SecurityRule {
+  name: string;
+  priority: number;
+  direction: Direction;
+  access: Access;
+  /** As Azure wrote it: `*`, `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah`. */
+  protocol: string;
+  /** Singular and plural forms merged: `*`, tags (`Sql`, `Sql.WestEurope`, `VirtualNetwork`), IPs, CIDRs. */
+  sourceAddressPrefixes: string[];
+  destinationAddressPrefixes: string[];
+  /** Singular and plural forms merged: `*`, `443`, `1000-2000`. */
+  sourcePortRanges: string[];
+  destinationPortRanges: string[];
+  /** One of Azure's six default rules. */
+  isDefault: boolean;
+}
+
+export interface NetworkSecurityGroup {
+  id: string;
+  name: string;
+  /** ARM short name. */
+  location: string;
+  securityRules: SecurityRule[];
+  defaultSecurityRules: SecurityRule[];
+}
+
+export type NextHopType = 'Internet' | 'VirtualAppliance' | 'VirtualNetworkGateway' | 'VnetLocal' | 'None' | 'VirtualNetworkServiceEndpoint';
+
+export interface Route {
+  name: string;
+  /** A CIDR, or a service tag (`ApiManagement`, `Storage.WestEurope`). */
+  addressPrefix: string;
+  nextHopType: NextHopType;
+  nextHopIpAddress?: string;
+}
+
+export interface RouteTable {
+  id: string;
+  name: string;
+  location: string;
+  routes: Route[];
+  disableBgpRoutePropagation: boolean;
+}
+
+export interface ServiceEndpoint {
+  /** e.g. `Microsoft.Storage`, `Microsoft.Sql`, `Microsoft.KeyVault`, `Microsoft.EventHub`. */
+  service: string;
+  /** ARM short names or `*`. */
+  locations: string[];
+}
+
+export interface SubnetConfig {
+  id: string;
+  name: string;
+  addressPrefixes: string[];
+  /** Absent when the subnet has no NSG (itself a finding). */
+  nsg?: NetworkSecurityGroup;
+  routeTable?: RouteTable;
+  serviceEndpoints: ServiceEndpoint[];
+  vnet: {
+    id: string;
+    addressSpace: string[];
+    /** `dhcpOptions.dnsServers`; empty means Azure-provided DNS (168.63.129.16). */
+    dnsServers: string[];
+  };
+}
+
+export interface ServiceTag {
+  /** As Azure wrote it: `Sql`, `Sql.WestEurope`. */
+  name: string;
+  /** ARM short name, `` for global tags. */
+  region: string;
+  addressPrefixes: string[];
+}
+
+export interface ServiceTagSet {
+  changeNumber: string;
+  /** Keyed by lower-cased tag name. */
+  tags: Map<string, ServiceTag>;
+}

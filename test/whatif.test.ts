@@ -1,0 +1,153 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/processes.js';
+
+/**
+ * An NSG in the style of Azure's APIM quickstart (External VNet): every rule APIM needs, then a
+ * deny of all Internet-bound traffic, so that a mistyped allow really blocks.
+ */
+type Rule = [name: string, priority: number, direction: 'Inbound' | 'Outbound', access: 'Allow' | 'Deny', protocol: string, source: string, destination: string, ports: string[]];
+const QUICKSTART_RULES: Rule[] = [
+  ['Client_communication_to_API_Management', 100, 'Inbound', 'Allow', 'Tcp', 'Internet', 'VirtualNetwork', ['80']],
+  ['Secure_Client_communication_to_API_Management', 110, 'Inbound', 'Allow', 'Tcp', 'Internet', 'VirtualNetwork', ['443']],
+  ['Management_endpoint_for_Azure_portal_and_Powershell', 120, 'Inbound', 'Allow', 'Tcp', 'ApiManagement', 'VirtualNetwork', ['3443']],
+  ['Azure_Infrastructure_Load_Balancer', 180, 'Inbound', 'Allow', 'Tcp', 'AzureLoadBalancer', 'VirtualNetwork', ['6390']],
+  ['Dependency_on_Azure_Storage', 100, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'Storage', ['443']],
+  ['Dependency_on_Azure_SQL', 140, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'Sql', ['1433']],
+  ['Dependency_for_Log_to_event_Hub_policy', 150, 'Outbound', 'Allow', '*', 'VirtualNetwork', 'EventHub', ['5671']],
+  ['Dependency_on_Azure_File_Share_for_GIT', 170, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'Storage', ['445']],
+  ['Publish_DiagnosticLogs_And_Metrics', 185, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'AzureMonitor', ['443', '12000', '1886']],
+  ['Authenticate_To_Azure_Active_Directory', 200, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'AzureActiveDirectory', ['80', '443']],
+  ['Access_KeyVault', 350, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'AzureKeyVault', ['443']],
+  ['Deny_All_Internet_Outbound', 999, 'Outbound', 'Deny', '*', 'VirtualNetwork', 'Internet', ['*']],
+];
+
+function ruleProperties([, priority, direction, access, protocol, source, destination, ports]: Rule) {
+  return {
+    protocol,
+    sourcePortRange: '*',
+    ...(ports.length === 1 ? { destinationPortRange: ports[0], destinationPortRanges: [] } : { destinationPortRanges: ports }),
+    sourceAddressPrefix: source,
+    destinationAddressPrefix: destination,
+    access,
+    priority,
+    direction,
+  };
+}
+
+/** What `az network nsg show` prints: properties flattened, camelCase. */
+function azShape(rules: Rule[]) {
+  return {
+    name: 'apimnsg',
+    location: 'westeurope',
+    resourceGroup: 'rg-apim',
+    type: 'Microsoft.Network/networkSecurityGroups',
+    securityRules: rules.map((rule) => ({ name: rule[0], ...ruleProperties(rule), provisioningState: 'Succeeded' })),
+  };
+}
+
+/** An ARM template with the NSG as one of its resources. */
+function templateShape(rules: Rule[]) {
+  return {
+    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+    contentVersion: '1.0.0.0',
+    parameters: { location: { type: 'string', defaultValue: '[resourceGroup().location]' } },
+    resources: [
+      {
+        type: 'Microsoft.Network/networkSecurityGroups',
+        apiVersion: '2020-06-01',
+        name: 'apimnsg',
+        location: "[parameters('location')]",
+        properties: { securityRules: rules.map((rule) => ({ name: rule[0], properties: ruleProperties(rule) })) },
+      },
+    ],
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'netwatch-whatif-'));
+function file(name: string, json: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(json, null, 2));
+  return path;
+}
+
+const withSqlPort = (port: string): Rule[] =>
+  QUICKSTART_RULES.map((rule) => (rule[0] === 'Dependency_on_Azure_SQL' ? ([...rule.slice(0, 7), [port]] as Rule) : rule));
+
+interface WhatifJson {
+  flows: Array<{ direction: string; peer: string; port: number; protocol: string; required: boolean; verdict: string; decided_by: string }>;
+}
+
+describe('whatif', () => {
+  it('a quickstart-style NSG allows every required flow: exit 0, one JSON element per row of the requirements table', async () => {
+    const result = await runCli(['whatif', '--nsg', file('quickstart.az.json', azShape(QUICKSTART_RULES)), '--output', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as WhatifJson;
+    expect(json.flows).toHaveLength(16);
+    expect(json.flows.find((f) => f.peer === 'ApiManagement')).toEqual(
+      expect.objectContaining({ direction: 'inbound', peer: 'ApiManagement', port: 3443, protocol: 'Tcp', required: true, verdict: 'allowed', decided_by: 'Management_endpoint_for_Azure_portal_and_Powershell' }),
+    );
+    expect(json.flows.find((f) => f.peer === 'Sql')).toMatchObject({ verdict: 'allowed', decided_by: 'Dependency_on_Azure_SQL', required: true });
+    expect(json.flows.filter((f) => f.required && f.verdict !== 'allowed')).toEqual([]);
+    // optional flows are reported without failing the gate: Internet:80 is open only towards Entra ID's
+    // addresses (the rule on AzureActiveDirectory 80), denied for the rest
+    expect(json.flows.find((f) => f.direction === 'outbound' && f.peer === 'Internet' && f.port === 80)).toMatchObject({
+      verdict: 'partial',
+      required: false,
+      decided_by: 'Authenticate_To_Azure_Active_Directory',
+    });
+    expect(json.flows.find((f) => f.peer === 'EventHub' && f.port === 5672)).toMatchObject({ verdict: 'denied', required: false, decided_by: 'Deny_All_Internet_Outbound' });
+  });
+
+  it('the same NSG with the SQL port typed 1443 exits 1 and names the flow and the rule', async () => {
+    const result = await runCli(['whatif', '--nsg', file('typo.az.json', azShape(withSqlPort('1443')))]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/outbound\s+Sql\s+Tcp\/1433\s+yes\s+DENIED\s+Deny_All_Internet_Outbound/);
+    expect(result.stdout).toMatch(/BLOCKED: outbound Sql Tcp\/1433 is denied by Deny_All_Internet_Outbound/);
+  });
+
+  it('reads an ARM template as well, with the same verdicts', async () => {
+    const fromAz = JSON.parse((await runCli(['whatif', '--nsg', file('a.json', azShape(QUICKSTART_RULES)), '-o', 'json'])).stdout) as WhatifJson;
+    const template = await runCli(['whatif', '--nsg', file('t.json', templateShape(QUICKSTART_RULES)), '-o', 'json']);
+    expect(template.code).toBe(0);
+    const fromTemplate = JSON.parse(template.stdout) as WhatifJson;
+    expect(fromTemplate.flows.map((f) => [f.peer, f.port, f.verdict, f.decided_by])).toEqual(fromAz.flows.map((f) => [f.peer, f.port, f.verdict, f.decided_by]));
+    const typo = await runCli(['whatif', '--nsg', file('t-typo.json', templateShape(withSqlPort('1443'))), '-o', 'json']);
+    expect(typo.code).toBe(1);
+  });
+
+  it('External-only inbound rows are not required for an Internal instance', async () => {
+    const noClientRules = QUICKSTART_RULES.filter((rule) => !rule[0].includes('Client_communication'));
+    const external = await runCli(['whatif', '--nsg', file('internal.json', azShape(noClientRules)), '--vnet-type', 'external', '-o', 'json']);
+    const internal = await runCli(['whatif', '--nsg', file('internal.json', azShape(noClientRules)), '--vnet-type', 'internal', '-o', 'json']);
+    expect(internal.code).toBe(0);
+    expect((JSON.parse(internal.stdout) as WhatifJson).flows.filter((f) => f.direction === 'inbound' && f.peer === 'Internet').every((f) => !f.required)).toBe(true);
+    expect(external.code).toBe(0); // client traffic is not a platform requirement: reported, not gating
+    expect((JSON.parse(external.stdout) as WhatifJson).flows.find((f) => f.direction === 'inbound' && f.peer === 'Internet' && f.port === 443)?.verdict).toBe('denied');
+  });
+
+  it('a forced-tunnelling route table without service endpoints or an ApiManagement route exits 1 and names the route', async () => {
+    const routeTable = {
+      name: 'rt-apim',
+      location: 'westeurope',
+      routes: [{ name: 'default-to-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.4' }],
+    };
+    const result = await runCli(['whatif', '--nsg', file('q.json', azShape(QUICKSTART_RULES)), '--route-table', file('rt.json', routeTable)]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/route default-to-firewall sends Sql traffic to VirtualAppliance/);
+  });
+
+  it('unreadable input exits 2 with a message saying what to pass', async () => {
+    const notJson = join(dir, 'bad.json');
+    writeFileSync(notJson, 'nope');
+    const result = await runCli(['whatif', '--nsg', notJson]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/is not JSON .*az network nsg show/);
+    const wrongShape = await runCli(['whatif', '--nsg', file('rule.json', { securityRules: [{ name: 'x', direction: 'Sideways' }] })]);
+    expect(wrongShape.code).toBe(2);
+    expect(wrongShape.stderr).toMatch(/x/);
+  });
+});
