@@ -15,6 +15,7 @@ describe('check', () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/contoso-internal\s+westeurope\s+sql\s+yes\s+yes\s+DOWN/);
     expect(result.stdout).toMatch(/PAGING: .*sql down in contoso-internal \(westeurope\)/);
+    expect(result.stdout).toMatch(/contoso-internal \(westeurope\) sql: NSG rule DenyDatabaseEgress denies outbound Sql on Tcp 1433/);
     // not a TTY: no colour codes
     expect(result.stdout).not.toContain('\x1b[');
     expect(result.stderr).toMatch(/SIMULATED/);
@@ -28,6 +29,7 @@ describe('check', () => {
       exit_code: number;
       problems: Array<{ apim_service: string; dependency: string; state: string; pages: boolean; endpoints: Array<{ error: string }> }>;
       instances: unknown[];
+      blocked: Array<Record<string, string>>;
     };
     expect(json.schema).toBe('apim-netwatch/check/v1');
     expect(json.exit_code).toBe(1);
@@ -36,6 +38,9 @@ describe('check', () => {
     expect(sql).toMatchObject({ state: 'down', pages: true });
     expect(sql?.endpoints[0]?.error).toMatch(/1433/);
     expect(json.problems.find((p) => p.apim_service === 'fabrikam-api')).toMatchObject({ dependency: 'keyvault', state: 'stale' });
+    expect(json.blocked).toContainEqual(
+      expect.objectContaining({ apim_service: 'contoso-internal', kind: 'flow', what: 'outbound Sql Tcp/1433', verdict: 'denied', decided_by: 'DenyDatabaseEgress' }),
+    );
   });
 
   it('exits 2 with a message naming the key when the config is invalid', async () => {

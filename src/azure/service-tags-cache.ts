@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseServiceTags } from './normalise-network.js';
+import { bundledServiceTagsBody } from '../data/bundled-service-tags.js';
 import type { ServiceTagSet } from '../model/network.js';
 
 /** Azure publishes service tags weekly; once a day is plenty. */
@@ -10,10 +11,12 @@ export const SERVICE_TAGS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /**
  * `serviceTags.list(location)` returns every tag of the cloud whatever the location, so one set serves
  * the whole fleet. Tried in each candidate (subscription, location) until one answers; a failed refresh
- * keeps the set it had.
+ * keeps the set it had, and with none at all the bundled real subset stands in (said in the log), so that
+ * NSG rules are still judged against real prefixes.
  */
 export class ServiceTagsCache {
   private current: { tags: ServiceTagSet; fetchedAt: number } | undefined;
+  private fallback: ServiceTagSet | undefined;
 
   constructor(
     private readonly clients: ArmClients,
@@ -38,6 +41,9 @@ export class ServiceTagsCache {
         this.log.warn({ subscription: subscriptionId, location, code: failure.code }, `cannot read service tags: ${failure.message}`);
       }
     }
-    return this.current?.tags;
+    if (this.current) return this.current.tags;
+    this.fallback ??= normaliseServiceTags(bundledServiceTagsBody());
+    this.log.warn('service tags unavailable from ARM: using the bundled subset (global tags, West and North Europe)');
+    return this.fallback;
   }
 }

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
-import { exitCodeOf, problemsOf, uncheckedOf } from './verdict.js';
+import { blockedOf, exitCodeOf, problemsOf, uncheckedOf } from './verdict.js';
 
 export const CHECK_JSON_SCHEMA = 'apim-netwatch/check/v1';
 
@@ -14,6 +14,7 @@ export function checkJson(report: FleetReport): string {
       exit_code: exitCodeOf(report),
       summary: report.summary,
       problems: problemsOf(report),
+      blocked: blockedOf(report),
       unchecked: uncheckedOf(report),
       instances: report.instances.map((instance) => ({
         id: instance.instance.id,
@@ -75,11 +76,29 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
   });
   const code = exitCodeOf(report);
   const paging = problemsOf(report).filter((problem) => problem.pages);
+  const blocked = blockedOf(report);
+  const causes = report.instances.flatMap((instance) =>
+    instance.regions.flatMap((region) =>
+      region.dependencies
+        .filter((dependency) => dependency.likelyCause && dependency.likelyCause.kind !== 'unknown')
+        .map((dependency) => `  ${instance.instance.name} (${region.location}) ${dependency.dependency}: ${dependency.likelyCause!.summary}`),
+    ),
+  );
+  const sections = [table];
+  if (causes.length > 0) sections.push(`${paint.bold('Likely causes')}\n${causes.join('\n')}`);
+  if (blocked.length > 0) {
+    sections.push(`${paint.bold('Blocked by configuration')}\n${blocked.map((b) => `  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.decided_by}`).join('\n')}`);
+  }
+  const reasons = [
+    ...paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`),
+    ...blocked.map((b) => `${b.what} ${b.verdict} in ${b.apim_service} (${b.location})`),
+  ];
   const verdict =
     code === 0
       ? paint.green('OK: every paging dependency is reachable')
       : code === 1
-        ? paint.red(`PAGING: ${paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`).join(', ')}`)
+        ? paint.red(`PAGING: ${reasons.join(', ')}`)
         : paint.yellow(`COULD NOT CHECK: ${uncheckedOf(report).map((u) => `${u.target}: ${u.reason}`).join('; ')}`);
-  return `${table}\n\n${verdict}\n`;
+  sections.push(verdict);
+  return `${sections.join('\n\n')}\n`;
 }

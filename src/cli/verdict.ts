@@ -1,6 +1,9 @@
 import type { FleetReport } from '../analysis/report.js';
 
-/** `check`'s exit codes (design.md): 0 healthy, 1 a paging dependency down or blocked, 2 could not check. */
+/**
+ * `check`'s exit codes (design.md): 0 healthy, 1 a paging dependency down or blocked (a required flow or
+ * route that the subnet's configuration blocks), 2 could not check.
+ */
 export const EXIT_HEALTHY = 0;
 export const EXIT_PAGING = 1;
 export const EXIT_COULD_NOT_CHECK = 2;
@@ -15,6 +18,19 @@ export interface Problem {
   /** `down`: an endpoint reports failure or initializing; `stale`: the status stopped updating. */
   state: 'down' | 'stale';
   endpoints: Array<{ endpoint: string; resource_type: string; status: string; stale: boolean; error: string; last_updated: string | null }>;
+}
+
+/** A required flow or route that the subnet's configuration blocks (predictive: NetworkStatus may not show it yet). */
+export interface Blocked {
+  instance: string;
+  apim_service: string;
+  location: string;
+  dependency: string;
+  kind: 'flow' | 'route';
+  /** e.g. `outbound Sql Tcp/1433` or `route to AzureActiveDirectory`. */
+  what: string;
+  verdict: string;
+  decided_by: string;
 }
 
 export interface Unchecked {
@@ -52,6 +68,29 @@ export function problemsOf(report: FleetReport): Problem[] {
   return problems;
 }
 
+export function blockedOf(report: FleetReport): Blocked[] {
+  const blocked: Blocked[] = [];
+  for (const instance of report.instances) {
+    for (const region of instance.regions) {
+      const config = region.config;
+      if (!config) continue;
+      const base = { instance: instance.instance.id, apim_service: instance.instance.name, location: region.location };
+      const requiredPeers = new Set<string>();
+      for (const flow of config.flows) {
+        if (!flow.required) continue;
+        requiredPeers.add(flow.peer);
+        if (flow.verdict === 'allowed') continue;
+        blocked.push({ ...base, dependency: flow.dependency, kind: 'flow', what: `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}`, verdict: flow.verdict, decided_by: flow.decidedBy });
+      }
+      for (const route of config.routes?.verdicts ?? []) {
+        if (route.ok || !requiredPeers.has(route.peer)) continue;
+        blocked.push({ ...base, dependency: route.dependency, kind: 'route', what: `route to ${route.peer}`, verdict: `via ${route.nextHopType}`, decided_by: route.decidedBy });
+      }
+    }
+  }
+  return blocked;
+}
+
 export function uncheckedOf(report: FleetReport): Unchecked[] {
   const unchecked: Unchecked[] = [];
   for (const failure of report.subscriptionFailures) {
@@ -71,7 +110,7 @@ export function uncheckedOf(report: FleetReport): Unchecked[] {
 }
 
 export function exitCodeOf(report: FleetReport): number {
-  if (problemsOf(report).some((problem) => problem.pages)) return EXIT_PAGING;
+  if (problemsOf(report).some((problem) => problem.pages) || blockedOf(report).length > 0) return EXIT_PAGING;
   if (uncheckedOf(report).length > 0) return EXIT_COULD_NOT_CHECK;
   return EXIT_HEALTHY;
 }

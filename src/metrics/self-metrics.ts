@@ -62,6 +62,8 @@ export class SelfMetrics implements ArmObserver {
       labelNames: ['version', 'nodejs_version'],
       registers: [this.registry],
     }).set({ version: VERSION, nodejs_version: process.version }, 1);
+    // Every outcome exists from the start, so that increase() sees the first failure too.
+    for (const outcome of ['success', 'partial', 'failure'] as const) this.polls.inc({ outcome }, 0);
     if (options.processMetrics !== false) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client names these gauges `_total`, which promtool (rightly) reports as a lint finding.

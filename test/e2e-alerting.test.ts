@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { freePort, waitFor } from './helpers/ports.js';
+import { instantQuery, startAlertmanager, startPrometheus, type Daemon } from './helpers/prometheus.js';
+import { putJson } from './helpers/https.js';
+import { ROOT, startCli, type LongRunning } from './helpers/processes.js';
+import { WebhookReceiver } from './helpers/webhook.js';
+import { apimId, apimResource, networkStatusBody, SUB_A, world } from './helpers/worlds.js';
+
+/**
+ * simulator -> apim-netwatch -> Prometheus (the shipped rules) -> Alertmanager -> a webhook here, all real
+ * processes on 127.0.0.1. Intervals are shortened for the test; the shipped `for:` durations are too.
+ */
+const PROD = { subscriptionId: SUB_A, resourceGroup: 'rg-prod', name: 'orders-prod', location: 'West Europe', additionalLocations: ['North Europe'] };
+const PROD_ID = apimId(PROD.subscriptionId, PROD.resourceGroup, PROD.name);
+
+function fleet(sqlFailingIn?: string) {
+  return world({
+    resources: [apimResource(PROD) as never],
+    networkStatus: {
+      [PROD_ID]: networkStatusBody(['West Europe', 'North Europe'], new Date(), (entry, region) =>
+        entry.resourceType === 'SQLDatabase' && region === sqlFailingIn
+          ? { status: 'failure', error: 'Failed to connect to sql.database.windows.net:1433: connection timed out' }
+          : undefined,
+      ),
+    },
+  });
+}
+
+describe('end to end: a SQL failure pages on-call through a real Prometheus and Alertmanager, and resolves', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netwatch-e2e-'));
+  const webhook = new WebhookReceiver();
+  let simulator: LongRunning;
+  let service: LongRunning;
+  let prometheus: Daemon;
+  let alertmanager: Daemon;
+
+  const setWorld = async (body: unknown) => {
+    expect(await putJson(`${simulator.match[1]}/_simulator/world`, body, readFileSync(join(dir, 'sim.pem'), 'utf8'))).toBe(200);
+  };
+
+  beforeAll(async () => {
+    await webhook.start();
+    writeFileSync(join(dir, 'world.json'), JSON.stringify(fleet()));
+    simulator = await startCli(['simulate', '--world', join(dir, 'world.json'), '--port', '0', '--cert-out', join(dir, 'sim.pem')], /listening on (https:\/\/127\.0\.0\.1:\d+)/);
+    const port = await freePort();
+    writeFileSync(
+      join(dir, 'config.yaml'),
+      stringify({
+        azure: { endpoint: simulator.match[1], caCertFile: join(dir, 'sim.pem'), subscriptions: [SUB_A] },
+        schedule: '*/2 * * * * *',
+        readNetworkConfig: false,
+        server: { port, host: '127.0.0.1' },
+        log: { level: 'info' },
+      }),
+    );
+    service = await startCli(['serve', '--config', join(dir, 'config.yaml')], /serving metrics/);
+    await waitFor('apim-netwatch ready', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined));
+    const shipped = readFileSync(join(ROOT, 'deploy/prometheus/apim-netwatch.rules.yml'), 'utf8');
+    writeFileSync(join(dir, 'rules.yml'), shipped.replace(/^(\s+for:\s*)\S+$/gm, '$11s'));
+    alertmanager = await startAlertmanager(webhook.url);
+    prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(dir, 'rules.yml')], alertmanagerUrl: alertmanager.url });
+  }, 120_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await alertmanager?.stop();
+    await service?.stop();
+    await simulator?.stop();
+    await webhook.stop();
+  });
+
+  it('healthy: Prometheus scrapes the fleet and nothing critical fires', async () => {
+    const up = await waitFor('the first scrape', async () => {
+      const result = await instantQuery(prometheus.url, 'apim_network_dependency_up{apim_service="orders-prod",dependency="sql"}');
+      return result.length === 2 ? result : undefined;
+    });
+    expect(up.map((sample) => sample.value[1])).toEqual(['1', '1']);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(webhook.alerts.filter((alert) => alert.labels.severity === 'critical')).toEqual([]);
+  });
+
+  it('SQL failing in one region pages with severity critical and the instance, region and dependency labels', async () => {
+    await setWorld(fleet('North Europe'));
+    const page = await waitFor(
+      'the SQL page at the webhook',
+      async () => webhook.find('firing', { severity: 'critical', dependency: 'sql', apim_service: 'orders-prod', location: 'northeurope' }),
+      90_000,
+    );
+    expect(page.labels).toMatchObject({ subscription_id: SUB_A, resource_group: 'rg-prod' });
+    expect(page.annotations.summary).toMatch(/sql/i);
+    expect(page.annotations.description).toMatch(/orders-prod/);
+    expect(page.annotations.runbook_url).toMatch(/runbooks\.md#/);
+    expect(webhook.find('firing', { severity: 'critical', location: 'westeurope' })).toBeUndefined();
+  }, 120_000);
+
+  it('healing SQL resolves the page', async () => {
+    await setWorld(fleet());
+    const resolved = await waitFor(
+      'the resolved notification',
+      async () => webhook.find('resolved', { severity: 'critical', dependency: 'sql', apim_service: 'orders-prod', location: 'northeurope' }),
+      90_000,
+    );
+    expect(resolved.status).toBe('resolved');
+  }, 120_000);
+});
