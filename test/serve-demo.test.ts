@@ -83,7 +83,8 @@ describe('serve --demo: the embedded demo fleet through the real SDK clients', (
 
   it('self-metrics count ARM requests per operation and record the poll', () => {
     expect(find(samples, 'apim_netwatch_arm_requests_total', { operation: 'NetworkStatus_ListByService', code: '200' })[0]?.value).toBe(4);
-    expect(find(samples, 'apim_netwatch_arm_requests_total', { operation: 'ApiManagementService_List', code: '200' })[0]?.value).toBeGreaterThanOrEqual(2);
+    // Discovery and network configuration through Resource Graph (azure.resourceGraph, on by default).
+    expect(find(samples, 'apim_netwatch_arm_requests_total', { operation: 'Resources_Query', code: '200' })[0]?.value).toBeGreaterThanOrEqual(2);
     expect(find(samples, 'apim_netwatch_poll_last_success_timestamp_seconds', {})[0]?.value).toBeGreaterThan(Date.now() / 1000 - 60);
     expect(find(samples, 'apim_netwatch_arm_ratelimit_remaining', { scope: 'subscription-reads' }).length).toBe(2);
     expect(find(samples, 'apim_netwatch_build_info', {})[0]?.labels.version).toMatch(/^\d+\.\d+\.\d+/);

@@ -2,9 +2,11 @@ import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
-import type { AdditionalPolicyConfig } from '@azure/core-client';
-import { NO_OBSERVER, type ArmObserver } from './observer.js';
+import { ServiceClient, type AdditionalPolicyConfig } from '@azure/core-client';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { NO_OBSERVER, type ArmObserver, type ArmRequestEvent } from './observer.js';
 import { extraCaPolicy, observerPolicy, timeoutPolicy } from './policies.js';
+import { ResourceGraphReader } from './resource-graph.js';
 
 export const PUBLIC_CLOUD = 'https://management.azure.com';
 
@@ -22,21 +24,50 @@ export interface ArmClientOptions {
   observer?: ArmObserver;
 }
 
+/** ARM requests sent so far (every attempt), in all and by operation. */
+export interface ArmRequestTally {
+  total: number;
+  byOperation: Record<string, number>;
+  /** Requests against a subscription's scope (ARM's per-subscription throttling applies to these). */
+  bySubscription: Record<string, number>;
+}
+
 /** One set of SDK clients per subscription, all sharing the same pipeline policies. */
 export class ArmClients {
   private readonly apim = new Map<string, ApiManagementClient>();
   private readonly network = new Map<string, NetworkManagementClient>();
   private subscriptionClient?: SubscriptionClient;
+  private graphReader?: ResourceGraphReader;
+  private readonly tally: ArmRequestTally = { total: 0, byOperation: {}, bySubscription: {} };
+  private readonly observer: ArmObserver;
+  /** Shared by every client, so that all of them use one connection pool to the endpoint. */
+  private readonly caPolicy: PipelinePolicy | undefined;
 
-  constructor(private readonly options: ArmClientOptions) {}
+  constructor(private readonly options: ArmClientOptions) {
+    const forward = options.observer ?? NO_OBSERVER;
+    this.observer = {
+      onRequest: (event: ArmRequestEvent) => {
+        this.tally.total += 1;
+        this.tally.byOperation[event.operation] = (this.tally.byOperation[event.operation] ?? 0) + 1;
+        if (event.subscriptionId) this.tally.bySubscription[event.subscriptionId] = (this.tally.bySubscription[event.subscriptionId] ?? 0) + 1;
+        forward.onRequest(event);
+      },
+    };
+    this.caPolicy = options.caPem ? extraCaPolicy(options.endpoint, options.caPem) : undefined;
+  }
+
+  /** A copy of the request counts so far; subtract two to count one poll's requests. */
+  requests(): ArmRequestTally {
+    return { total: this.tally.total, byOperation: { ...this.tally.byOperation }, bySubscription: { ...this.tally.bySubscription } };
+  }
 
   private clientOptions() {
-    const { endpoint, caPem, credentialScope, maxRetries, retryDelayMs, observer, requestTimeoutMs } = this.options;
+    const { endpoint, credentialScope, maxRetries, retryDelayMs, requestTimeoutMs } = this.options;
     const additionalPolicies: AdditionalPolicyConfig[] = [
-      { policy: observerPolicy(observer ?? NO_OBSERVER), position: 'perRetry' },
+      { policy: observerPolicy(this.observer), position: 'perRetry' },
       { policy: timeoutPolicy(requestTimeoutMs ?? 30_000), position: 'perRetry' },
     ];
-    if (caPem) additionalPolicies.push({ policy: extraCaPolicy(endpoint, caPem), position: 'perRetry' });
+    if (this.caPolicy) additionalPolicies.push({ policy: this.caPolicy, position: 'perRetry' });
     // The SDK asks for `${endpoint}/.default` by default, which is wrong for the public cloud's aliases.
     const scope = credentialScope ?? (endpoint.replace(/\/$/, '') === PUBLIC_CLOUD ? `${PUBLIC_CLOUD}/.default` : undefined);
     return {
@@ -63,6 +94,15 @@ export class ArmClients {
       this.network.set(subscriptionId, client);
     }
     return client;
+  }
+
+  /** Resource Graph, through a core-client pipeline identical to the SDK clients' (see resource-graph.ts). */
+  resourceGraph(): ResourceGraphReader {
+    this.graphReader ??= new ResourceGraphReader(
+      new ServiceClient({ credential: this.options.credential, ...this.clientOptions() }),
+      this.options.endpoint,
+    );
+    return this.graphReader;
   }
 
   subscriptions(): SubscriptionClient {

@@ -1,11 +1,13 @@
-import pLimit from 'p-limit';
 import type { Logger } from 'pino';
-import type { ArmClients } from './clients.js';
-import { NetworkConfigReader } from './network-config.js';
+import type { ArmClients, ArmRequestTally } from './clients.js';
+import { ArmLimiter } from './limits.js';
+import { NetworkConfigReader, type PrefetchedResources } from './network-config.js';
 import { toFetchFailure, toInstanceInfo, toRegionStatuses } from './normalise.js';
+import { parseSubnetId } from './normalise-subnet.js';
+import { APIM_SERVICES_QUERY, apimServiceFromGraph, NETWORK_QUERY, type GraphRow } from './resource-graph.js';
 import type { ServiceTagsCache } from './service-tags-cache.js';
 import { parseApimId } from '../model/ids.js';
-import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, SubscriptionFailure } from '../model/snapshot.js';
+import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, RegionNetworkStatus, SubscriptionFailure } from '../model/snapshot.js';
 
 export interface CollectOptions {
   clients: ArmClients;
@@ -15,7 +17,15 @@ export interface CollectOptions {
   instances: readonly string[];
   /** Only instances carrying all these tags (subscription discovery only). */
   tags: Readonly<Record<string, string>>;
+  /** Concurrent ARM requests at most, in all ... */
   concurrency: number;
+  /** ... and per subscription (default: `concurrency`, i.e. no separate cap). */
+  concurrencyPerSubscription?: number;
+  /**
+   * Read APIM services and network configuration in bulk through Azure Resource Graph (one paged query
+   * each for the whole fleet), falling back to per-subscription lists and per-resource GETs when it fails.
+   */
+  resourceGraph?: boolean;
   /** Read each region's subnet, NSG, route table and the service tags (the configuration analysis). */
   serviceTags?: ServiceTagsCache;
   /** The last snapshot: its data stands in for an instance that fails now (staleness still applies). */
@@ -25,7 +35,19 @@ export interface CollectOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-type Limit = ReturnType<typeof pLimit>;
+/** What one poll cost in ARM requests, and whether Resource Graph served it. */
+export interface CollectStats {
+  /** Every ARM request attempt of this poll (retries included), in all and by operation. */
+  armRequests: ArmRequestTally;
+  /** Instances discovered (VNet-injected or not). */
+  instances: number;
+  /** `off`: disabled; `used`: every bulk read worked; `fallback`: at least one fell back to per-resource reads. */
+  resourceGraph: 'off' | 'used' | 'fallback';
+}
+
+export interface CollectedSnapshot extends FleetSnapshot {
+  stats: CollectStats;
+}
 
 interface Discovery {
   instances: Array<{ info: InstanceInfo; failure?: InstanceSnapshot['failure'] }>;
@@ -40,13 +62,61 @@ function hasTags(info: InstanceInfo, wanted: Readonly<Record<string, string>>): 
   });
 }
 
-async function discoverExplicit(options: CollectOptions, limit: Limit): Promise<Discovery> {
+interface PollContext {
+  options: CollectOptions;
+  limiter: ArmLimiter;
+  /** Set when a Resource Graph read failed and per-resource reads stood in. */
+  graphFellBack: boolean;
+}
+
+/** Every row of a Resource Graph query, or undefined (logged) when it fails: the caller falls back. */
+async function graphRows(ctx: PollContext, what: string, subscriptions: readonly string[], query: string): Promise<GraphRow[] | undefined> {
+  if (subscriptions.length === 0) return [];
+  try {
+    return await ctx.options.clients.resourceGraph().queryAll(subscriptions, query, (task) => ctx.limiter.run(undefined, task));
+  } catch (err) {
+    const failure = toFetchFailure('Resources_Query', err);
+    ctx.graphFellBack = true;
+    ctx.options.log.warn(
+      { code: failure.code, status: failure.statusCode, subscriptions: subscriptions.length },
+      `Resource Graph query for ${what} failed, reading them one by one instead: ${failure.message}`,
+    );
+    return undefined;
+  }
+}
+
+/** Discovery rows by lower-cased APIM ID, or undefined when Resource Graph is off or failed. */
+async function graphServices(ctx: PollContext, subscriptions: readonly string[]): Promise<Map<string, InstanceInfo> | undefined> {
+  if (!ctx.options.resourceGraph) return undefined;
+  const rows = await graphRows(ctx, 'APIM services', subscriptions, APIM_SERVICES_QUERY);
+  if (!rows) return undefined;
+  const services = new Map<string, InstanceInfo>();
+  for (const row of rows) {
+    try {
+      const info = toInstanceInfo(apimServiceFromGraph(row));
+      services.set(info.id, info);
+    } catch (err) {
+      ctx.options.log.warn({ id: row.id }, `ignoring a Resource Graph row that is not an APIM service: ${(err as Error).message}`);
+    }
+  }
+  return services;
+}
+
+async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
+  const { options, limiter } = ctx;
   const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
   const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot.instance]));
+  const targets = options.instances.map((id) => parseApimId(id));
+  const bulk = await graphServices(ctx, [...new Set(targets.map((ref) => ref.subscriptionId))]);
   await Promise.all(
-    options.instances.map((id) =>
-      limit(async () => {
-        const ref = parseApimId(id);
+    targets.map(async (ref) => {
+      const found = bulk?.get(ref.id);
+      if (found) {
+        result.instances.push({ info: found });
+        return;
+      }
+      // Not in Resource Graph (deleted, not yet indexed, or unreadable) or no bulk read: ask ARM itself.
+      await limiter.run(ref.subscriptionId, async () => {
         try {
           const service = await options.clients.apiManagement(ref.subscriptionId).apiManagementService.get(ref.resourceGroup, ref.name);
           result.instances.push({ info: toInstanceInfo(service) });
@@ -58,8 +128,8 @@ async function discoverExplicit(options: CollectOptions, limit: Limit): Promise<
           if (known && failure.statusCode !== 404) result.instances.push({ info: known, failure });
           else result.unresolvedTargets.push({ ...ref, failure });
         }
-      }),
-    ),
+      });
+    }),
   );
   return result;
 }
@@ -73,7 +143,8 @@ async function listSubscriptions(options: CollectOptions): Promise<string[]> {
   return ids;
 }
 
-async function discoverBySubscription(options: CollectOptions, limit: Limit): Promise<Discovery> {
+async function discoverBySubscription(ctx: PollContext): Promise<Discovery> {
+  const { options, limiter } = ctx;
   const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
   let subscriptions: string[];
   try {
@@ -84,9 +155,21 @@ async function discoverBySubscription(options: CollectOptions, limit: Limit): Pr
     result.subscriptionFailures.push({ ...failure, subscriptionId: '' });
     subscriptions = [...new Set(options.previous?.instances.map((snapshot) => snapshot.instance.subscriptionId) ?? [])];
   }
+  const bulk = await graphServices(ctx, subscriptions);
+  let toList = subscriptions;
+  if (bulk) {
+    const seen = new Set<string>();
+    for (const info of bulk.values()) {
+      seen.add(info.subscriptionId);
+      if (hasTags(info, options.tags)) result.instances.push({ info });
+    }
+    // Resource Graph leaves out, without an error, what the identity cannot read: a subscription with
+    // no instance there is listed directly, so that a lost role assignment shows as a failure.
+    toList = subscriptions.filter((subscriptionId) => !seen.has(subscriptionId));
+  }
   await Promise.all(
-    subscriptions.map((subscriptionId) =>
-      limit(async () => {
+    toList.map((subscriptionId) =>
+      limiter.run(subscriptionId, async () => {
         try {
           for await (const service of options.clients.apiManagement(subscriptionId).apiManagementService.list()) {
             const info = toInstanceInfo(service);
@@ -109,20 +192,38 @@ async function discoverBySubscription(options: CollectOptions, limit: Limit): Pr
   return result;
 }
 
+/**
+ * Resource Graph writes a resource's `location` in its short form (`westeurope`); NetworkStatus names
+ * each region as Azure displays it (`West Europe`): regions that only have the short form take that.
+ */
+function withDisplayNames(info: InstanceInfo, statuses: readonly RegionNetworkStatus[]): InstanceInfo {
+  if (!info.regions.some((region) => region.displayLocation === region.location)) return info;
+  const display = new Map(statuses.map((status) => [status.location, status.displayLocation]));
+  return {
+    ...info,
+    regions: info.regions.map((region) =>
+      region.displayLocation === region.location && display.has(region.location) ? { ...region, displayLocation: display.get(region.location)! } : region,
+    ),
+  };
+}
+
 async function fetchInstance(
   entry: Discovery['instances'][number],
   options: CollectOptions,
   previous: InstanceSnapshot | undefined,
   network: NetworkConfigReader | undefined,
-  limit: Limit,
+  limiter: ArmLimiter,
 ): Promise<InstanceSnapshot | undefined> {
   const { info } = entry;
   if (info.vnetType === 'None') return entry.failure ? { instance: info, failure: entry.failure } : { instance: info };
   const now = options.now ?? (() => new Date());
   const config = network?.readInstance(info);
   try {
-    const body = await limit(() => options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name));
-    const snapshot: InstanceSnapshot = { instance: info, networkStatus: toRegionStatuses(body), networkStatusFetchedAt: now() };
+    const body = await limiter.run(info.subscriptionId, () =>
+      options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name),
+    );
+    const networkStatus = toRegionStatuses(body);
+    const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, networkStatus), networkStatus, networkStatusFetchedAt: now() };
     if (entry.failure) snapshot.failure = entry.failure;
     if (config) snapshot.network = await config;
     return snapshot;
@@ -133,7 +234,7 @@ async function fetchInstance(
       return undefined;
     }
     options.log.warn({ instance: info.id, code: failure.code, status: failure.statusCode }, `cannot read network status: ${failure.message}`);
-    const snapshot: InstanceSnapshot = { instance: info, failure };
+    const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, previous?.networkStatus ?? []), failure };
     // readInstance never rejects: each region records its own failure.
     const network = (await config) ?? previous?.network;
     if (network) snapshot.network = network;
@@ -143,33 +244,90 @@ async function fetchInstance(
   }
 }
 
+/**
+ * The network resources of the monitored regions, read through Resource Graph across the subscriptions
+ * their VNets live in; undefined (every resource then read by GET) when off or failed.
+ */
+async function prefetchNetwork(ctx: PollContext, instances: readonly InstanceInfo[]): Promise<PrefetchedResources | undefined> {
+  if (!ctx.options.resourceGraph) return undefined;
+  const subscriptions = new Set<string>();
+  for (const info of instances) {
+    for (const region of info.regions) {
+      const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
+      if (ref) subscriptions.add(ref.subscriptionId);
+    }
+  }
+  if (subscriptions.size === 0) return undefined;
+  const rows = await graphRows(ctx, 'network configuration', [...subscriptions], NETWORK_QUERY);
+  return rows ? new Map(rows.map((row) => [row.id.toLowerCase(), row])) : undefined;
+}
+
+function countDiff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const diff: Record<string, number> = {};
+  for (const [key, count] of Object.entries(after)) {
+    const d = count - (before[key] ?? 0);
+    if (d > 0) diff[key] = d;
+  }
+  return diff;
+}
+
+function tallyDiff(after: ArmRequestTally, before: ArmRequestTally): ArmRequestTally {
+  return {
+    total: after.total - before.total,
+    byOperation: countDiff(after.byOperation, before.byOperation),
+    bySubscription: countDiff(after.bySubscription, before.bySubscription),
+  };
+}
+
 /** One poll's worth of ARM reads: discovery, then every instance's NetworkStatus, isolated per target. */
-export async function collectSnapshot(options: CollectOptions): Promise<FleetSnapshot> {
-  const limit = pLimit(options.concurrency);
+export async function collectSnapshot(options: CollectOptions): Promise<CollectedSnapshot> {
+  const requestsBefore = options.clients.requests();
+  const ctx: PollContext = {
+    options,
+    limiter: new ArmLimiter(options.concurrency, options.concurrencyPerSubscription ?? options.concurrency),
+    graphFellBack: false,
+  };
   const takenAt = (options.now ?? (() => new Date()))();
-  const discovery = options.instances.length > 0 ? await discoverExplicit(options, limit) : await discoverBySubscription(options, limit);
+  const discovery = options.instances.length > 0 ? await discoverExplicit(ctx) : await discoverBySubscription(ctx);
   const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot]));
   const monitored = discovery.instances.filter((entry) => entry.info.vnetType !== 'None');
   const serviceTags = options.serviceTags?.get(
     monitored.map((entry) => ({ subscriptionId: entry.info.subscriptionId, location: entry.info.regions[0]?.location ?? '' })),
   );
-  const network = options.serviceTags ? new NetworkConfigReader(options.clients, limit, options.log) : undefined;
+  const network = options.serviceTags
+    ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, prefetchNetwork(ctx, monitored.map((entry) => entry.info)))
+    : undefined;
   let done = 0;
   const total = discovery.instances.length;
   options.onProgress?.(0, total);
   const snapshots = await Promise.all(
     discovery.instances.map(async (entry) => {
-      const snapshot = await fetchInstance(entry, options, previous.get(entry.info.id), network, limit);
+      const snapshot = await fetchInstance(entry, options, previous.get(entry.info.id), network, ctx.limiter);
       options.onProgress?.(++done, total);
       return snapshot;
     }),
   );
   const tags = await serviceTags;
+  const stats: CollectStats = {
+    armRequests: tallyDiff(options.clients.requests(), requestsBefore),
+    instances: total,
+    resourceGraph: !options.resourceGraph ? 'off' : ctx.graphFellBack ? 'fallback' : 'used',
+  };
+  options.log.info(
+    {
+      armRequests: stats.armRequests.total,
+      armRequestsPerInstance: total > 0 ? Number((stats.armRequests.total / total).toFixed(3)) : null,
+      byOperation: stats.armRequests.byOperation,
+      resourceGraph: stats.resourceGraph,
+    },
+    `ARM reads done: ${stats.armRequests.total} requests for ${total} instances`,
+  );
   return {
     ...(tags ? { serviceTags: tags } : {}),
     takenAt,
     instances: snapshots.filter((snapshot): snapshot is InstanceSnapshot => snapshot !== undefined),
     subscriptionFailures: discovery.subscriptionFailures,
     unresolvedTargets: discovery.unresolvedTargets,
+    stats,
   };
 }

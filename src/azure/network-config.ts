@@ -1,56 +1,96 @@
-import type pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
+import type { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type VnetFacts } from './normalise-subnet.js';
 import type { NetworkSecurityGroup, RouteTable, SubnetConfig } from '../model/network.js';
 import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
 
-type Limit = ReturnType<typeof pLimit>;
+/** Network resources read in bulk (Resource Graph rows, `properties` as in ARM), by lower-cased ID. */
+export type PrefetchedResources = ReadonlyMap<string, Record<string, unknown>>;
+
+const vnetIdOf = (ref: { subscriptionId: string; resourceGroup: string; vnet: string }) =>
+  `/subscriptions/${ref.subscriptionId}/resourcegroups/${ref.resourceGroup}/providers/microsoft.network/virtualnetworks/${ref.vnet}`.toLowerCase();
+
+/** The subnet embedded in a VNet body (`properties.subnets`), matched on ID, else on name. */
+function embeddedSubnet(vnet: Record<string, unknown>, subnetId: string, name: string): unknown {
+  const properties = vnet.properties as { subnets?: unknown } | undefined;
+  const subnets = Array.isArray(properties?.subnets) ? (properties.subnets as Array<Record<string, unknown>>) : [];
+  return (
+    subnets.find((s) => typeof s?.id === 'string' && s.id.toLowerCase() === subnetId) ??
+    subnets.find((s) => typeof s?.id !== 'string' && typeof s?.name === 'string' && s.name.toLowerCase() === name.toLowerCase())
+  );
+}
 
 /**
  * Reads each region's subnet, VNet, NSG and route table. NSGs, route tables and VNets are often shared
- * by several instances: each is read once per poll (the memo lives as long as one poll).
+ * by several instances: each is read once per poll (the memo lives as long as one poll). With
+ * `prefetched` (Resource Graph's rows for the fleet's subscriptions), a resource found there costs no
+ * request; anything missing from it (another subscription, Resource Graph lagging behind, or the bulk
+ * read failing: `undefined`) is read with its own GET, as without Resource Graph.
  */
 export class NetworkConfigReader {
   private readonly memo = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly clients: ArmClients,
-    private readonly limit: Limit,
+    private readonly limiter: ArmLimiter,
     private readonly log: Logger,
+    private readonly prefetched: Promise<PrefetchedResources | undefined> = Promise.resolve(undefined),
   ) {}
 
-  private once<T>(key: string, read: () => Promise<T>): Promise<T> {
+  private once<T>(key: string, subscriptionId: string, fromBulk: (bulk: PrefetchedResources) => T | undefined, read: () => Promise<T>): Promise<T> {
     let pending = this.memo.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.limit(read);
+      pending = this.prefetched.then((bulk) => {
+        const found = bulk ? fromBulk(bulk) : undefined;
+        return found !== undefined ? found : this.limiter.run(subscriptionId, read);
+      });
       this.memo.set(key, pending);
     }
     return pending;
   }
 
-  private vnet(subscriptionId: string, resourceGroup: string, name: string): Promise<VnetFacts> {
-    return this.once(`vnet:${subscriptionId}/${resourceGroup}/${name}`.toLowerCase(), async () =>
-      vnetFacts(await this.clients.networkManagement(subscriptionId).virtualNetworks.get(resourceGroup, name)),
+  private vnet(ref: { subscriptionId: string; resourceGroup: string; vnet: string }): Promise<VnetFacts> {
+    const id = vnetIdOf(ref);
+    return this.once(
+      `vnet:${id}`,
+      ref.subscriptionId,
+      (bulk) => {
+        const body = bulk.get(id);
+        return body ? vnetFacts(body) : undefined;
+      },
+      async () => vnetFacts(await this.clients.networkManagement(ref.subscriptionId).virtualNetworks.get(ref.resourceGroup, ref.vnet)),
     );
   }
 
   private nsg(id: string): Promise<NetworkSecurityGroup> {
-    return this.once(`nsg:${id}`, async () => {
-      const ref = parseNetworkResourceId(id);
-      if (!ref) throw new Error(`not a network security group ID: ${id}`);
-      return normaliseNsg(await this.clients.networkManagement(ref.subscriptionId).networkSecurityGroups.get(ref.resourceGroup, ref.name));
-    });
+    const ref = parseNetworkResourceId(id);
+    if (!ref) return Promise.reject(new Error(`not a network security group ID: ${id}`));
+    return this.once(
+      `nsg:${id}`,
+      ref.subscriptionId,
+      (bulk) => {
+        const body = bulk.get(id);
+        return body ? normaliseNsg(body) : undefined;
+      },
+      async () => normaliseNsg(await this.clients.networkManagement(ref.subscriptionId).networkSecurityGroups.get(ref.resourceGroup, ref.name)),
+    );
   }
 
   private routeTable(id: string): Promise<RouteTable> {
-    return this.once(`rt:${id}`, async () => {
-      const ref = parseNetworkResourceId(id);
-      if (!ref) throw new Error(`not a route table ID: ${id}`);
-      return normaliseRouteTable(await this.clients.networkManagement(ref.subscriptionId).routeTables.get(ref.resourceGroup, ref.name));
-    });
+    const ref = parseNetworkResourceId(id);
+    if (!ref) return Promise.reject(new Error(`not a route table ID: ${id}`));
+    return this.once(
+      `rt:${id}`,
+      ref.subscriptionId,
+      (bulk) => {
+        const body = bulk.get(id);
+        return body ? normaliseRouteTable(body) : undefined;
+      },
+      async () => normaliseRouteTable(await this.clients.networkManagement(ref.subscriptionId).routeTables.get(ref.resourceGroup, ref.name)),
+    );
   }
 
   async readSubnet(subnetId: string): Promise<SubnetConfig> {
@@ -58,8 +98,17 @@ export class NetworkConfigReader {
     if (!ref) throw new Error(`not a subnet ID: ${subnetId}`);
     const client = this.clients.networkManagement(ref.subscriptionId);
     const [facts, vnet] = await Promise.all([
-      this.once(`subnet:${subnetId}`, async () => subnetFacts(await client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet))),
-      this.vnet(ref.subscriptionId, ref.resourceGroup, ref.vnet),
+      this.once(
+        `subnet:${subnetId}`,
+        ref.subscriptionId,
+        (bulk) => {
+          const parent = bulk.get(vnetIdOf(ref));
+          const body = parent ? embeddedSubnet(parent, subnetId.toLowerCase(), ref.subnet) : undefined;
+          return body ? subnetFacts(body) : undefined;
+        },
+        async () => subnetFacts(await client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet)),
+      ),
+      this.vnet(ref),
     ]);
     const [nsg, routeTable] = await Promise.all([
       facts.nsgId ? this.nsg(facts.nsgId) : undefined,

@@ -1,6 +1,6 @@
 import https from 'node:https';
 import tls from 'node:tls';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
 import type { ArmObserver } from './observer.js';
 import { operationOf, subscriptionOf } from './operations.js';
 
@@ -10,7 +10,10 @@ import { operationOf, subscriptionOf } from './operations.js';
  */
 export function extraCaPolicy(endpoint: string, caPem: string): PipelinePolicy {
   const origin = new URL(endpoint).origin;
-  const agent = new https.Agent({ ca: [...tls.rootCertificates, caPem], keepAlive: true });
+  // One secure context for every connection: built from `ca` per connection, it would parse the ~150
+  // root certificates each time (and the agent would key its pool on their concatenated PEM text).
+  const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, caPem] });
+  const agent = new https.Agent({ secureContext, keepAlive: true });
   return {
     name: 'apimNetwatchExtraCa',
     sendRequest(request, next) {
@@ -49,13 +52,25 @@ export function observerPolicy(observer: ArmObserver): PipelinePolicy {
   };
 }
 
-/** Bounds each attempt, so one hung connection cannot hold a poll (the retry policy tries again). */
+/**
+ * Bounds each attempt, so one hung connection cannot hold a poll. The HTTP client reports its timeout
+ * as a bare AbortError, which the retry policy gives up on and whose message says nothing of a timeout:
+ * it is re-thrown as `ETIMEDOUT`, a system error the SDK's retry policy retries (and the metrics and
+ * logs name).
+ */
 export function timeoutPolicy(timeoutMs: number): PipelinePolicy {
   return {
     name: 'apimNetwatchTimeout',
-    sendRequest(request, next) {
+    async sendRequest(request, next) {
       request.timeout = timeoutMs;
-      return next(request);
+      try {
+        return await next(request);
+      } catch (err) {
+        if ((err as Error | undefined)?.name === 'AbortError' && !request.abortSignal?.aborted) {
+          throw new RestError(`ARM did not answer within ${timeoutMs} ms (azure.requestTimeoutSeconds)`, { code: 'ETIMEDOUT', request });
+        }
+        throw err;
+      }
     },
   };
 }

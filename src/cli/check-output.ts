@@ -5,6 +5,51 @@ import { blockedOf, exitCodeOf, problemsOf, uncheckedOf } from './verdict.js';
 
 export const CHECK_JSON_SCHEMA = 'apim-netwatch/check/v1';
 
+interface Terminal {
+  isTTY?: boolean;
+}
+
+/**
+ * Colour on a terminal only, and as the user says: `NO_COLOR` (set and not empty) turns it off, as
+ * picocolors does, whatever else is set; `FORCE_COLOR` turns it on even into a pipe (`0` or `false`: off);
+ * `TERM=dumb` turns it off.
+ */
+export function colourEnabled(stream: Terminal, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
+}
+
+export interface Progress {
+  update(done: number, total: number): void;
+  /** Clears the line; the table (or the error) starts on a clean line. */
+  finish(): void;
+}
+
+/**
+ * `polling 12/1000 instances`, rewritten in place on a terminal (at most every `intervalMs`, and always
+ * the first and the last), cleared at the end. Nothing at all when the stream is not a TTY.
+ */
+export function createProgress(stream: Terminal & { write(text: string): unknown }, intervalMs = 100, now: () => number = Date.now): Progress {
+  if (!stream.isTTY) return { update() {}, finish() {} };
+  let shown = false;
+  let last = -Infinity;
+  return {
+    update(done, total) {
+      const time = now();
+      if (done !== 0 && done !== total && time - last < intervalMs) return;
+      last = time;
+      shown = true;
+      stream.write(`\r\x1b[2Kpolling ${done}/${total} instance${total === 1 ? '' : 's'}`);
+    },
+    finish() {
+      if (shown) stream.write('\r\x1b[2K');
+      shown = false;
+    },
+  };
+}
+
 /** `check --output json`: stable for scripts (README, "check --output json"). */
 export function checkJson(report: FleetReport): string {
   return `${JSON.stringify(

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
-import { checkJson, checkTable } from './check-output.js';
+import { checkJson, checkTable, colourEnabled, createProgress } from './check-output.js';
 import { startDemo, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
 import { EXIT_COULD_NOT_CHECK, exitCodeOf } from './verdict.js';
@@ -15,6 +15,8 @@ export interface CheckOptions {
 /** One poll, printed; logs go to stderr so stdout stays parseable. */
 export async function runCheck(options: CheckOptions): Promise<number> {
   let demo: Demo | undefined;
+  // On stderr, so it never mixes with the table or the JSON on stdout; only on a terminal.
+  const progress = createProgress(process.stderr);
   try {
     let config = loadConfig(options.config);
     const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, 'stderr');
@@ -22,19 +24,19 @@ export async function runCheck(options: CheckOptions): Promise<number> {
       demo = await startDemo(config, log);
       config = demo.config;
     }
-    const progress = process.stderr.isTTY && options.output === 'table';
     const monitor = new Monitor(config, {
       log,
       processMetrics: false,
       ...(demo ? { caPem: demo.simulator.caCertPem } : {}),
-      ...(progress ? { onProgress: (done: number, total: number) => process.stderr.write(`\rpolling ${done}/${total} instances`) } : {}),
+      ...(process.stderr.isTTY ? { onProgress: (done: number, total: number) => progress.update(done, total) } : {}),
     });
     const report = await monitor.poller.pollNow();
-    if (progress) process.stderr.write('\r\x1b[K');
+    progress.finish();
     if (!report) return EXIT_COULD_NOT_CHECK;
-    process.stdout.write(options.output === 'json' ? checkJson(report) : checkTable(report, Boolean(process.stdout.isTTY)));
+    process.stdout.write(options.output === 'json' ? checkJson(report) : checkTable(report, colourEnabled(process.stdout)));
     return exitCodeOf(report);
   } catch (err) {
+    progress.finish();
     reportFatal(err);
     return EXIT_COULD_NOT_CHECK;
   } finally {

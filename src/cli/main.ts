@@ -23,8 +23,10 @@ program
   .option('-c, --config <file>', 'YAML config file (see config.example.yaml)')
   .option('--demo', 'watch the built-in demo fleet served by the embedded ARM simulator (simulated data)')
   .option('-p, --port <port>', 'HTTP port (default: server.port, 9464)', port)
-  .action(async (options: { config?: string; demo?: boolean; port?: number }) => {
-    process.exitCode = await runServe(options);
+  .option('--web.config.file <file>', 'web config (TLS, basic auth, bearer tokens) as for Prometheus exporters (default: server.webConfigFile)')
+  .action(async (options: { config?: string; demo?: boolean; port?: number; 'web.config.file'?: string }) => {
+    const { 'web.config.file': webConfigFile, ...rest } = options;
+    process.exitCode = await runServe({ ...rest, ...(webConfigFile ? { webConfigFile } : {}) });
   });
 
 program

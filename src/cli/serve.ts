@@ -1,6 +1,7 @@
-import type { Server } from 'node:http';
 import { loadConfig } from '../config/load.js';
 import { createApp } from '../http/app.js';
+import { createServer, listen, type HttpServer } from '../http/server.js';
+import { authEnabled, loadWebConfig } from '../http/web-config.js';
 import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
@@ -10,11 +11,13 @@ export interface ServeOptions {
   config?: string;
   demo?: boolean;
   port?: number;
+  /** exporter-toolkit style web config (TLS, basic auth, bearer tokens); overrides server.webConfigFile. */
+  webConfigFile?: string;
 }
 
 export interface RunningService {
   monitor: Monitor;
-  server: Server;
+  server: HttpServer;
   port: number;
   demo?: Demo;
   stop(): Promise<void>;
@@ -23,6 +26,9 @@ export interface RunningService {
 export async function startService(options: ServeOptions): Promise<RunningService> {
   let config = loadConfig(options.config);
   const log = createLogger(config.log.level);
+  const webConfigFile = options.webConfigFile ?? config.server.webConfigFile;
+  // Read before anything starts: a broken web config stops the service with a message naming the key.
+  const web = loadWebConfig(webConfigFile);
   let demo: Demo | undefined;
   if (options.demo) {
     demo = await startDemo(config, log);
@@ -31,18 +37,29 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   const monitor = new Monitor(config, { log, ...(demo ? { caPem: demo.simulator.caCertPem } : {}) });
   const app = createApp({
     report: () => monitor.report,
-    fleetMetrics: () => monitor.fleetMetrics(),
+    fleetMetrics: () => monitor.fleetBody(),
     selfMetrics: () => monitor.selfMetrics.render(),
     simulated: Boolean(demo),
+    web,
   });
   const port = options.port ?? config.server.port;
-  const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(port, config.server.host, () => resolve(listening));
-    listening.once('error', reject);
-  });
-  const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on http://${config.server.host}:${boundPort}/metrics`);
+  const server = createServer(app, web);
+  let boundPort: number;
+  try {
+    boundPort = await listen(server, port, config.server.host);
+  } catch (err) {
+    await demo?.stop();
+    throw err;
+  }
+  const scheme = web.tls ? 'https' : 'http';
+  if (webConfigFile) {
+    // What is on, never the credentials (no hashes, no tokens).
+    log.info(
+      { webConfigFile, tls: Boolean(web.tls), clientCertificates: web.tls?.requestCert ?? false, basicAuthUsers: web.users.size, bearerTokens: web.tokens.length },
+      authEnabled(web) ? 'web config: every endpoint but /healthz and /readyz needs credentials' : 'web config: no authentication configured',
+    );
+  }
+  log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${scheme}://${config.server.host}:${boundPort}/metrics`);
   monitor.poller.start(config.schedule);
   return {
     monitor,
@@ -50,8 +67,10 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     port: boundPort,
     ...(demo ? { demo } : {}),
     async stop() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Browsers on the status page keep connections alive: do not wait for them to give up.
       server.closeAllConnections();
+      await closed;
       await monitor.poller.stop();
       await demo?.stop();
     },

@@ -35,6 +35,8 @@ export const configSchema = z
         subscriptions: z.array(uuid).default([]),
         maxRetries: z.number().int().min(0).max(10).default(3),
         requestTimeoutSeconds: z.number().positive().max(600).default(30),
+        /** Read APIM services, VNets, NSGs and route tables in bulk through Azure Resource Graph (falls back to GETs). */
+        resourceGraph: z.boolean().default(true),
       })
       .strict()
       .prefault({}),
@@ -50,7 +52,9 @@ export const configSchema = z
     staleAfterSeconds: z.number().int().positive().default(DEFAULT_STALE_AFTER_SECONDS),
     /** Read subnets, NSGs, route tables and service tags to explain failures (needs Network read access). */
     readNetworkConfig: z.boolean().default(true),
-    concurrency: z.number().int().min(1).max(256).default(8),
+    concurrency: z.number().int().min(1).max(256).default(32),
+    /** At most this many of them in one subscription, so that one throttled subscription cannot starve the others. */
+    concurrencyPerSubscription: z.number().int().min(1).max(256).default(8),
     paging: z
       .object({ dependencies: z.array(z.enum(DEPENDENCIES)).default([...DEFAULT_PAGING_DEPENDENCIES]) })
       .strict()
@@ -81,6 +85,8 @@ export const configSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(9464),
         host: z.string().min(1).default('0.0.0.0'),
+        /** exporter-toolkit style web config file: TLS, basic auth users, bearer tokens (README, "Protecting the endpoints"). */
+        webConfigFile: z.string().min(1, { message: 'expected the path of a web config file (YAML), or leave the key out' }).optional(),
       })
       .strict()
       .prefault({}),

@@ -1,15 +1,25 @@
 import express, { type Express } from 'express';
+import { gzipSync } from 'node:zlib';
 import type { FleetReport } from '../analysis/report.js';
-import { escapeHtml } from './html.js';
+import type { ExpositionBody } from '../metrics/fleet-exposition.js';
+import { authMiddleware } from './auth.js';
+import { fleetPage } from './pages/fleet-page.js';
+import { findInstance, instancePage } from './pages/instance-page.js';
+import { notFoundPage, waitingPage } from './pages/layout.js';
+import { NO_WEB_CONFIG, type WebConfig } from './web-config.js';
 
 export interface AppState {
   /** The latest report, or undefined before the first poll completed. */
   report(): FleetReport | undefined;
-  /** The fleet's exposition, rendered once per poll. */
-  fleetMetrics(): string;
+  /** The fleet's exposition, rendered (and encoded, and gzipped) once per poll. */
+  fleetMetrics(): ExpositionBody;
   selfMetrics(): Promise<string>;
   /** Set when the data is simulated (demo), so every surface says so. */
   simulated: boolean;
+  /** Basic/bearer authentication of every path but the probes (TLS is the server's business). */
+  web?: WebConfig;
+  /** The clock of the status page's ages (tests). */
+  now?: () => Date;
 }
 
 const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -17,11 +27,29 @@ const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export function createApp(state: AppState): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(authMiddleware(state.web ?? NO_WEB_CONFIG));
+  const now = state.now ?? (() => new Date());
+  const page = (res: express.Response, status: number, body: string) =>
+    res
+      .status(status)
+      .set('Cache-Control', 'no-store')
+      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+      .set('X-Content-Type-Options', 'nosniff')
+      .type('html')
+      .send(body);
 
-  app.get('/metrics', async (_req, res, next) => {
+  // The fleet's part is cached per poll; only the process's own few series are encoded per scrape. Two
+  // gzip members back to back are one valid gzip stream (RFC 1952), which Prometheus reads as one body.
+  app.get('/metrics', async (req, res, next) => {
     try {
-      const own = await state.selfMetrics();
-      res.type(EXPOSITION_CONTENT_TYPE).send(state.fleetMetrics() + own);
+      const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
+      const fleet = state.fleetMetrics();
+      const own = Buffer.from(await state.selfMetrics(), 'utf8');
+      const [head, tail] = gzip ? [await fleet.gzip(), gzipSync(own)] : [fleet.bytes(), own];
+      res.status(200).type(EXPOSITION_CONTENT_TYPE).set('Vary', 'Accept-Encoding').set('Content-Length', String(head.length + tail.length));
+      if (gzip) res.set('Content-Encoding', 'gzip');
+      res.write(head);
+      res.end(tail);
     } catch (err) {
       next(err);
     }
@@ -47,20 +75,40 @@ export function createApp(state: AppState): Express {
 
   app.get('/', (_req, res) => {
     const report = state.report();
-    const summary = report
-      ? `${report.summary.instances} instances: ${report.summary.healthy} healthy, ${report.summary.degraded} degraded, ${report.summary.down} down, ${report.summary.unknown} unknown, ${report.summary.notMonitored} not VNet-injected`
-      : 'waiting for the first poll';
-    res.type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>apim-netwatch</title></head>
-<body><h1>apim-netwatch</h1>
-${state.simulated ? '<p><strong>Demo mode: simulated data from the built-in ARM simulator, not Azure.</strong></p>' : ''}
-<p>${escapeHtml(summary)}</p>
-<ul><li><a href="/metrics">/metrics</a></li><li><a href="/api/v1/status">/api/v1/status</a></li><li><a href="/healthz">/healthz</a></li><li><a href="/readyz">/readyz</a></li></ul>
-</body></html>
-`);
+    if (!report) {
+      page(res.set('Retry-After', '5'), 503, waitingPage(state.simulated));
+      return;
+    }
+    page(res, 200, fleetPage(report, { simulated: state.simulated, now: now() }));
   });
 
-  app.use((_req, res) => {
+  const showInstance = (res: express.Response, key: Parameters<typeof findInstance>[1], label: string) => {
+    const report = state.report();
+    if (!report) {
+      page(res.set('Retry-After', '5'), 503, waitingPage(state.simulated));
+      return;
+    }
+    const instance = findInstance(report, key);
+    if (!instance) {
+      page(res, 404, notFoundPage(state.simulated, `No watched API Management instance is called ${label}. It may have been deleted, or it is outside the configured subscriptions and targets.`));
+      return;
+    }
+    page(res, 200, instancePage(report, instance, { simulated: state.simulated, now: now() }));
+  };
+
+  // The lower-cased ARM resource ID, URL-encoded as one segment (what the grid links to).
+  app.get('/instances/:id', (req, res) => showInstance(res, { id: req.params.id }, req.params.id));
+  // Or subscription/resourceGroup/name, easier to type in an alert template.
+  app.get('/instances/:subscriptionId/:resourceGroup/:name', (req, res) => {
+    const { subscriptionId, resourceGroup, name } = req.params;
+    showInstance(res, { subscriptionId, resourceGroup, name }, `${subscriptionId}/${resourceGroup}/${name}`);
+  });
+
+  app.use((req, res) => {
+    if (req.accepts(['json', 'html']) === 'html') {
+      page(res, 404, notFoundPage(state.simulated, 'There is no page at this address.'));
+      return;
+    }
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint; see / for the list' } });
   });
 

@@ -7,7 +7,11 @@ export interface Sample {
   value: number;
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
+/** As prom-client escapes: `\` `\n` `"`; most values need none, so test once before replacing. */
 export function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 

@@ -1,16 +1,27 @@
-import type { RegionConfigReport } from '../analysis/network.js';
-import type { EndpointReport, FleetReport, InstanceReport, RegionReport } from '../analysis/report.js';
+import type { EndpointReport, FleetReport, InstanceReport } from '../analysis/report.js';
 import type { Labels, Sample } from './exposition.js';
 
 /**
  * The fleet's metric families, declared as pure functions of one instance's report
  * (kube-state-metrics style). Label names are a contract (design.md): extend, never rename.
+ *
+ * Every series carries the instance labels first (`INSTANCE_LABEL_NAMES`, with the region's
+ * location), then the family's own `labelNames`, in that order. A family writes its series through
+ * `emit(location, labelValues, value)`, `labelValues` in `labelNames` order, so that the renderer
+ * can write lines without building a label object per series (see render.ts).
  */
+export const INSTANCE_LABEL_NAMES = ['subscription_id', 'resource_group', 'apim_service', 'location'] as const;
+
+export type RowSink = (location: string, labelValues: readonly string[], value: number) => void;
+
 export interface FleetFamily {
   name: string;
   help: string;
   type: 'gauge';
-  samples(instance: InstanceReport): Sample[];
+  /** The family's own labels, written after the instance labels, in this order. */
+  labelNames: readonly string[];
+  /** Calls `emit` once per series, in a stable order; reads nothing but `instance`. */
+  rows(instance: InstanceReport, emit: RowSink): void;
 }
 
 const bool = (value: boolean): string => (value ? 'true' : 'false');
@@ -24,32 +35,20 @@ export function instanceLabels(instance: InstanceReport, location: string): Labe
   };
 }
 
-function endpointLabels(instance: InstanceReport, region: RegionReport, endpoint: EndpointReport): Labels {
-  return {
-    ...instanceLabels(instance, region.location),
-    dependency: endpoint.dependency,
-    resource_type: endpoint.resourceType,
-    endpoint: endpoint.endpoint,
-    required: bool(endpoint.required),
-  };
-}
+const ENDPOINT_LABELS = ['dependency', 'resource_type', 'endpoint', 'required'] as const;
 
-function perEndpoint(instance: InstanceReport, value: (endpoint: EndpointReport) => number | undefined): Sample[] {
-  const samples: Sample[] = [];
+function perEndpoint(instance: InstanceReport, emit: RowSink, value: (endpoint: EndpointReport) => number | undefined): void {
   for (const region of instance.regions) {
     for (const endpoint of region.endpoints) {
       const sampleValue = value(endpoint);
-      if (sampleValue !== undefined) samples.push({ labels: endpointLabels(instance, region, endpoint), value: sampleValue });
+      if (sampleValue !== undefined) {
+        emit(region.location, [endpoint.dependency, endpoint.resourceType, endpoint.endpoint, bool(endpoint.required)], sampleValue);
+      }
     }
   }
-  return samples;
 }
 
 const FLOW_VALUE = { allowed: 1, partial: 0.5, denied: 0 } as const;
-
-function perRegionConfig(instance: InstanceReport, samples: (region: RegionReport, config: RegionConfigReport) => Sample[]): Sample[] {
-  return instance.regions.flatMap((region) => (region.config ? samples(region, region.config) : []));
-}
 
 const epochSeconds = (iso: string | undefined): number | undefined => (iso ? Date.parse(iso) / 1000 : undefined);
 
@@ -58,150 +57,207 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     name: 'apim_network_endpoint_up',
     help: 'NetworkStatus of one APIM dependency endpoint in one region: 1 success, 0 failure, initializing or stale.',
     type: 'gauge',
-    samples: (instance) => perEndpoint(instance, (endpoint) => (endpoint.up ? 1 : 0)),
+    labelNames: ENDPOINT_LABELS,
+    rows: (instance, emit) => perEndpoint(instance, emit, (endpoint) => (endpoint.up ? 1 : 0)),
   },
   {
     name: 'apim_network_endpoint_stale',
     help: '1 when the endpoint\'s lastUpdated is older than the staleness window (the platform stopped refreshing it).',
     type: 'gauge',
-    samples: (instance) => perEndpoint(instance, (endpoint) => (endpoint.stale ? 1 : 0)),
+    labelNames: ENDPOINT_LABELS,
+    rows: (instance, emit) => perEndpoint(instance, emit, (endpoint) => (endpoint.stale ? 1 : 0)),
   },
   {
     name: 'apim_network_endpoint_last_updated_timestamp_seconds',
     help: 'When APIM last checked this endpoint (lastUpdated), in seconds since the epoch.',
     type: 'gauge',
-    samples: (instance) => perEndpoint(instance, (endpoint) => epochSeconds(endpoint.lastUpdated)),
+    labelNames: ENDPOINT_LABELS,
+    rows: (instance, emit) => perEndpoint(instance, emit, (endpoint) => epochSeconds(endpoint.lastUpdated)),
   },
   {
     name: 'apim_network_endpoint_last_status_change_timestamp_seconds',
     help: 'When this endpoint\'s status last changed (lastStatusChange), in seconds since the epoch.',
     type: 'gauge',
-    samples: (instance) => perEndpoint(instance, (endpoint) => epochSeconds(endpoint.lastStatusChange)),
+    labelNames: ENDPOINT_LABELS,
+    rows: (instance, emit) => perEndpoint(instance, emit, (endpoint) => epochSeconds(endpoint.lastStatusChange)),
   },
   {
     name: 'apim_network_dependency_up',
     help: 'Worst status of a dependency\'s endpoints in one region: 1 all up, 0 any failing or stale.',
     type: 'gauge',
-    samples: (instance) =>
-      instance.regions.flatMap((region) =>
-        region.dependencies.map((dependency) => ({
-          labels: { ...instanceLabels(instance, region.location), dependency: dependency.dependency, required: bool(dependency.required) },
-          value: dependency.up ? 1 : 0,
-        })),
-      ),
+    labelNames: ['dependency', 'required'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const dependency of region.dependencies) emit(region.location, [dependency.dependency, bool(dependency.required)], dependency.up ? 1 : 0);
+      }
+    },
   },
   {
     name: 'apim_network_status_entries',
     help: 'Connectivity entries NetworkStatus returned for the region; 0 means no data, which is never healthy.',
     type: 'gauge',
-    samples: (instance) =>
-      instance.regions.map((region) => ({ labels: instanceLabels(instance, region.location), value: region.endpoints.length })),
+    labelNames: [],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) emit(region.location, [], region.endpoints.length);
+    },
   },
   {
     name: 'apim_network_flow_allowed',
     help: "Whether the subnet's NSG allows a flow APIM needs: 1 allowed, 0.5 partly (the deciding rules cover only part of the peer's addresses), 0 denied.",
     type: 'gauge',
-    samples: (instance) =>
-      perRegionConfig(instance, (region, config) =>
-        config.flows.map((flow) => ({
-          labels: {
-            ...instanceLabels(instance, region.location),
-            direction: flow.direction,
-            dependency: flow.dependency,
-            port: String(flow.port),
-            protocol: flow.protocol,
-            peer: flow.peer,
-            required: bool(flow.required),
-            decided_by: flow.decidedBy,
-          },
-          value: FLOW_VALUE[flow.verdict],
-        })),
-      ),
+    labelNames: ['direction', 'dependency', 'port', 'protocol', 'peer', 'required', 'decided_by'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const flow of region.config?.flows ?? []) {
+          emit(
+            region.location,
+            [flow.direction, flow.dependency, String(flow.port), flow.protocol, flow.peer, bool(flow.required), flow.decidedBy],
+            FLOW_VALUE[flow.verdict],
+          );
+        }
+      }
+    },
   },
   {
     name: 'apim_network_route_ok',
     help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no.",
     type: 'gauge',
-    samples: (instance) =>
-      perRegionConfig(instance, (region, config) =>
-        (config.routes?.verdicts ?? []).map((verdict) => ({
-          labels: { ...instanceLabels(instance, region.location), dependency: verdict.dependency, next_hop_type: verdict.nextHopType },
-          value: verdict.ok ? 1 : 0,
-        })),
-      ),
+    labelNames: ['dependency', 'next_hop_type'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const verdict of region.config?.routes?.verdicts ?? []) emit(region.location, [verdict.dependency, verdict.nextHopType], verdict.ok ? 1 : 0);
+      }
+    },
   },
   {
     name: 'apim_network_service_endpoint_enabled',
     help: 'Whether the subnet has a service endpoint for the service in its region (what forced tunnelling needs).',
     type: 'gauge',
-    samples: (instance) =>
-      perRegionConfig(instance, (region, config) =>
-        config.serviceEndpoints.map((endpoint) => ({
-          labels: { ...instanceLabels(instance, region.location), service: endpoint.service },
-          value: endpoint.enabled ? 1 : 0,
-        })),
-      ),
+    labelNames: ['service'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const endpoint of region.config?.serviceEndpoints ?? []) emit(region.location, [endpoint.service], endpoint.enabled ? 1 : 0);
+      }
+    },
   },
   {
     name: 'apim_network_forced_tunnelling',
     help: 'Whether the subnet sends 0.0.0.0/0 to an appliance, a gateway or nowhere (forced tunnelling).',
     type: 'gauge',
-    samples: (instance) =>
-      perRegionConfig(instance, (region, config) =>
-        config.routes ? [{ labels: instanceLabels(instance, region.location), value: config.routes.forcedTunnelling ? 1 : 0 }] : [],
-      ),
+    labelNames: [],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        const routes = region.config?.routes;
+        if (routes) emit(region.location, [], routes.forcedTunnelling ? 1 : 0);
+      }
+    },
   },
   {
     name: 'apim_network_nsg_attached',
     help: 'Whether the region\'s subnet has a network security group.',
     type: 'gauge',
-    samples: (instance) =>
-      perRegionConfig(instance, (region, config) =>
-        config.state === 'ok' || config.state === 'no-service-tags' ? [{ labels: instanceLabels(instance, region.location), value: config.nsgId ? 1 : 0 }] : [],
-      ),
+    labelNames: [],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        const config = region.config;
+        if (config && (config.state === 'ok' || config.state === 'no-service-tags')) emit(region.location, [], config.nsgId ? 1 : 0);
+      }
+    },
   },
   {
     name: 'apim_network_config_drift',
     help: 'Whether a region differs from its drift group (aspect flows, routes, service_endpoints), or APIM\'s DNS from its VNet (aspect dns, group vnet).',
     type: 'gauge',
-    samples: (instance) =>
-      instance.regions.flatMap((region) =>
-        region.drift.map((entry) => ({
-          labels: { ...instanceLabels(instance, region.location), aspect: entry.aspect, group: entry.group },
-          value: entry.drifted ? 1 : 0,
-        })),
-      ),
+    labelNames: ['aspect', 'group'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const entry of region.drift) emit(region.location, [entry.aspect, entry.group], entry.drifted ? 1 : 0);
+      }
+    },
   },
   {
     name: 'apim_instance_info',
     help: 'One series per APIM instance and region, with its SKU, platform version, VNet mode and whether the region is primary.',
     type: 'gauge',
-    samples: (instance) =>
-      instance.instance.regions.map((region) => ({
-        labels: {
-          ...instanceLabels(instance, region.location),
-          sku: instance.instance.sku,
-          platform_version: instance.instance.platformVersion,
-          vnet_type: instance.instance.vnetType,
-          primary: bool(region.primary),
-        },
-        value: 1,
-      })),
+    labelNames: ['sku', 'platform_version', 'vnet_type', 'primary'],
+    rows: (instance, emit) => {
+      const info = instance.instance;
+      for (const region of info.regions) emit(region.location, [info.sku, info.platformVersion, info.vnetType, bool(region.primary)], 1);
+    },
   },
   {
     name: 'apim_netwatch_target_up',
     help: 'Whether the monitor could read the APIM instance from ARM in the last poll (1) or not (0).',
     type: 'gauge',
-    samples: (instance) => [
-      { labels: instanceLabels(instance, instance.instance.regions[0]?.location ?? ''), value: instance.targetUp ? 1 : 0 },
-    ],
+    labelNames: [],
+    rows: (instance, emit) => emit(instance.instance.regions[0]?.location ?? '', [], instance.targetUp ? 1 : 0),
   },
 ];
 
-/** Configured instances the monitor could not resolve at all: visible as target_up 0. */
+/** The family that also carries the configured instances the monitor could not resolve at all. */
+export const TARGET_UP_FAMILY = 'apim_netwatch_target_up';
+
+/** A family's series for one instance as label objects (labels in exposition order): for tests and the prom-client baseline. */
+export function familySamples(family: FleetFamily, instance: InstanceReport): Sample[] {
+  const samples: Sample[] = [];
+  family.rows(instance, (location, labelValues, value) => {
+    const labels: Record<string, string> = { ...instanceLabels(instance, location) };
+    family.labelNames.forEach((name, index) => {
+      labels[name] = labelValues[index]!;
+    });
+    samples.push({ labels, value });
+  });
+  return samples;
+}
+
+/** Configured instances the monitor could not resolve at all: visible as target_up 0, sorted by ID. */
 export function unresolvedTargetSamples(report: FleetReport): Sample[] {
-  return report.unresolvedTargets.map((target) => ({
-    labels: { subscription_id: target.subscriptionId, resource_group: target.resourceGroup, apim_service: target.name, location: '' },
-    value: 0,
-  }));
+  return [...report.unresolvedTargets]
+    .sort((a, b) => compareIds(a.id, b.id))
+    .map((target) => ({
+      labels: { subscription_id: target.subscriptionId, resource_group: target.resourceGroup, apim_service: target.name, location: '' },
+      value: 0,
+    }));
+}
+
+/** The exposition's instance order: by lower-cased resource ID, code-unit order (locale-independent). */
+export function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * A cheap signature of everything the families above read from one instance's report: equal keys
+ * mean equal rendered blocks, so FleetExposition re-renders only instances whose key changed. It
+ * is about a fifth of the work of rendering (raw values, no label names, no escaping), and
+ * `test/metrics-render.test.ts` mutates every field of a report to check that any change that
+ * changes the rendered lines also changes the key. Extend it with every field a family starts to read.
+ */
+export function instanceChangeKey(instance: InstanceReport): string {
+  const info = instance.instance;
+  // \u0000 never occurs in ARM data; \u0001 separates records so that list boundaries count.
+  let key = `${info.subscriptionId}\u0000${info.resourceGroup}\u0000${info.name}\u0000${info.sku}\u0000${info.platformVersion}\u0000${info.vnetType}\u0000${instance.targetUp ? 1 : 0}`;
+  for (const region of info.regions) key += `\u0001${region.location}\u0000${region.primary ? 1 : 0}`;
+  for (const region of instance.regions) {
+    key += `\u0002${region.location}`;
+    for (const e of region.endpoints) {
+      key += `\u0001${e.dependency}\u0000${e.resourceType}\u0000${e.endpoint}\u0000${e.required ? 1 : 0}${e.up ? 1 : 0}${e.stale ? 1 : 0}\u0000${e.lastUpdated ?? ''}\u0000${e.lastStatusChange ?? ''}`;
+    }
+    key += '\u0002';
+    for (const d of region.dependencies) key += `\u0001${d.dependency}\u0000${d.required ? 1 : 0}${d.up ? 1 : 0}`;
+    key += '\u0002';
+    for (const entry of region.drift) key += `\u0001${entry.aspect}\u0000${entry.group}\u0000${entry.drifted ? 1 : 0}`;
+    const config = region.config;
+    if (!config) continue;
+    key += `\u0003${config.state}\u0000${config.nsgId ?? ''}`;
+    for (const f of config.flows) {
+      key += `\u0001${f.direction}\u0000${f.dependency}\u0000${f.port}\u0000${f.protocol}\u0000${f.peer}\u0000${f.required ? 1 : 0}\u0000${f.decidedBy}\u0000${f.verdict}`;
+    }
+    key += '\u0002';
+    for (const s of config.serviceEndpoints) key += `\u0001${s.service}\u0000${s.enabled ? 1 : 0}`;
+    const routes = config.routes;
+    if (!routes) continue;
+    key += `\u0004${routes.forcedTunnelling ? 1 : 0}`;
+    for (const v of routes.verdicts) key += `\u0001${v.dependency}\u0000${v.nextHopType}\u0000${v.ok ? 1 : 0}`;
+  }
+  return key;
 }

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 
 /** The body ARM answers every failure with. */
 export interface ArmErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: Array<{ code: string; message: string }> };
 }
 
 export class ArmError extends Error {
@@ -12,13 +12,17 @@ export class ArmError extends Error {
     message: string,
     /** Seconds for `Retry-After`, when the client should come back later. */
     readonly retryAfterSeconds?: number,
+    /** ARM's `error.details` (Resource Graph puts the reason a query failed there). */
+    readonly details?: Array<{ code: string; message: string }>,
   ) {
     super(message);
     this.name = 'ArmError';
   }
 
   body(): ArmErrorBody {
-    return { error: { code: this.code, message: this.message } };
+    const error: ArmErrorBody['error'] = { code: this.code, message: this.message };
+    if (this.details) error.details = this.details;
+    return { error };
   }
 }
 
@@ -156,7 +160,11 @@ export function invalidResourceType(path: string): ArmError {
 }
 
 export function methodNotAllowed(method: string): ArmError {
-  return new ArmError(405, 'MethodNotAllowed', `The simulator answers GET requests only; '${method}' is not supported.`);
+  return new ArmError(
+    405,
+    'MethodNotAllowed',
+    `The simulator answers GET requests (and POST to Microsoft.ResourceGraph/resources) only; '${method}' is not supported.`,
+  );
 }
 
 export function badRequest(message: string, code = 'BadRequest'): ArmError {

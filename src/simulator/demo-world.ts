@@ -20,6 +20,8 @@ import type { ArmResource, World } from './world.js';
  * Everything is derived from `now` and fixed seeds: the same `now` gives the same world.
  */
 
+// The builders below are exported for bench/world.ts, which makes a large fleet of the same shapes.
+
 // ---------------------------------------------------------------------------------------------
 // Identities
 
@@ -86,7 +88,7 @@ function hex(seed: string, length: number): string {
 }
 
 /** A version-4-shaped GUID derived from `seed`. */
-function guid(seed: string): string {
+export function guid(seed: string): string {
   const h = hex(seed, 32).split('');
   h[12] = '4';
   h[16] = '89ab'[parseInt(h[16] ?? '0', 16) % 4] ?? '8';
@@ -106,8 +108,8 @@ function apimEtag(seed: string): string {
   return buf.toString('base64');
 }
 
-const MINUTE = 60_000;
-const HOUR = 60 * MINUTE;
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** An instant `agoMs` before `now`, ISO with 7 fractional digits like ARM (`…44.6399168Z`). */
@@ -120,18 +122,18 @@ function stamp(now: number, agoMs: number, seed: string): string {
 // ---------------------------------------------------------------------------------------------
 // Regions
 
-interface Region {
+export interface Region {
   /** Display name, as APIM writes `location` ("West Europe"). */
   display: string;
   /** Short name, as the Network RP writes `location` ("westeurope"). */
   short: string;
 }
 
-const WEST_EUROPE: Region = { display: 'West Europe', short: 'westeurope' };
-const NORTH_EUROPE: Region = { display: 'North Europe', short: 'northeurope' };
+export const WEST_EUROPE: Region = { display: 'West Europe', short: 'westeurope' };
+export const NORTH_EUROPE: Region = { display: 'North Europe', short: 'northeurope' };
 
 /** Azure's own resolver (the VNet has no custom DNS servers). */
-const AZURE_DNS = '168.63.129.16';
+export const AZURE_DNS = '168.63.129.16';
 
 // ---------------------------------------------------------------------------------------------
 // Network resources
@@ -140,7 +142,7 @@ function rgPrefix(sub: string, rg: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}`;
 }
 
-interface RuleSpec {
+export interface RuleSpec {
   name: string;
   priority: number;
   direction: 'Inbound' | 'Outbound';
@@ -212,13 +214,13 @@ function defaultSecurityRules(nsgId: string): Record<string, unknown>[] {
   }));
 }
 
-type VnetMode = 'External' | 'Internal';
+export type VnetMode = 'External' | 'Internal';
 
 /**
  * APIM's rules from design.md's requirements table (Microsoft's "virtual network configuration
  * reference"), with the priorities a platform team would typically use.
  */
-function apimRequiredRules(mode: VnetMode, opts: { trafficManager?: boolean } = {}): RuleSpec[] {
+export function apimRequiredRules(mode: VnetMode, opts: { trafficManager?: boolean } = {}): RuleSpec[] {
   const inbound: RuleSpec[] = [];
   if (mode === 'External') {
     inbound.push({
@@ -321,7 +323,7 @@ function subnetBody(s: SubnetSpec): ArmResource {
   return { name: s.name, id, etag: netEtag(id), type: 'Microsoft.Network/virtualNetworks/subnets', properties };
 }
 
-interface NetworkSpec {
+export interface NetworkSpec {
   sub: string;
   rg: string;
   region: Region;
@@ -337,7 +339,7 @@ interface NetworkSpec {
   tags: Record<string, string>;
 }
 
-interface RouteSpec {
+export interface RouteSpec {
   name: string;
   addressPrefix: string;
   nextHopType: 'VirtualAppliance' | 'VirtualNetworkGateway' | 'Internet' | 'VnetLocal' | 'None';
@@ -345,7 +347,7 @@ interface RouteSpec {
 }
 
 /** VNet (with its subnet embedded), the subnet, its NSG and its route table, as separate resources. */
-function network(spec: NetworkSpec): { resources: ArmResource[]; subnetId: string } {
+export function network(spec: NetworkSpec): { resources: ArmResource[]; subnetId: string } {
   const prefix = `${rgPrefix(spec.sub, spec.rg)}/providers/Microsoft.Network`;
   const vnetId = `${prefix}/virtualNetworks/${spec.vnet}`;
   const nsgId = `${prefix}/networkSecurityGroups/${spec.nsg}`;
@@ -427,7 +429,7 @@ function network(spec: NetworkSpec): { resources: ArmResource[]; subnetId: strin
   return { resources, subnetId: sid };
 }
 
-function publicIp(sub: string, rg: string, name: string, region: Region, ipAddress: string, label: string): ArmResource {
+export function publicIp(sub: string, rg: string, name: string, region: Region, ipAddress: string, label: string): ArmResource {
   const id = `${rgPrefix(sub, rg)}/providers/Microsoft.Network/publicIPAddresses/${name}`;
   return {
     name,
@@ -452,7 +454,7 @@ function publicIp(sub: string, rg: string, name: string, region: Region, ipAddre
 // ---------------------------------------------------------------------------------------------
 // APIM service bodies
 
-interface ApimRegionSpec {
+export interface ApimRegionSpec {
   region: Region;
   subnetId?: string;
   publicIpId?: string;
@@ -460,7 +462,7 @@ interface ApimRegionSpec {
   privateIp?: string;
 }
 
-interface ApimSpec {
+export interface ApimSpec {
   sub: string;
   rg: string;
   name: string;
@@ -490,7 +492,7 @@ const CUSTOM_PROPERTIES = {
   'Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2': 'False',
 };
 
-function apimService(spec: ApimSpec): ArmResource {
+export function apimService(spec: ApimSpec): ArmResource {
   const id = apimId(spec.sub, spec.rg, spec.name);
   const n = spec.name;
   const internal = spec.vnetType === 'Internal';
@@ -572,17 +574,17 @@ function apimService(spec: ApimSpec): ArmResource {
 // ---------------------------------------------------------------------------------------------
 // NetworkStatus bodies
 
-type Status = 'success' | 'failure' | 'initializing';
+export type Status = 'success' | 'failure' | 'initializing';
 
 /** What differs from "fresh and healthy" for one resourceType of one region. */
-interface EntryOverride {
+export interface EntryOverride {
   status?: Status;
   error?: string;
   lastUpdatedAgoMs?: number;
   lastStatusChangeAgoMs?: number;
 }
 
-interface StatusRegionSpec {
+export interface StatusRegionSpec {
   instance: string;
   region: Region;
   primary: Region;
@@ -591,7 +593,7 @@ interface StatusRegionSpec {
 }
 
 /** The instance's configuration database server (`apirpsql…`), in its primary region. */
-function sqlServer(instance: string, primary: Region): string {
+export function sqlServer(instance: string, primary: Region): string {
   return `apirpsql${token(`${instance}/${primary.short}/sql`, 12)}`;
 }
 
@@ -599,7 +601,7 @@ function sqlServer(instance: string, primary: Region): string {
  * One region's `connectivityStatus`, modelled on the 2024-05-01 NetworkStatus example (same
  * resourceTypes, host shapes, `isOptional` values and order).
  */
-function regionStatus(now: number, spec: StatusRegionSpec): Record<string, unknown> {
+export function regionStatus(now: number, spec: StatusRegionSpec): Record<string, unknown> {
   const n = spec.instance;
   const storage = `apimst${token(`${n}/${spec.region.short}/st`, 12)}`;
   const smtpStorage = `apimst${token(`${n}/${spec.region.short}/smtp`, 10)}`;
@@ -664,7 +666,7 @@ function regionStatus(now: number, spec: StatusRegionSpec): Record<string, unkno
 // Service tags (real data, see reference/service-tags/README.md)
 
 /** The `serviceTags.list` body; the envelope `id` keeps `{subscriptionId}` for the simulator. */
-function serviceTagsBody(): unknown {
+export function serviceTagsBody(): unknown {
   // A fresh object per call: callers may mutate the world they were given.
   return bundledServiceTagsBody();
 }
@@ -672,7 +674,7 @@ function serviceTagsBody(): unknown {
 // ---------------------------------------------------------------------------------------------
 // The fleet
 
-const SERVICE_ENDPOINTS_ALL = (region: Region, pair: Region) => [
+export const SERVICE_ENDPOINTS_ALL = (region: Region, pair: Region) => [
   { service: 'Microsoft.Storage', locations: [region.short, pair.short] },
   { service: 'Microsoft.Sql', locations: [region.short] },
   { service: 'Microsoft.KeyVault', locations: ['*'] },
@@ -891,7 +893,7 @@ export function buildDemoWorld(now: Date = new Date()): World {
   };
 }
 
-function subscriptionBody(id: string, displayName: string, tags: Record<string, string>): Record<string, unknown> {
+export function subscriptionBody(id: string, displayName: string, tags: Record<string, string>): Record<string, unknown> {
   return {
     id: `/subscriptions/${id}`,
     subscriptionId: id,

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import { authenticationFailed, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from './arm-errors.js';
+import { ArmError, authenticationFailed, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from './arm-errors.js';
 import { routeApim } from './routes-apim.js';
+import { GRAPH_PATH, routeGraph } from './routes-graph.js';
 import { routeNetwork } from './routes-network.js';
 import { parseArmPath, type ArmPath } from './routes-path.js';
 import { routeResources } from './routes-resources.js';
@@ -11,8 +12,15 @@ import type { RouteContext } from './routes-state.js';
 import { routeSubscriptions } from './routes-subscriptions.js';
 import { ReadCounters, Throttle, type ThrottleOptions } from './routes-throttle.js';
 
+/** Each ARM answer waits a uniformly drawn time in [minMs, maxMs] first, as ARM's own latency. */
+export interface LatencyOptions {
+  minMs: number;
+  maxMs: number;
+}
+
 export interface ArmRoutesOptions extends RouteContext {
   throttle?: ThrottleOptions;
+  latency?: LatencyOptions;
   /** Aborted when the simulator closes, so pending fault delays end with it. */
   closing: AbortSignal;
 }
@@ -27,6 +35,35 @@ function dispatch(ctx: RouteContext, p: ArmPath, req: Request): unknown {
     routeNetwork(ctx, p) ??
     routeResources(ctx, p, req)
   );
+}
+
+const MAX_BODY_BYTES = 1 << 20;
+
+async function readJsonBody(req: Request): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new ArmError(413, 'RequestEntityTooLarge', 'The request body is too large.');
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+  }
+}
+
+/** Subscriptions the caller may not read: a 401/403 fault on the subscription's path says so. */
+function deniedBy(state: RouteContext['state']) {
+  return (subscriptionId: string) => state.hasFault(`/subscriptions/${subscriptionId}/`, [401, 403]);
+}
+
+function drawLatency(latency: LatencyOptions | undefined): number {
+  if (!latency) return 0;
+  const min = Math.max(0, latency.minMs);
+  const max = Math.max(min, latency.maxMs);
+  return min + Math.random() * (max - min);
 }
 
 function setIdentityHeaders(req: Request, res: Response): void {
@@ -49,6 +86,8 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
   return async (req, res) => {
     opts.state.requests += 1;
     try {
+      const wait = drawLatency(opts.latency);
+      if (wait > 0) await sleep(wait, undefined, { signal: opts.closing });
       setIdentityHeaders(req, res);
       const subscriptionId = /^\/subscriptions\/([^/?]+)/i.exec(req.path)?.[1];
       if (subscriptionId) {
@@ -56,7 +95,8 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       } else {
         res.setHeader('x-ms-ratelimit-remaining-tenant-reads', String(reads.take('')));
       }
-      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
+      const graph = req.path.replace(/\/+$/, '').toLowerCase() === GRAPH_PATH;
+      if (graph ? req.method !== 'POST' : req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
       if (!/^Bearer\s+\S/i.test(req.get('authorization') ?? '')) throw authenticationFailed();
       const apiVersion = req.query['api-version'];
       if (typeof apiVersion !== 'string' || apiVersion === '') throw missingApiVersion();
@@ -70,7 +110,7 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       if (fault?.malformed) setTweaks(res, { malformed: true });
       if (fault?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(fault.retryAfterSeconds)));
 
-      const body = dispatch(opts, p, req);
+      const body = graph ? routeGraph(opts.state, await readJsonBody(req), deniedBy(opts.state)) : dispatch(opts, p, req);
       sendJson(res, fault?.status ?? 200, body);
     } catch (err) {
       if (opts.closing.aborted) {

@@ -75,6 +75,18 @@ export class SimulatorState {
     return undefined;
   }
 
+  /** Whether an unused fault with one of these statuses matches `path` (nothing is used up). */
+  hasFault(path: string, statuses: readonly number[]): boolean {
+    const lowered = path.toLowerCase();
+    return this.faultSlots.some(
+      (slot) =>
+        (slot.remaining === undefined || slot.remaining > 0) &&
+        slot.fault.status !== undefined &&
+        statuses.includes(slot.fault.status) &&
+        lowered.includes(slot.fault.path.toLowerCase()),
+    );
+  }
+
   resource(id: string): ArmResource | undefined {
     return this.byId.get(idKey(id));
   }

@@ -1,14 +1,17 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { armRoutes } from './routes-arm.js';
 import { controlRoutes } from './routes-control.js';
 import { SimulatorState } from './routes-state.js';
+import type { LatencyOptions } from './routes-arm.js';
 import type { ThrottleOptions } from './routes-throttle.js';
 import { loadCertificate } from './tls.js';
 import type { Fault, World } from './world.js';
 
 export type { ThrottleOptions } from './routes-throttle.js';
+export type { LatencyOptions } from './routes-arm.js';
 
 export interface SimulatorOptions {
   world: World;
@@ -22,6 +25,8 @@ export interface SimulatorOptions {
   pageSize?: number;
   /** ARM's per-subscription token bucket; off when absent. */
   throttle?: ThrottleOptions;
+  /** ARM-like latency: every ARM answer waits a uniform draw in [minMs, maxMs]; none when absent. */
+  latency?: LatencyOptions;
 }
 
 export interface RunningSimulator {
@@ -49,6 +54,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const { certPem, keyPem } = await loadCertificate(opts.certDir);
   const state = new SimulatorState(opts.world);
   const closing = new AbortController();
+  // Every pending latency or fault delay listens to it: thousands at once on a large fleet.
+  setMaxListeners(0, closing.signal);
   let origin = '';
 
   const app = express();
@@ -67,6 +74,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         return origin;
       },
       throttle: opts.throttle,
+      ...(opts.latency ? { latency: opts.latency } : {}),
       closing: closing.signal,
     }),
   );

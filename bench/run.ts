@@ -1,0 +1,277 @@
+/**
+ * `npm run bench [-- --instances N] [--subscriptions S] [--concurrency C] [--concurrency-per-subscription c]
+ *  [--scrapes n] [--no-resource-graph]`
+ *
+ * Builds a simulated fleet (bench/world.ts: N instances x 2 regions over S subscriptions, default
+ * 1,000 x 2 in 20), serves it from the ARM simulator in this process with ARM-like latency (uniform
+ * 50-200 ms per request) and ARM's per-subscription token bucket (250 burst, 25/s), runs one full poll
+ * through the real Monitor (SDK clients over HTTPS, Resource Graph, NetworkStatus, network config,
+ * analysis, rendering), then times GET /metrics of the running express app against a plain prom-client
+ * registry holding the same series, served the same way.
+ *
+ * Output (design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
+ * It measures; it asserts nothing. Ratios, not absolute times, are the results: machines are noisy.
+ *
+ * Lower bound of a poll (poll_lower_bound_seconds), from the latency model, the concurrency caps and
+ * the token buckets, with L = mean latency ((min + max) / 2), C = global concurrency, c = per-subscription
+ * concurrency, B = burst, r = refill per second, R = ARM requests of the poll (every attempt), R_s =
+ * requests against subscription s, D = discovery requests that must run one after another before any
+ * instance can be read (Resource Graph pages of the APIM query; without Resource Graph, the pages of the
+ * largest subscription's list):
+ *
+ *   lower bound = D x L + max( (R - D) x L / C,                 throughput of the global cap
+ *                              max_s R_s x L / min(c, C),        throughput of one subscription's cap
+ *                              max_s max(0, R_s - B) / r )       refill of one subscription's bucket
+ *
+ * It is a bound on the expected time (mean latency); the poll ratio is poll_seconds / lower bound.
+ */
+import { createServer, get, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import express from 'express';
+import pino from 'pino';
+import { validateConfig } from '../src/config/load.js';
+import { createApp } from '../src/http/app.js';
+import { Monitor } from '../src/service/monitor.js';
+import { startSimulator } from '../src/simulator/server.js';
+import { buildFleetWorld } from './world.js';
+import { buildPromClientRegistry, measureScrapes } from './baseline-prom-client.js';
+
+const LATENCY = { minMs: 50, maxMs: 200 };
+const THROTTLE = { burst: 250, refillPerSecond: 25 };
+const GRAPH_TOP = 1000;
+
+const { values: args } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '1000' },
+    subscriptions: { type: 'string', default: '20' },
+    concurrency: { type: 'string' },
+    'concurrency-per-subscription': { type: 'string' },
+    scrapes: { type: 'string' },
+    'baseline-scrapes': { type: 'string' },
+    'no-resource-graph': { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+function positiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`bench: --${name} must be a positive integer, not ${value}\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const instances = positiveInt('instances', args.instances, 1000);
+const subscriptionsWanted = positiveInt('subscriptions', args.subscriptions, 20);
+const scrapes = positiveInt('scrapes', args.scrapes, instances >= 500 ? 40 : 100);
+const baselineScrapes = positiveInt('baseline-scrapes', args['baseline-scrapes'], instances >= 500 ? 10 : 30);
+const resourceGraph = !args['no-resource-graph'];
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const mb = (bytes: number) => bytes / (1024 * 1024);
+const round = (n: number, digits = 3) => Number(n.toFixed(digits));
+
+// Peak RSS: sampled through the run (the kernel's high-water mark, maxRSS, cannot be reset, so the
+// baseline's registry, built last, is measured apart).
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 20);
+sampler.unref();
+const rssNow = () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  return rss;
+};
+const stages: Array<[string, number]> = [['modules loaded', rssNow()]];
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * One scrape as Prometheus makes it: GET, read the whole body. The bytes are counted, not decoded into a
+ * string, so that the client's own work stays out of the server's time as much as one process allows.
+ */
+let lastBytes = 0;
+/** A scrape as Prometheus sends it: it always offers gzip; each server answers as it does by nature. */
+function scrape(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers: { 'accept-encoding': 'gzip' } }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+      response.on('end', () => {
+        lastBytes = bytes;
+        if (response.statusCode !== 200) reject(new Error(`GET ${url} answered ${response.statusCode}`));
+        else resolve('');
+      });
+      response.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const fleet = buildFleetWorld({ instances, subscriptions: subscriptionsWanted });
+  stages.push(['world built', rssNow()]);
+  const subscriptions = fleet.subscriptionIds.length;
+  say(`apim-netwatch benchmark: ${instances} instances x ${fleet.regions} regions in ${subscriptions} subscriptions (${fleet.world.resources.length} ARM resources)`);
+  say(`simulated ARM: latency ${LATENCY.minMs}-${LATENCY.maxMs} ms per request (uniform), token bucket ${THROTTLE.burst} burst + ${THROTTLE.refillPerSecond}/s per subscription`);
+
+  const simulator = await startSimulator({ world: fleet.world, latency: LATENCY, throttle: THROTTLE });
+  const config = validateConfig(
+    {
+      azure: { endpoint: simulator.url, credential: 'simulator', subscriptions: fleet.subscriptionIds, resourceGraph },
+      ...(args.concurrency ? { concurrency: positiveInt('concurrency', args.concurrency, 1) } : {}),
+      ...(args['concurrency-per-subscription']
+        ? { concurrencyPerSubscription: positiveInt('concurrency-per-subscription', args['concurrency-per-subscription'], 1) }
+        : {}),
+      log: { level: 'warn' },
+    },
+    'bench',
+    {},
+  );
+  // Logs go to stderr: stdout carries the report, the JSON object last.
+  const log = pino({ level: 'warn' }, pino.destination(2));
+  let collectedAt = 0;
+  const monitor = new Monitor(config, {
+    log,
+    caPem: simulator.caCertPem,
+    processMetrics: true,
+    onProgress: (done, total) => {
+      if (done === total) collectedAt = performance.now();
+    },
+  });
+  say(`monitor: concurrency ${config.concurrency} (per subscription ${config.concurrencyPerSubscription}), Resource Graph ${resourceGraph ? 'on' : 'off'}, network configuration ${config.readNetworkConfig ? 'read' : 'not read'}`);
+
+  // One full poll through the real pipeline.
+  const pollStarted = performance.now();
+  const report = await monitor.poller.pollNow();
+  const pollSeconds = (performance.now() - pollStarted) / 1000;
+  const collectSeconds = ((collectedAt || performance.now()) - pollStarted) / 1000;
+  stages.push(['after the poll', rssNow()]);
+  if (!report) throw new Error('the poll failed; see the log on stderr');
+  const stats = monitor.lastCollectStats;
+  if (!stats) throw new Error('the poll left no request statistics');
+  const requests = stats.armRequests.total;
+  const upTargets = report.instances.filter((i) => i.targetUp).length;
+  say(
+    `poll: ${pollSeconds.toFixed(2)} s, ${report.instances.length} instances read (${upTargets} up), outcome ${report.subscriptionFailures.length + report.instances.length - upTargets === 0 ? 'success' : 'partial'}; ` +
+      `ARM reads done after ${collectSeconds.toFixed(2)} s, analysis and rendering ${(pollSeconds - collectSeconds).toFixed(2)} s`,
+  );
+  say(`ARM requests: ${requests} (${(requests / instances).toFixed(3)} per instance; simulator saw ${simulator.requestCount()}); by operation ${JSON.stringify(stats.armRequests.byOperation)}; Resource Graph ${stats.resourceGraph}`);
+
+  // The lower bound (see the header comment for the formula).
+  const meanLatency = (LATENCY.minMs + LATENCY.maxMs) / 2 / 1000;
+  const concurrency = config.concurrency;
+  const perSubscriptionCap = Math.min(config.concurrencyPerSubscription, concurrency);
+  const perSubscription = Object.values(stats.armRequests.bySubscription);
+  const busiest = Math.max(0, ...perSubscription);
+  const serialDiscovery = resourceGraph && stats.resourceGraph === 'used' ? Math.max(1, Math.ceil(instances / GRAPH_TOP)) : Math.max(1, Math.ceil(Math.ceil(instances / subscriptions) / 100));
+  const throughputBound = ((requests - serialDiscovery) * meanLatency) / concurrency;
+  const subscriptionBound = (busiest * meanLatency) / perSubscriptionCap;
+  const bucketBound = Math.max(0, ...perSubscription.map((n) => Math.max(0, n - THROTTLE.burst) / THROTTLE.refillPerSecond));
+  const lowerBound = serialDiscovery * meanLatency + Math.max(throughputBound, subscriptionBound, bucketBound);
+  say(
+    `lower bound: D x L + max((R - D) x L / C, max_s R_s x L / min(c, C), max_s (R_s - B)+ / r) = ${serialDiscovery} x ${meanLatency} + max(${throughputBound.toFixed(2)}, ${subscriptionBound.toFixed(2)}, ${bucketBound.toFixed(2)}) = ${lowerBound.toFixed(2)} s` +
+      ` (R ${requests}, busiest subscription ${busiest}, C ${concurrency}, c ${perSubscriptionCap}, B ${THROTTLE.burst}, r ${THROTTLE.refillPerSecond}/s)`,
+  );
+  say(`poll ratio: ${(pollSeconds / lowerBound).toFixed(2)} x the lower bound (ARM reads alone: ${(collectSeconds / lowerBound).toFixed(2)} x; the bound has no CPU term)`);
+
+  const fleetText = monitor.fleetMetrics();
+  let series = 0;
+  for (const line of fleetText.split('\n')) if (line !== '' && !line.startsWith('#')) series += 1;
+  say(`series: ${series} fleet series (${mb(Buffer.byteLength(fleetText)).toFixed(1)} MB of exposition text)`);
+
+  // GET /metrics of the running express app (cached fleet text + the process's own metrics) ...
+  const app = createApp({
+    report: () => monitor.report,
+    fleetMetrics: () => monitor.fleetBody(),
+    selfMetrics: () => monitor.selfMetrics.render(),
+    simulated: true,
+  });
+  const ours = createServer(app);
+  const oursUrl = `${await listen(ours)}/metrics`;
+  const oursTimes = await measureScrapes(() => scrape(oursUrl), scrapes, { encode: false });
+  const oursBytes = lastBytes;
+  say(`GET /metrics (ours, cached gzip): p50 ${oursTimes.p50.toFixed(2)} ms, p99 ${oursTimes.p99.toFixed(2)} ms over ${scrapes} scrapes (${mb(oursBytes).toFixed(1)} MB on the wire each)`);
+  await close(ours);
+  stages.push(['after our scrapes', rssNow()]);
+  const peakRssOurs = peakRss;
+
+  // ... and the same series in a plain prom-client registry, served by express the usual way.
+  const registry = buildPromClientRegistry(report);
+  const baselineApp = express();
+  baselineApp.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  const baseline = createServer(baselineApp);
+  const baselineUrl = `${await listen(baseline)}/metrics`;
+  const baselineTimes = await measureScrapes(() => scrape(baselineUrl), baselineScrapes, { warmup: 1, encode: false });
+  say(`GET /metrics (plain prom-client registry, same series): p50 ${baselineTimes.p50.toFixed(2)} ms, p99 ${baselineTimes.p99.toFixed(2)} ms over ${baselineScrapes} scrapes`);
+  await close(baseline);
+  const speedup = baselineTimes.p50 / oursTimes.p50;
+  say(`metrics speed-up: ${speedup.toFixed(1)}x (baseline p50 / ours)`);
+
+  await simulator.close();
+  clearInterval(sampler);
+  stages.push(['after the baseline', rssNow()]);
+  peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+  say(`RSS by stage: ${stages.map(([name, rss]) => `${name} ${mb(rss).toFixed(0)} MB`).join(', ')}`);
+  say(
+    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB up to the end of our scrapes (simulator, world, monitor and HTTP in one process, under tsx); ` +
+      `${mb(peakRss).toFixed(0)} MB with the baseline's prom-client registry; total run ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  say('targets (issue "Fleet scale and resilience"): /metrics p50 < 30 ms and >= 20x prom-client; <= 1.2 ARM requests per instance; poll <= 1.5x lower bound; peak RSS < 300 MB');
+
+  const result = {
+    instances,
+    regions: fleet.regions,
+    subscriptions,
+    series,
+    poll_seconds: round(pollSeconds),
+    poll_lower_bound_seconds: round(lowerBound),
+    poll_ratio: round(pollSeconds / lowerBound),
+    collect_seconds: round(collectSeconds),
+    collect_ratio: round(collectSeconds / lowerBound),
+    arm_requests: requests,
+    arm_requests_per_instance: round(requests / instances),
+    arm_requests_by_operation: stats.armRequests.byOperation,
+    resource_graph: stats.resourceGraph,
+    concurrency,
+    concurrency_per_subscription: config.concurrencyPerSubscription,
+    metrics_p50_ms: round(oursTimes.p50),
+    metrics_p99_ms: round(oursTimes.p99),
+    metrics_bytes: oursBytes,
+    baseline_metrics_p50_ms: round(baselineTimes.p50),
+    baseline_metrics_p99_ms: round(baselineTimes.p99),
+    metrics_speedup: round(speedup, 2),
+    peak_rss_mb: round(mb(peakRssOurs), 1),
+    peak_rss_with_baseline_mb: round(mb(peakRss), 1),
+    rss_modules_loaded_mb: round(mb(stages[0]![1]), 1),
+  };
+  await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

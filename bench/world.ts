@@ -1,0 +1,132 @@
+/**
+ * A simulated fleet for the benchmark: N APIM instances x 2 regions spread over S subscriptions, made
+ * with the demo world's builders (same ARM bodies, field for field), so that the monitor reads it
+ * exactly as it reads the demo: discovery, NetworkStatus, subnets, NSGs, route tables, service tags.
+ *
+ * Per instance and region: a VNet (subnet embedded), the subnet, its NSG with APIM's rules, and for one
+ * instance in eight a forced-tunnelling route table. Instances alternate West Europe / North Europe as
+ * primary. A few situations recur so that the exposition is not uniformly healthy: one in 25 has an
+ * NSG rule denying SQL (and SQL failing), one in 40 a stale Key Vault entry. Deterministic for a given
+ * `now` (no Math.random).
+ */
+import {
+  apimRequiredRules,
+  apimService,
+  AZURE_DNS,
+  guid,
+  HOUR,
+  MINUTE,
+  network,
+  NORTH_EUROPE,
+  regionStatus,
+  SERVICE_ENDPOINTS_ALL,
+  serviceTagsBody,
+  subscriptionBody,
+  WEST_EUROPE,
+  type EntryOverride,
+  type Region,
+  type RuleSpec,
+} from '../src/simulator/demo-world.js';
+import type { ArmResource, World } from '../src/simulator/world.js';
+
+export interface FleetWorldOptions {
+  instances: number;
+  subscriptions: number;
+  now?: Date;
+}
+
+export interface FleetWorld {
+  world: World;
+  subscriptionIds: string[];
+  /** Regions per instance (always 2 here). */
+  regions: number;
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
+  const now = (options.now ?? new Date()).getTime();
+  const subscriptionCount = Math.max(1, Math.min(options.subscriptions, options.instances));
+  const subscriptionIds = Array.from({ length: subscriptionCount }, (_, i) => guid(`bench-subscription-${i}`));
+  const resources: ArmResource[] = [];
+  const networkStatus: Record<string, unknown> = {};
+
+  for (let i = 0; i < options.instances; i++) {
+    const sub = subscriptionIds[i % subscriptionCount]!;
+    const name = `apim-bench-${pad(i, 5)}`;
+    const rg = `rg-${name}`;
+    const mode = i % 3 === 0 ? 'Internal' : 'External';
+    const [primary, secondary]: [Region, Region] = i % 2 === 0 ? [WEST_EUROPE, NORTH_EUROPE] : [NORTH_EUROPE, WEST_EUROPE];
+    const denySql = i % 25 === 7;
+    const staleKeyVault = i % 40 === 11;
+    const forcedTunnel = i % 8 === 5;
+    const tags = { env: i % 5 === 0 ? 'test' : 'prod', team: `team-${i % 12}` };
+    // 10.<a>.<b>.0/24 per instance and region: unique within the fleet for up to 32k instances.
+    const octets = (region: number) => {
+      const n = i * 2 + region;
+      return `${10 + (n >> 16)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+    };
+
+    const rules: RuleSpec[] = apimRequiredRules(mode, { trafficManager: mode === 'External' });
+    if (denySql) {
+      rules.push({
+        name: 'DenyDatabaseEgress', priority: 95, direction: 'Outbound', access: 'Deny', protocol: 'Tcp',
+        source: 'VirtualNetwork', destination: 'Sql', ports: ['1433'], description: 'no direct database egress',
+      });
+    }
+    const regionNetwork = (region: Region, pair: Region, index: number) =>
+      network({
+        sub, rg, region, tags,
+        vnet: `vnet-${name}-${region.short}`, addressSpace: `${octets(index)}.0/24`, dnsServers: [],
+        subnet: 'snet-apim', subnetPrefix: `${octets(index)}.0/26`, nsg: `nsg-${name}-${region.short}`,
+        rules,
+        serviceEndpoints: SERVICE_ENDPOINTS_ALL(region, pair),
+        ...(forcedTunnel
+          ? {
+              routeTable: {
+                name: `rt-${name}-${region.short}`,
+                disableBgpRoutePropagation: true,
+                routes: [
+                  { name: 'default-via-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance' as const, nextHopIpAddress: `${octets(index)}.4` },
+                  { name: 'apim-control-plane', addressPrefix: 'ApiManagement', nextHopType: 'Internet' as const },
+                  { name: 'azure-monitor', addressPrefix: 'AzureMonitor', nextHopType: 'Internet' as const },
+                  { name: 'entra-id', addressPrefix: 'AzureActiveDirectory', nextHopType: 'Internet' as const },
+                ],
+              },
+            }
+          : {}),
+      });
+    const first = regionNetwork(primary, secondary, 0);
+    const second = regionNetwork(secondary, primary, 1);
+    const ip = (index: number) => `20.${(i >> 8) & 0xff}.${i & 0xff}.${10 + index}`;
+    const apim = apimService({
+      sub, rg, name, sku: 'Premium', capacity: 1, vnetType: mode, tags,
+      publisherName: 'Bench', publisherEmail: 'bench@example.com', createdAtUtc: '2024-01-01T00:00:00.0000000Z',
+      primary: { region: primary, subnetId: first.subnetId, publicIp: ip(0), ...(mode === 'Internal' ? { privateIp: `${octets(0)}.5` } : {}) },
+      additional: [{ region: secondary, subnetId: second.subnetId, publicIp: ip(1), ...(mode === 'Internal' ? { privateIp: `${octets(1)}.5` } : {}) }],
+    });
+    resources.push(apim, ...first.resources, ...second.resources);
+
+    const overrides: Record<string, EntryOverride> = {};
+    if (denySql) {
+      overrides.SQLDatabase = { status: 'failure', error: 'Failed to connect to the SQL server on port 1433 (timeout).', lastUpdatedAgoMs: 3 * MINUTE, lastStatusChangeAgoMs: 40 * MINUTE };
+    }
+    if (staleKeyVault) overrides.AzureKeyVault = { lastUpdatedAgoMs: 2 * HOUR };
+    networkStatus[apim.id] = [
+      regionStatus(now, { instance: name, region: primary, primary, dnsServers: [AZURE_DNS], overrides }),
+      regionStatus(now, { instance: name, region: secondary, primary, dnsServers: [AZURE_DNS], overrides }),
+    ];
+  }
+
+  return {
+    world: {
+      resources,
+      networkStatus,
+      serviceTags: { [WEST_EUROPE.short]: serviceTagsBody(), [NORTH_EUROPE.short]: serviceTagsBody() },
+      faults: [],
+      subscriptions: subscriptionIds.map((id, i) => subscriptionBody(id, `Bench subscription ${i}`, { owner: 'bench' })),
+    },
+    subscriptionIds,
+    regions: 2,
+  };
+}

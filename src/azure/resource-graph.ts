@@ -1,0 +1,136 @@
+import type { ApiManagementServiceResource } from '@azure/arm-apimanagement';
+import type { ServiceClient } from '@azure/core-client';
+import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+
+/**
+ * Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`, 2024-04-01): one paged
+ * query reads a resource type across every subscription, where per-resource GETs would cost one ARM
+ * request each.
+ *
+ * Sent through an `@azure/core-client` ServiceClient built with exactly the options of the APIM and
+ * Network SDK clients (same retry policy honouring `Retry-After`, same request observer, per-attempt
+ * timeout and simulator CA). The installed `@azure/arm-resourcegraph` 4.x is the previous SDK
+ * generation (`@azure/ms-rest-js`): its own pipeline would bypass those policies, and it pins
+ * api-version 2021-03-01. The 5.x client (core-client based) can replace `ResourceGraphReader.page`
+ * one for one.
+ *
+ * The queries stay in the simplest KQL shapes (the simulator interprets exactly these).
+ */
+
+export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
+/** Resource Graph's largest page. */
+export const RESOURCE_GRAPH_MAX_TOP = 1000;
+/** Subscriptions per request at most; more are queried in several requests. */
+export const RESOURCE_GRAPH_MAX_SUBSCRIPTIONS = 1000;
+
+export const APIM_SERVICES_QUERY = "Resources | where type =~ 'microsoft.apimanagement/service'";
+export const NETWORK_QUERY =
+  "Resources | where type in~ ('microsoft.network/virtualnetworks', 'microsoft.network/networksecuritygroups', 'microsoft.network/routetables')";
+
+export type GraphRow = Record<string, unknown> & { id: string };
+
+export interface GraphPage {
+  data: GraphRow[];
+  totalRecords?: number;
+  skipToken?: string;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export class ResourceGraphReader {
+  constructor(
+    private readonly client: ServiceClient,
+    private readonly endpoint: string,
+  ) {}
+
+  /** One page of a query over `subscriptions`. Throws a RestError (statusCode, code) when ARM refuses. */
+  async page(subscriptions: readonly string[], query: string, top: number, skipToken?: string): Promise<GraphPage> {
+    const url = `${this.endpoint.replace(/\/+$/, '')}/providers/Microsoft.ResourceGraph/resources?api-version=${RESOURCE_GRAPH_API_VERSION}`;
+    const options: Record<string, unknown> = { $top: top, resultFormat: 'objectArray' };
+    if (skipToken) options.$skipToken = skipToken;
+    const request = createPipelineRequest({
+      url,
+      method: 'POST',
+      headers: createHttpHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
+      body: JSON.stringify({ subscriptions, query, options }),
+    });
+    const response = await this.client.sendRequest(request);
+    let body: unknown;
+    try {
+      body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
+    } catch {
+      throw new RestError('Resource Graph answered with a body that is not JSON', {
+        code: 'PARSE_ERROR',
+        statusCode: response.status,
+        request,
+        response,
+      });
+    }
+    if (response.status < 200 || response.status >= 300) {
+      const error = isObject(body) && isObject(body.error) ? body.error : {};
+      const details = Array.isArray(error.details) ? error.details.filter(isObject).map((d) => d.message).filter((m) => typeof m === 'string') : [];
+      const message = [typeof error.message === 'string' ? error.message : `Resource Graph answered ${response.status}`, ...details].join(' ');
+      throw new RestError(message, {
+        code: typeof error.code === 'string' ? error.code : `HTTP${response.status}`,
+        statusCode: response.status,
+        request,
+        response,
+      });
+    }
+    if (!isObject(body) || !Array.isArray(body.data)) {
+      throw new RestError('Resource Graph answered without a "data" array (objectArray results expected)', {
+        code: 'PARSE_ERROR',
+        statusCode: response.status,
+        request,
+        response,
+      });
+    }
+    const skip = typeof body.$skipToken === 'string' && body.$skipToken !== '' ? body.$skipToken : undefined;
+    if (!skip && String(body.resultTruncated).toLowerCase() === 'true') {
+      // Without a $skipToken the rest cannot be read: a partial fleet must not pass for the whole one.
+      throw new RestError('Resource Graph truncated the results and gave no $skipToken', { code: 'ResultTruncated', statusCode: response.status });
+    }
+    const page: GraphPage = {
+      data: body.data.filter((row): row is GraphRow => isObject(row) && typeof row.id === 'string'),
+    };
+    if (typeof body.totalRecords === 'number') page.totalRecords = body.totalRecords;
+    if (skip) page.skipToken = skip;
+    return page;
+  }
+
+  /**
+   * Every row of a query: pages follow `$skipToken` one after the other; groups of at most 1000
+   * subscriptions are queried side by side through `run` (the caller's concurrency limit).
+   */
+  async queryAll(
+    subscriptions: readonly string[],
+    query: string,
+    run: <T>(task: () => Promise<T>) => Promise<T>,
+    top = RESOURCE_GRAPH_MAX_TOP,
+  ): Promise<GraphRow[]> {
+    const unique = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
+    const groups: string[][] = [];
+    for (let i = 0; i < unique.length; i += RESOURCE_GRAPH_MAX_SUBSCRIPTIONS) groups.push(unique.slice(i, i + RESOURCE_GRAPH_MAX_SUBSCRIPTIONS));
+    const results = await Promise.all(
+      groups.map(async (group) => {
+        const rows: GraphRow[] = [];
+        let skipToken: string | undefined;
+        do {
+          const token = skipToken;
+          const page = await run(() => this.page(group, query, top, token));
+          rows.push(...page.data);
+          skipToken = page.skipToken;
+        } while (skipToken);
+        return rows;
+      }),
+    );
+    return results.flat();
+  }
+}
+
+/** A Resource Graph row of `microsoft.apimanagement/service` in the SDK's (flattened) shape. */
+export function apimServiceFromGraph(row: GraphRow): ApiManagementServiceResource {
+  const { properties, ...top } = row;
+  return { ...(isObject(properties) ? properties : {}), ...top } as unknown as ApiManagementServiceResource;
+}

@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import { ArmError } from './arm-errors.js';
+import { idKey, locationKey, resourceTypeOf } from './routes-path.js';
+import type { SimulatorState } from './routes-state.js';
+import type { ArmResource } from './world.js';
+
+/**
+ * Azure Resource Graph, `POST /providers/Microsoft.ResourceGraph/resources` (2024-04-01 shapes: see
+ * reference/arm-examples/2024-04-01__Resources*.json). Only the query shapes apim-netwatch sends are
+ * understood, over the world's top-level resources:
+ *
+ *   Resources | where type =~ '<type>'
+ *   Resources | where type in~ ('<type>', '<type>', ...)
+ *
+ * Anything else answers 400 as Resource Graph does for a query it cannot parse. Rows are the world's
+ * bodies as Resource Graph returns them (`properties` as in ARM; `type` lower-cased, `location` in its
+ * short form, `subscriptionId`, `resourceGroup` and `tenantId` columns added, no `etag`), sorted by id,
+ * filtered by the request's `subscriptions`, and paged with `options.$top` (default 100, at most 1000)
+ * and `$skipToken`.
+ */
+
+export const GRAPH_PATH = '/providers/microsoft.resourcegraph/resources';
+
+const DEFAULT_TOP = 100;
+const MAX_TOP = 1000;
+const MAX_SUBSCRIPTIONS = 1000;
+const DEFAULT_TENANT_ID = '11111111-1111-4111-8111-111111111111';
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const TYPE = "'([A-Za-z0-9./_-]+)'";
+const SINGLE = new RegExp(`^\\s*resources\\s*\\|\\s*where\\s+type\\s*=~\\s*${TYPE}\\s*$`, 'i');
+const MANY = new RegExp(`^\\s*resources\\s*\\|\\s*where\\s+type\\s+in~\\s*\\(\\s*(${TYPE}(?:\\s*,\\s*${TYPE})*)\\s*\\)\\s*$`, 'i');
+
+function invalidQuery(reason: string): ArmError {
+  return new ArmError(
+    400,
+    'BadRequest',
+    'Please provide below info when asking for support: timestamp = ' + new Date().toISOString() + ', correlationId = 00000000-0000-0000-0000-000000000000.',
+    undefined,
+    [
+      { code: 'InvalidQuery', message: 'Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.' },
+      { code: 'UnsupportedQuery', message: reason },
+    ],
+  );
+}
+
+/** The resource types a supported query selects (lower-cased); throws the 400 for any other query. */
+export function parseGraphQuery(query: string): Set<string> {
+  const single = SINGLE.exec(query);
+  if (single) return new Set([single[1]!.toLowerCase()]);
+  const many = MANY.exec(query);
+  if (many) return new Set([...many[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!.toLowerCase()));
+  throw invalidQuery(
+    "The simulator understands `Resources | where type =~ '<type>'` and `Resources | where type in~ ('<type>', ...)` only.",
+  );
+}
+
+interface GraphRequest {
+  subscriptions: string[];
+  query: string;
+  top?: number;
+  skipToken?: string;
+}
+
+function readRequest(body: unknown): GraphRequest {
+  if (!isObject(body)) throw new ArmError(400, 'BadRequest', 'The request body must be a JSON object with "subscriptions" and "query".');
+  if (body.managementGroups !== undefined) {
+    throw new ArmError(400, 'BadRequest', 'The simulator answers subscription-scoped queries only; management groups are not supported.');
+  }
+  const { subscriptions, query } = body;
+  if (!Array.isArray(subscriptions) || subscriptions.length === 0 || !subscriptions.every((s) => typeof s === 'string')) {
+    throw new ArmError(400, 'BadRequest', 'The request must name at least one subscription in "subscriptions".');
+  }
+  if (subscriptions.length > MAX_SUBSCRIPTIONS) {
+    throw new ArmError(400, 'BadRequest', `At most ${MAX_SUBSCRIPTIONS} subscriptions may be queried at once.`);
+  }
+  if (typeof query !== 'string' || query.trim() === '') throw new ArmError(400, 'BadRequest', 'The request must carry a "query".');
+  const request: GraphRequest = { subscriptions: subscriptions as string[], query };
+  const options = isObject(body.options) ? body.options : {};
+  if (options.resultFormat !== undefined && String(options.resultFormat).toLowerCase() !== 'objectarray') {
+    throw new ArmError(400, 'BadRequest', 'The simulator returns results as objectArray only.');
+  }
+  if (options.$top !== undefined) {
+    const top = options.$top;
+    if (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > MAX_TOP) {
+      throw new ArmError(400, 'BadRequest', `options.$top must be an integer from 1 to ${MAX_TOP}.`);
+    }
+    request.top = top;
+  }
+  if (typeof options.$skipToken === 'string' && options.$skipToken !== '') request.skipToken = options.$skipToken;
+  return request;
+}
+
+/** The token binds the position to the query and scope, as Resource Graph's does. */
+function fingerprint(request: GraphRequest): string {
+  const scope = [...new Set(request.subscriptions.map((s) => s.toLowerCase()))].sort().join(',');
+  return createHash('sha256').update(`${request.query}\n${scope}`).digest('base64url').slice(0, 16);
+}
+
+function encodeToken(skip: number, top: number, fp: string): string {
+  return Buffer.from(JSON.stringify({ skip, top, fp })).toString('base64');
+}
+
+function decodeToken(token: string, fp: string): { skip: number; top: number } {
+  try {
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { skip?: unknown; top?: unknown; fp?: unknown };
+    if (
+      typeof parsed.skip === 'number' && Number.isInteger(parsed.skip) && parsed.skip >= 0 &&
+      typeof parsed.top === 'number' && Number.isInteger(parsed.top) && parsed.top >= 1 && parsed.fp === fp
+    ) {
+      return { skip: parsed.skip, top: parsed.top };
+    }
+  } catch {
+    // fall through
+  }
+  throw new ArmError(400, 'BadRequest', 'The $skipToken is invalid, or does not belong to this query and these subscriptions.');
+}
+
+function subscriptionOf(id: string): string | undefined {
+  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
+}
+
+/** A world body as a Resource Graph row. */
+function toRow(resource: ArmResource, type: string, tenantId: string): Json {
+  const { etag: _etag, ...rest } = resource;
+  const row: Json = { ...rest, type };
+  if (typeof resource.location === 'string') row.location = locationKey(resource.location);
+  row.subscriptionId = subscriptionOf(resource.id) ?? '';
+  row.resourceGroup = (/\/resourcegroups\/([^/]+)/i.exec(resource.id)?.[1] ?? '').toLowerCase();
+  row.tenantId = tenantId;
+  return row;
+}
+
+/**
+ * Answers one query. `denied(subscriptionId)` says whether the caller may not read a subscription:
+ * Resource Graph leaves out what the caller cannot read, without an error.
+ */
+export function routeGraph(state: SimulatorState, body: unknown, denied: (subscriptionId: string) => boolean): unknown {
+  const request = readRequest(body);
+  const types = parseGraphQuery(request.query);
+  const fp = fingerprint(request);
+  const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP };
+  const top = request.top ?? position.top;
+
+  const scope = new Set(request.subscriptions.map((s) => s.toLowerCase()).filter((s) => !denied(s)));
+  const tenantId = typeof state.world.tenantId === 'string' ? state.world.tenantId : DEFAULT_TENANT_ID;
+  const matches: Array<{ key: string; resource: ArmResource; type: string }> = [];
+  for (const resource of state.resources()) {
+    const type = (typeof resource.type === 'string' ? resource.type : resourceTypeOf(resource.id))?.toLowerCase();
+    if (!type || !types.has(type)) continue;
+    const sub = subscriptionOf(resource.id)?.toLowerCase();
+    if (!sub || !scope.has(sub)) continue;
+    matches.push({ key: idKey(resource.id), resource, type });
+  }
+  matches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const page = matches.slice(position.skip, position.skip + top);
+  const response: Json = {
+    totalRecords: matches.length,
+    count: page.length,
+    resultTruncated: 'false',
+    facets: [],
+  };
+  if (position.skip + top < matches.length) response.$skipToken = encodeToken(position.skip + top, top, fp);
+  response.data = page.map((m) => toRow(m.resource, m.type, tenantId));
+  return response;
+}

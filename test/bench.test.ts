@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from './helpers/processes.js';
+
+/** The benchmark's report contract (design.md, "Benchmark report"); numbers are measured, never asserted. */
+
+const REQUIRED_KEYS = [
+  'instances',
+  'subscriptions',
+  'series',
+  'poll_seconds',
+  'poll_lower_bound_seconds',
+  'poll_ratio',
+  'arm_requests_per_instance',
+  'metrics_p50_ms',
+  'metrics_p99_ms',
+  'baseline_metrics_p50_ms',
+  'metrics_speedup',
+  'peak_rss_mb',
+] as const;
+
+function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`bench ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run bench', () => {
+  it('prints human-readable lines, then one JSON object with every required key as the last line', async () => {
+    const { code, stdout, stderr } = await runBench(['--instances', '20', '--subscriptions', '4', '--scrapes', '5', '--baseline-scrapes', '3'], 120_000);
+    expect(code, stderr).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.slice(0, -1).every((line) => !line.startsWith('{'))).toBe(true);
+    const report = JSON.parse(lines.at(-1)!) as Record<string, unknown>;
+    for (const key of REQUIRED_KEYS) {
+      expect(report, key).toHaveProperty(key);
+      expect(typeof report[key], key).toBe('number');
+      expect(Number.isFinite(report[key]), key).toBe(true);
+    }
+    expect(report.instances).toBe(20);
+    expect(report.subscriptions).toBe(4);
+    expect(report.series).toBeGreaterThan(0);
+    expect(stdout).toMatch(/lower bound: D x L \+ max/);
+  }, 150_000);
+});

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHECK_JSON_SCHEMA, checkJson, checkTable, colourEnabled, createProgress } from '../src/cli/check-output.js';
+import { craftedReport } from './helpers/report.js';
+import { ROOT, runCli } from './helpers/processes.js';
+
+const TOP_LEVEL_KEYS = ['schema', 'generated_at', 'exit_code', 'summary', 'problems', 'blocked', 'unchecked', 'instances'];
+
+function reportWithEverything() {
+  const report = craftedReport('plain');
+  report.subscriptionFailures.push({ subscriptionId: '00000000-0000-4000-8000-000000000009', operation: 'list', code: 'AuthorizationFailed', statusCode: 403, message: 'no access' });
+  return report;
+}
+
+/** Every key of an object, recursively, through the first element of arrays. */
+function keysOf(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) {
+    if (value.length > 0) keysOf(value[0], into);
+  } else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      into.add(key);
+      keysOf(child, into);
+    }
+  }
+  return into;
+}
+
+describe('check --output json', () => {
+  const json = JSON.parse(checkJson(reportWithEverything())) as Record<string, unknown>;
+
+  it(`pins the top-level keys and the schema value ${CHECK_JSON_SCHEMA}`, () => {
+    expect(Object.keys(json)).toEqual(TOP_LEVEL_KEYS);
+    expect(json.schema).toBe('apim-netwatch/check/v1');
+    expect(json.exit_code).toBe(1);
+  });
+
+  it('every key it prints is documented in README, section "check --output json"', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const start = readme.indexOf('### check --output json');
+    expect(start).toBeGreaterThan(0);
+    const section = readme.slice(start, readme.indexOf('\n#', start + 10));
+    const missing = [...keysOf(json)].filter((key) => !section.includes(`"${key}"`));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('check table colours and progress', () => {
+  it('colour: a TTY only, NO_COLOR off whatever else, FORCE_COLOR on (0/false off), TERM=dumb off', () => {
+    expect(colourEnabled({ isTTY: true }, {})).toBe(true);
+    expect(colourEnabled({ isTTY: false }, {})).toBe(false);
+    expect(colourEnabled({}, {})).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { NO_COLOR: '' })).toBe(true);
+    expect(colourEnabled({ isTTY: false }, { FORCE_COLOR: '1' })).toBe(true);
+    expect(colourEnabled({ isTTY: false }, { FORCE_COLOR: '' })).toBe(true);
+    expect(colourEnabled({ isTTY: true }, { FORCE_COLOR: '0' })).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { FORCE_COLOR: 'false' })).toBe(false);
+    expect(colourEnabled({ isTTY: false }, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(false);
+    expect(colourEnabled({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    const report = craftedReport('plain');
+    expect(checkTable(report, false)).not.toContain('\x1b[');
+    expect(checkTable(report, true)).toContain('\x1b[');
+  });
+
+  it('progress: rewritten in place on a TTY (throttled, first and last always), cleared at the end', () => {
+    const writes: string[] = [];
+    let clock = 0;
+    const progress = createProgress({ isTTY: true, write: (text: string) => writes.push(text) }, 100, () => clock);
+    progress.update(0, 1000);
+    for (let done = 1; done <= 1000; done++) {
+      clock += 1;
+      progress.update(done, 1000);
+    }
+    progress.finish();
+    expect(writes[0]).toBe('\r\x1b[2Kpolling 0/1000 instances');
+    expect(writes.at(-2)).toBe('\r\x1b[2Kpolling 1000/1000 instances');
+    expect(writes.at(-1)).toBe('\r\x1b[2K');
+    expect(writes.length).toBeLessThan(15);
+    expect(writes.every((w) => w.startsWith('\r') && !w.includes('\n'))).toBe(true);
+  });
+
+  it('progress: nothing at all when the stream is not a TTY', () => {
+    const writes: string[] = [];
+    const progress = createProgress({ isTTY: false, write: (text: string) => writes.push(text) });
+    progress.update(0, 3);
+    progress.update(3, 3);
+    progress.finish();
+    expect(writes).toEqual([]);
+  });
+
+  it('the CLI honours FORCE_COLOR into a pipe and NO_COLOR over it; no progress on a piped stderr', async () => {
+    const forced = await runCli(['check', '--demo'], { FORCE_COLOR: '1', NO_COLOR: '' });
+    expect(forced.stdout).toContain('\x1b[');
+    expect(forced.stderr).not.toContain('polling');
+    const none = await runCli(['check', '--demo'], { FORCE_COLOR: '1', NO_COLOR: '1' });
+    expect(none.stdout).not.toContain('\x1b[');
+    expect(none.stdout).toMatch(/contoso-internal\s+westeurope\s+sql\s+yes\s+yes\s+DOWN/);
+  }, 60_000);
+});

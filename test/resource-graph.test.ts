@@ -1,0 +1,144 @@
+import { request } from 'node:https';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ArmClients } from '../src/azure/clients.js';
+import { SimulatorCredential } from '../src/azure/credentials.js';
+import { APIM_SERVICES_QUERY, NETWORK_QUERY, RESOURCE_GRAPH_API_VERSION } from '../src/azure/resource-graph.js';
+import { validateConfig } from '../src/config/load.js';
+import { Monitor } from '../src/service/monitor.js';
+import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';
+import { buildFleetWorld } from '../bench/world.js';
+import { find, parseExposition } from './helpers/metrics.js';
+
+/** Resource Graph as the simulator serves it, and the ARM economy it buys the monitor. */
+
+const fleet = buildFleetWorld({ instances: 30, subscriptions: 3, now: new Date() });
+const [S1, S2, S3] = fleet.subscriptionIds as [string, string, string];
+
+function post(sim: RunningSimulator, body: unknown, options: { method?: string; apiVersion?: string } = {}): Promise<{ status: number; body: any }> {
+  const url = new URL(`/providers/Microsoft.ResourceGraph/resources?api-version=${options.apiVersion ?? RESOURCE_GRAPH_API_VERSION}`, sim.url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'POST', agent: false, ca: sim.caCertPem, headers: { authorization: 'Bearer x', 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+    });
+    req.on('error', reject);
+    req.end(typeof body === 'string' ? body : JSON.stringify(body));
+  });
+}
+
+describe('the simulator serves Resource Graph queries (2024-04-01 shapes)', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ world: fleet.world });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  it('pages with $top and $skipToken, sorted by id, filtered by the request subscriptions, rows as Resource Graph returns them', async () => {
+    const first = await post(sim, { subscriptions: [S1, S2], query: APIM_SERVICES_QUERY, options: { $top: 7 } });
+    expect(first.status).toBe(200);
+    expect(first.body).toMatchObject({ totalRecords: 20, count: 7, resultTruncated: 'false', facets: [] });
+    expect(typeof first.body.$skipToken).toBe('string');
+    const rows = [...first.body.data];
+    let token = first.body.$skipToken as string | undefined;
+    while (token) {
+      const next = await post(sim, { subscriptions: [S1, S2], query: APIM_SERVICES_QUERY, options: { $skipToken: token } });
+      expect(next.status).toBe(200);
+      rows.push(...next.body.data);
+      token = next.body.$skipToken;
+    }
+    expect(rows).toHaveLength(20);
+    const ids = rows.map((r) => r.id.toLowerCase());
+    expect(ids).toEqual([...ids].sort());
+    expect(new Set(rows.map((r) => r.subscriptionId))).toEqual(new Set([S1, S2]));
+    const row = rows[0];
+    expect(row.type).toBe('microsoft.apimanagement/service');
+    expect(row.location).toMatch(/^(westeurope|northeurope)$/);
+    expect(row.properties.virtualNetworkConfiguration.subnetResourceId).toMatch(/\/subnets\/snet-apim$/);
+    expect(row.resourceGroup).toBe(row.resourceGroup.toLowerCase());
+    expect(row.etag).toBeUndefined();
+  });
+
+  it('type in~ (...) selects several types; subnets come embedded in their VNets', async () => {
+    const res = await post(sim, { subscriptions: [S3], query: NETWORK_QUERY, options: { $top: 1000 } });
+    expect(res.status).toBe(200);
+    const types = new Set(res.body.data.map((r: { type: string }) => r.type));
+    expect(types).toEqual(new Set(['microsoft.network/virtualnetworks', 'microsoft.network/networksecuritygroups', 'microsoft.network/routetables']));
+    expect(res.body.$skipToken).toBeUndefined();
+    const vnet = res.body.data.find((r: { type: string }) => r.type === 'microsoft.network/virtualnetworks');
+    expect(vnet.properties.subnets[0].properties.networkSecurityGroup.id).toBeTypeOf('string');
+  });
+
+  it.each([
+    ['an unknown query shape', { subscriptions: [S1], query: 'Resources | project id' }, 400, 'BadRequest'],
+    ['no subscriptions', { subscriptions: [], query: APIM_SERVICES_QUERY }, 400, 'BadRequest'],
+    ['a token of another query', { subscriptions: [S1], query: NETWORK_QUERY, options: { $skipToken: 'eyJza2lwIjoxLCJ0b3AiOjEsImZwIjoieCJ9' } }, 400, 'BadRequest'],
+    ['a $top above 1000', { subscriptions: [S1], query: APIM_SERVICES_QUERY, options: { $top: 5000 } }, 400, 'BadRequest'],
+    ['a body that is not JSON', '{"subscriptions": [', 400, 'InvalidRequestContent'],
+  ])('%s answers an ARM error', async (_name, body, status, code) => {
+    const res = await post(sim, body);
+    expect(res.status).toBe(status);
+    expect(res.body.error.code).toBe(code);
+  });
+
+  it('an unknown query names the reason in error.details', async () => {
+    const res = await post(sim, { subscriptions: [S1], query: 'Resources | summarize count()' });
+    expect(res.body.error.details.map((d: { code: string }) => d.code)).toEqual(['InvalidQuery', 'UnsupportedQuery']);
+  });
+
+  it('GET on the Resource Graph path is 405; POST elsewhere is 405', async () => {
+    expect((await post(sim, {}, { method: 'GET' })).status).toBe(405);
+  });
+
+  it('leaves out, without an error, subscriptions the caller cannot read (a 403 fault on the subscription)', async () => {
+    sim.setFaults([{ path: `/subscriptions/${S2}/`, status: 403 }]);
+    try {
+      const res = await post(sim, { subscriptions: [S1, S2], query: APIM_SERVICES_QUERY, options: { $top: 1000 } });
+      expect(res.status).toBe(200);
+      expect(new Set(res.body.data.map((r: { subscriptionId: string }) => r.subscriptionId))).toEqual(new Set([S1]));
+    } finally {
+      sim.setFaults([]);
+    }
+  });
+
+  it('the client pages through everything with $top and follows $skipToken, counting each page', async () => {
+    const clients = new ArmClients({ endpoint: sim.url, credential: new SimulatorCredential(), caPem: sim.caCertPem, maxRetries: 0 });
+    const rows = await clients.resourceGraph().queryAll([S1, S2, S3], NETWORK_QUERY, (task) => task(), 25);
+    const world = fleet.world.resources.filter((r) => /^microsoft\.network\/(virtualnetworks|networksecuritygroups|routetables)$/i.test(String(r.type)));
+    expect(rows).toHaveLength(world.length);
+    expect(clients.requests().byOperation.Resources_Query).toBe(Math.ceil(world.length / 25));
+  });
+});
+
+describe('ARM economy: requests per instance per poll', () => {
+  let sim: RunningSimulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ world: fleet.world });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  const poll = async (resourceGraph: boolean) => {
+    const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
+    const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
+    const report = (await monitor.poller.pollNow())!;
+    const samples = parseExposition(monitor.fleetMetrics());
+    return { report, samples, stats: monitor.lastCollectStats! };
+  };
+
+  it('Resource Graph on: at most 1.2 ARM requests per instance (NetworkStatus is 1 each, the rest O(1)); the verdicts equal per-resource reads', async () => {
+    const graph = await poll(true);
+    const gets = await poll(false);
+    expect(graph.report.instances.filter((i) => i.targetUp)).toHaveLength(30);
+    expect(graph.stats.armRequests.total / 30).toBeLessThanOrEqual(1.2);
+    expect(graph.stats.armRequests.byOperation).toEqual({ Resources_Query: 2, NetworkStatus_ListByService: 30, ServiceTags_List: 1 });
+    expect(gets.stats.armRequests.total / 30).toBeGreaterThan(4);
+    const flows = (s: typeof graph.samples) => find(s, 'apim_network_flow_allowed', {}).map((x) => `${JSON.stringify(x.labels)} ${x.value}`).sort();
+    expect(flows(graph.samples)).toEqual(flows(gets.samples));
+    expect(flows(graph.samples).length).toBeGreaterThan(0);
+  });
+});
