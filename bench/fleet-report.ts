@@ -5,6 +5,7 @@
  * verdicts, the 4 watched service endpoints and 4 drift entries. Pure and deterministic: the same
  * options give the same report (no clock, no Math.random), so benchmarks and golden tests can use it.
  */
+import { summarise } from '../src/analysis/analyse.js';
 import { classifyDependency, DEFAULT_PAGING_DEPENDENCIES, type Dependency } from '../src/analysis/dependencies.js';
 import { DNS_ASPECT, DNS_DRIFT_GROUP } from '../src/analysis/drift-aspects.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';
@@ -370,18 +371,6 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   return report;
 }
 
-function summarise(instances: InstanceReport[]): FleetReport['summary'] {
-  const count = (health: InstanceReport['health']) => instances.filter((instance) => instance.health === health).length;
-  return {
-    instances: instances.length,
-    monitored: instances.filter((instance) => instance.monitored).length,
-    healthy: count('healthy'),
-    degraded: count('degraded'),
-    down: count('down'),
-    unknown: count('unknown'),
-    notMonitored: count('not-monitored'),
-  };
-}
 
 /**
  * The report of the next poll, `seconds` later: every endpoint the platform re-checked in between

@@ -44,6 +44,11 @@ describe('config', () => {
     expect(config.azure.subscriptions).toHaveLength(2);
   });
 
+  it('an empty shard index from the environment is refused, not read as shard 0', () => {
+    expect(() => validateConfig({}, 'test', { APIM_NETWATCH_SHARD_INDEX: '', APIM_NETWATCH_SHARD_COUNT: '3' })).toThrow(/APIM_NETWATCH_SHARD_INDEX is set but empty/);
+    expect(validateConfig({}, 'test', { APIM_NETWATCH_SHARD_INDEX: '2', APIM_NETWATCH_SHARD_COUNT: '3' }).sharding).toEqual({ index: 2, count: 3 });
+  });
+
   it('a missing file and invalid YAML are clear errors', () => {
     expect(() => loadConfig('/nonexistent/apim.yaml', {})).toThrow(/cannot read config file \/nonexistent\/apim.yaml/);
     const dir = mkdtempSync(join(tmpdir(), 'netwatch-config-'));

@@ -11,6 +11,7 @@ import { NO_WEB_CONFIG } from '../src/http/web-config.js';
 import { ROOT } from './helpers/processes.js';
 import { CRAFTED_NOW, craftedReport } from './helpers/report.js';
 import { staticExposition } from '../src/metrics/fleet-exposition.js';
+import { waitFor } from './helpers/ports.js';
 
 /**
  * The status page in a real browser: Debian's Chromium driven by playwright-core, against the demo
@@ -21,12 +22,8 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgro
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const INTERNAL_ID = '/subscriptions/3f8a1c2e-6b4d-4e9a-8c71-2d5e9b0a4f13/resourcegroups/rg-apim-internal/providers/microsoft.apimanagement/service/contoso-internal';
 
-async function waitForReady(base: string): Promise<void> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if ((await fetch(`${base}/readyz`)).status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('service never became ready');
+function waitForReady(base: string): Promise<boolean> {
+  return waitFor('the service to be ready', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
 }
 
 describe('status page in Chromium (demo fleet)', () => {

@@ -16,6 +16,7 @@ import { ROOT } from './helpers/processes.js';
  */
 const CHART = join(ROOT, 'helm', 'apim-netwatch');
 const ALL_FEATURES = join(CHART, 'ci', 'all-features-values.yaml');
+const SHARDED = join(CHART, 'ci', 'sharded-values.yaml');
 const RELEASE = 'apim-netwatch';
 const NAMESPACE = 'monitoring';
 const EXTRACTION_TIMEOUT = 180_000;
@@ -125,6 +126,7 @@ describe('helm chart apim-netwatch', () => {
   it.each([
     ['default values', []],
     ['ci/all-features-values.yaml', ['--values', ALL_FEATURES]],
+    ['ci/sharded-values.yaml', ['--values', SHARDED]],
   ])('helm lint --strict passes with %s', async (_name, args) => {
     const result = await helm(['lint', CHART, '--strict', ...args]);
     expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
@@ -291,6 +293,151 @@ describe('helm chart apim-netwatch', () => {
       expect(config.log.level).toBe('debug');
     });
   });
+
+  describe('sharding.enabled (ci/sharded-values.yaml): a StatefulSet, one shard per replica', () => {
+    let objects: K8sObject[];
+    let statefulSet: K8sObject;
+    beforeAll(async () => {
+      objects = await render('--values', SHARDED);
+      statefulSet = only(objects, 'StatefulSet');
+    }, EXTRACTION_TIMEOUT);
+
+    const services = () => objects.filter((o) => o.kind === 'Service');
+    const headless = () => services().find((s) => s.spec.clusterIP === 'None') as K8sObject;
+    const main = () => services().find((s) => s.spec.clusterIP !== 'None') as K8sObject;
+    const container = () => statefulSet.spec.template.spec.containers[0];
+    const envOf = (name: string) => (container().env as Array<{ name: string; value?: string }>).find((e) => e.name === name);
+
+    it('renders a StatefulSet of sharding.replicas pods in parallel, and no Deployment', () => {
+      expect(kinds(objects)).not.toContain('Deployment');
+      expect(statefulSet.apiVersion).toBe('apps/v1');
+      expect(statefulSet.metadata.name).toBe(RELEASE);
+      expect(statefulSet.spec.replicas).toBe(3);
+      expect(statefulSet.spec.podManagementPolicy).toBe('Parallel');
+      expect(statefulSet.spec.template.metadata.labels).toMatchObject(statefulSet.spec.selector.matchLabels);
+    });
+
+    it('is governed by a headless Service; the ClusterIP Service stays for scraping', () => {
+      expect(services()).toHaveLength(2);
+      expect(headless().metadata.name).toBe(`${RELEASE}-headless`);
+      expect(statefulSet.spec.serviceName).toBe(headless().metadata.name);
+      expect(headless().spec.selector).toEqual(statefulSet.spec.selector.matchLabels);
+      expect(main().metadata.name).toBe(RELEASE);
+      expect(main().spec.type).toBe('ClusterIP');
+      expect(main().spec.selector).toEqual(statefulSet.spec.selector.matchLabels);
+    });
+
+    it('each pod takes its shard index from the pod-index label and the count from sharding.replicas', () => {
+      expect(envOf('APIM_NETWATCH_SHARD_INDEX')).toEqual({
+        name: 'APIM_NETWATCH_SHARD_INDEX',
+        valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } },
+      });
+      expect(envOf('APIM_NETWATCH_SHARD_COUNT')).toEqual({ name: 'APIM_NETWATCH_SHARD_COUNT', value: '3' });
+    });
+
+    it('persistence: one claim per pod (volumeClaimTemplates) mounted at /var/lib/apim-netwatch, with the state file there', () => {
+      expect(statefulSet.spec.volumeClaimTemplates).toHaveLength(1);
+      const [claim] = statefulSet.spec.volumeClaimTemplates;
+      expect(claim.metadata.name).toBe('state');
+      expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'managed-csi', resources: { requests: { storage: '256Mi' } } });
+      expect(container().volumeMounts).toContainEqual({ name: 'state', mountPath: '/var/lib/apim-netwatch' });
+      expect(envOf('APIM_NETWATCH_STATE_FILE')).toEqual({ name: 'APIM_NETWATCH_STATE_FILE', value: '/var/lib/apim-netwatch/snapshot.json' });
+      // The claim comes from the template, not from a pod volume.
+      expect(statefulSet.spec.template.spec.volumes.map((v: { name: string }) => v.name)).not.toContain('state');
+      expect(kinds(objects)).not.toContain('PersistentVolumeClaim');
+    });
+
+    it('the container is still non-root with a read-only root filesystem, and keeps its probes', () => {
+      const pod = statefulSet.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, fsGroup: 65532 });
+      expect(container().securityContext).toMatchObject({
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+      });
+      expect(container().livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http-metrics' });
+      expect(container().readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http-metrics' });
+      expect(container().startupProbe.httpGet).toEqual({ path: '/healthz', port: 'http-metrics' });
+    });
+
+    it('the ServiceMonitor scrapes each shard once (not through the headless Service); PDB and NetworkPolicy select the pods', () => {
+      const selector = only(objects, 'ServiceMonitor').spec.selector;
+      const matches = (labels: Record<string, string> = {}) =>
+        Object.entries(selector.matchLabels as Record<string, string>).every(([k, v]) => labels[k] === v) &&
+        (selector.matchExpressions as Array<{ key: string; operator: string; values: string[] }>).every(
+          (e) => e.operator === 'NotIn' && !e.values.includes(labels[e.key] as string),
+        );
+      expect(matches(main().metadata.labels)).toBe(true);
+      expect(matches(headless().metadata.labels)).toBe(false);
+      const podLabels = statefulSet.spec.template.metadata.labels;
+      expect(podLabels).toMatchObject(only(objects, 'PodDisruptionBudget').spec.selector.matchLabels);
+      expect(only(objects, 'PodDisruptionBudget').spec.minAvailable).toBe(2);
+      expect(podLabels).toMatchObject(only(objects, 'NetworkPolicy').spec.podSelector.matchLabels);
+    });
+
+    it("the ConfigMap's config.yaml, with the pod's environment, passes validateConfig as shard 2 of 3 with the state file", () => {
+      const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.data?.['config.yaml'] !== undefined) as K8sObject;
+      const config = validateConfig(parse(configMap.data?.['config.yaml'] ?? ''), 'helm ConfigMap', {
+        APIM_NETWATCH_SHARD_INDEX: '2',
+        APIM_NETWATCH_SHARD_COUNT: envOf('APIM_NETWATCH_SHARD_COUNT')?.value,
+        APIM_NETWATCH_STATE_FILE: envOf('APIM_NETWATCH_STATE_FILE')?.value,
+      });
+      expect(config.sharding).toEqual({ index: 2, count: 3 });
+      expect(config.stateFile).toBe('/var/lib/apim-netwatch/snapshot.json');
+    });
+  });
+
+  it("sharding shares the Deployment's pod template (only the shard variables differ); without persistence, no claims", async () => {
+    const deployment = only(await render(), 'Deployment');
+    const sharded = await render('--set', 'sharding.enabled=true');
+    expect(kinds(sharded).sort()).toEqual(['ConfigMap', 'Service', 'Service', 'ServiceAccount', 'StatefulSet']);
+    const statefulSet = only(sharded, 'StatefulSet');
+    expect(statefulSet.spec.replicas).toBe(2);
+    expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
+    const { env, ...container } = statefulSet.spec.template.spec.containers[0];
+    expect((env as Array<{ name: string }>).map((e) => e.name)).toEqual(['APIM_NETWATCH_SHARD_COUNT', 'APIM_NETWATCH_SHARD_INDEX']);
+    expect(env[0].value).toBe('2');
+    expect(container).toEqual(deployment.spec.template.spec.containers[0]);
+    expect({ ...statefulSet.spec.template.spec, containers: [] }).toEqual({ ...deployment.spec.template.spec, containers: [] });
+    expect(statefulSet.spec.template.metadata).toEqual(deployment.spec.template.metadata);
+  }, HELM_TIMEOUT);
+
+  it('sharding off: the Deployment as before, no StatefulSet, no headless Service, no shard variables', async () => {
+    const objects = await render('--set', 'sharding.enabled=false', '--set', 'sharding.replicas=5', '--set', 'replicaCount=2');
+    expect(kinds(objects)).not.toContain('StatefulSet');
+    expect(objects.filter((o) => o.kind === 'Service')).toHaveLength(1);
+    const deployment = only(objects, 'Deployment');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.strategy).toBeUndefined();
+    expect(deployment.spec.template.spec.containers[0].env).toBeUndefined();
+  }, HELM_TIMEOUT);
+
+  it('persistence with the Deployment uses persistence.existingClaim, one replica, Recreate', async () => {
+    const objects = await render('--set', 'persistence.enabled=true', '--set', 'persistence.existingClaim=netwatch-state');
+    const deployment = only(objects, 'Deployment');
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    const pod = deployment.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'state', persistentVolumeClaim: { claimName: 'netwatch-state' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'state', mountPath: '/var/lib/apim-netwatch' });
+    expect(pod.containers[0].env).toEqual([{ name: 'APIM_NETWATCH_STATE_FILE', value: '/var/lib/apim-netwatch/snapshot.json' }]);
+  }, HELM_TIMEOUT);
+
+  it.each([
+    [['--set', 'persistence.enabled=true'], 'needs persistence.existingClaim'],
+    [['--set', 'persistence.enabled=true', '--set', 'persistence.existingClaim=pvc', '--set', 'replicaCount=2'], 'needs replicaCount 1'],
+    [['--set', 'sharding.enabled=true', '--kube-version', '1.27.9'], 'needs Kubernetes 1.28'],
+    [['--set', 'sharding.enabled=true', '--set', `fullnameOverride=${'a'.repeat(53)}`], 'longer than 52 characters'],
+    [['--set', 'sharding.replicas=0'], 'replicas'],
+    [['--set', 'sharding.enable=true'], "additional properties 'enable'"],
+    [['--set', 'persistence.accessModes={ReadWriteSometimes}'], 'accessModes'],
+    [['--set', 'config.stateFile='], 'stateFile'],
+  ])('refuses %j', async (args, message) => {
+    const result = await helm(['template', RELEASE, CHART, ...args]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(message);
+  }, HELM_TIMEOUT);
 
   it('alerts.pagingDependencies changes the critical alert expressions', async () => {
     const criticalExprs = async (...args: string[]) => {

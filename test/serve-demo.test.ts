@@ -2,16 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type RunningService } from '../src/cli/serve.js';
 import { find, parseExposition, type ParsedSample } from './helpers/metrics.js';
 import { promtoolCheckMetrics } from './helpers/promtool.js';
+import { waitFor } from './helpers/ports.js';
 
 const INSTANCE_LABELS = ['subscription_id', 'resource_group', 'apim_service', 'location'];
 
-async function waitForReady(base: string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const response = await fetch(`${base}/readyz`);
-    if (response.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('service never became ready');
+function waitForReady(base: string): Promise<boolean> {
+  return waitFor('the service to be ready', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
 }
 
 describe('serve --demo: the embedded demo fleet through the real SDK clients', () => {

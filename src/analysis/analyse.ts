@@ -151,7 +151,7 @@ export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: A
   return report;
 }
 
-function summarise(instances: InstanceReport[]): FleetSummary {
+export function summarise(instances: InstanceReport[]): FleetSummary {
   const count = (health: InstanceHealth) => instances.filter((instance) => instance.health === health).length;
   return {
     instances: instances.length,

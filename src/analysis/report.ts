@@ -88,6 +88,8 @@ export interface FleetReport {
   summary: FleetSummary;
   instances: InstanceReport[];
   subscriptionFailures: SubscriptionFailure[];
+  /** Set when this report was rebuilt at start-up from the snapshot of an earlier process. */
+  restored?: { takenAt: string; ageSeconds: number };
   /** Configuration drift per group; empty when the configuration was not read. */
   drift: DriftGroupResult[];
   unresolvedTargets: Array<InstanceRef & { failure: FetchFailure }>;

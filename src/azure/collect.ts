@@ -28,6 +28,8 @@ export interface CollectOptions {
   resourceGraph?: boolean;
   /** Read each region's subnet, NSG, route table and the service tags (the configuration analysis). */
   serviceTags?: ServiceTagsCache;
+  /** This replica's share of the fleet (sharding): instances it does not own are neither read nor reported. */
+  owns?: (instanceId: string) => boolean;
   /** The last snapshot: its data stands in for an instance that fails now (staleness still applies). */
   previous?: FleetSnapshot;
   now?: () => Date;
@@ -106,7 +108,8 @@ async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
   const { options, limiter } = ctx;
   const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
   const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot.instance]));
-  const targets = options.instances.map((id) => parseApimId(id));
+  // Another replica's targets cost this one no request.
+  const targets = options.instances.map((id) => parseApimId(id)).filter((ref) => options.owns?.(ref.id) ?? true);
   const bulk = await graphServices(ctx, [...new Set(targets.map((ref) => ref.subscriptionId))]);
   await Promise.all(
     targets.map(async (ref) => {
@@ -279,6 +282,15 @@ function tallyDiff(after: ArmRequestTally, before: ArmRequestTally): ArmRequestT
   };
 }
 
+function keepOwn(discovery: Discovery, owns: CollectOptions['owns']): Discovery {
+  if (!owns) return discovery;
+  return {
+    ...discovery,
+    instances: discovery.instances.filter((entry) => owns(entry.info.id)),
+    unresolvedTargets: discovery.unresolvedTargets.filter((target) => owns(target.id)),
+  };
+}
+
 /** One poll's worth of ARM reads: discovery, then every instance's NetworkStatus, isolated per target. */
 export async function collectSnapshot(options: CollectOptions): Promise<CollectedSnapshot> {
   const requestsBefore = options.clients.requests();
@@ -288,7 +300,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
     graphFellBack: false,
   };
   const takenAt = (options.now ?? (() => new Date()))();
-  const discovery = options.instances.length > 0 ? await discoverExplicit(ctx) : await discoverBySubscription(ctx);
+  const discovery = keepOwn(options.instances.length > 0 ? await discoverExplicit(ctx) : await discoverBySubscription(ctx), options.owns);
   const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot]));
   const monitored = discovery.instances.filter((entry) => entry.info.vnetType !== 'None');
   const serviceTags = options.serviceTags?.get(

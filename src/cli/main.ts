@@ -12,6 +12,18 @@ function port(value: string): number {
   return parsed;
 }
 
+function nonNegative(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError('expected a whole number, 0 or more');
+  return parsed;
+}
+
+function positive(value: string): number {
+  const parsed = nonNegative(value);
+  if (parsed < 1) throw new InvalidArgumentError('expected a whole number, 1 or more');
+  return parsed;
+}
+
 const program = new Command()
   .name('apim-netwatch')
   .description('Watches the network health of Azure API Management instances in virtual networks')
@@ -24,7 +36,9 @@ program
   .option('--demo', 'watch the built-in demo fleet served by the embedded ARM simulator (simulated data)')
   .option('-p, --port <port>', 'HTTP port (default: server.port, 9464)', port)
   .option('--web.config.file <file>', 'web config (TLS, basic auth, bearer tokens) as for Prometheus exporters (default: server.webConfigFile)')
-  .action(async (options: { config?: string; demo?: boolean; port?: number; 'web.config.file'?: string }) => {
+  .option('--shard-index <n>', "this replica's shard, from 0 (default: sharding.index)", nonNegative)
+  .option('--shard-count <n>', 'how many replicas share the fleet (default: sharding.count)', positive)
+  .action(async (options: { config?: string; demo?: boolean; port?: number; 'web.config.file'?: string; shardIndex?: number; shardCount?: number }) => {
     const { 'web.config.file': webConfigFile, ...rest } = options;
     process.exitCode = await runServe({ ...rest, ...(webConfigFile ? { webConfigFile } : {}) });
   });

@@ -1,4 +1,5 @@
-import { loadConfig } from '../config/load.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { createServer, listen, type HttpServer } from '../http/server.js';
 import { authEnabled, loadWebConfig } from '../http/web-config.js';
@@ -13,6 +14,9 @@ export interface ServeOptions {
   port?: number;
   /** exporter-toolkit style web config (TLS, basic auth, bearer tokens); overrides server.webConfigFile. */
   webConfigFile?: string;
+  /** This replica's shard; overrides `sharding` of the config. */
+  shardIndex?: number;
+  shardCount?: number;
 }
 
 export interface RunningService {
@@ -23,8 +27,17 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+function withShard(config: Config, options: ServeOptions): Config {
+  if (options.shardIndex === undefined && options.shardCount === undefined) return config;
+  const sharding = { index: options.shardIndex ?? config.sharding.index, count: options.shardCount ?? config.sharding.count };
+  if (sharding.index >= sharding.count) {
+    throw new ConfigError(`--shard-index ${sharding.index} must be below --shard-count ${sharding.count} (indexes count from 0)`);
+  }
+  return { ...config, sharding };
+}
+
 export async function startService(options: ServeOptions): Promise<RunningService> {
-  let config = loadConfig(options.config);
+  let config = withShard(loadConfig(options.config), options);
   const log = createLogger(config.log.level);
   const webConfigFile = options.webConfigFile ?? config.server.webConfigFile;
   // Read before anything starts: a broken web config stops the service with a message naming the key.
@@ -60,6 +73,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     );
   }
   log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${scheme}://${config.server.host}:${boundPort}/metrics`);
+  await monitor.restore();
   monitor.poller.start(config.schedule);
   return {
     monitor,
@@ -71,7 +85,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       // Browsers on the status page keep connections alive: do not wait for them to give up.
       server.closeAllConnections();
       await closed;
-      await monitor.poller.stop();
+      await monitor.stop();
       await demo?.stop();
     },
   };

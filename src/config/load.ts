@@ -21,6 +21,9 @@ const ENV_OVERRIDES: Array<[string, string[], (value: string) => unknown]> = [
   ['APIM_NETWATCH_STALE_AFTER_SECONDS', ['staleAfterSeconds'], Number],
   ['APIM_NETWATCH_PORT', ['server', 'port'], Number],
   ['APIM_NETWATCH_LOG_LEVEL', ['log', 'level'], (v) => v],
+  ['APIM_NETWATCH_SHARD_INDEX', ['sharding', 'index'], Number],
+  ['APIM_NETWATCH_SHARD_COUNT', ['sharding', 'count'], Number],
+  ['APIM_NETWATCH_STATE_FILE', ['stateFile'], (v) => v],
 ];
 
 function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
@@ -47,6 +50,12 @@ export function validateConfig(raw: unknown, source: string, env: NodeJS.Process
     throw new ConfigError(`${source}: expected a YAML mapping of settings (see config.example.yaml)`);
   }
   const merged = structuredClone(document) as Record<string, unknown>;
+  // An empty shard index (a pod-index label the cluster does not set) would silently make every replica shard 0.
+  if (env.APIM_NETWATCH_SHARD_INDEX === '') {
+    throw new ConfigError(
+      'APIM_NETWATCH_SHARD_INDEX is set but empty: every replica would watch shard 0 and the other shards nobody; on Kubernetes the apps.kubernetes.io/pod-index label needs 1.28 or later',
+    );
+  }
   for (const [name, path, convert] of ENV_OVERRIDES) {
     const value = env[name];
     if (value !== undefined && value !== '') setPath(merged, path, convert(value));

@@ -52,6 +52,14 @@ export const configSchema = z
     staleAfterSeconds: z.number().int().positive().default(DEFAULT_STALE_AFTER_SECONDS),
     /** Read subnets, NSGs, route tables and service tags to explain failures (needs Network read access). */
     readNetworkConfig: z.boolean().default(true),
+    /** This replica's share of the fleet: instances whose ID hashes to `index` modulo `count`. */
+    sharding: z
+      .object({ index: z.number().int().min(0).default(0), count: z.number().int().min(1).max(1024).default(1) })
+      .strict()
+      .refine((shard) => shard.index < shard.count, { message: 'sharding.index must be below sharding.count (indexes count from 0)' })
+      .prefault({}),
+    /** Where to keep the last snapshot, so that a restart serves the last known state at once. */
+    stateFile: z.string().min(1).optional(),
     concurrency: z.number().int().min(1).max(256).default(32),
     /** At most this many of them in one subscription, so that one throttled subscription cannot starve the others. */
     concurrencyPerSubscription: z.number().int().min(1).max(256).default(8),

@@ -8,8 +8,8 @@ export interface PollerDeps {
   /** Reads the fleet from ARM; given the previous snapshot so failing targets keep their last data. */
   collect(previous: FleetSnapshot | undefined): Promise<FleetSnapshot>;
   analyse(snapshot: FleetSnapshot): FleetReport;
-  /** Called with every completed poll's report (metrics, API, persistence). */
-  publish(report: FleetReport, durationSeconds: number, outcome: PollOutcome): void;
+  /** Called with every completed poll's report and the snapshot it came from (metrics, API, persistence). */
+  publish(report: FleetReport, durationSeconds: number, outcome: PollOutcome, snapshot: FleetSnapshot): void;
   pollFailed(durationSeconds: number, err: unknown): void;
   pollSkipped(): void;
   log: Logger;
@@ -33,6 +33,15 @@ export class Poller {
   latest: FleetReport | undefined;
 
   constructor(private readonly deps: PollerDeps) {}
+
+  /**
+   * Serves a snapshot saved by an earlier process until the first poll completes; it is also the
+   * `previous` of that poll, so targets that fail at once keep their last data (judged as stale).
+   */
+  restore(snapshot: FleetSnapshot, report: FleetReport): void {
+    this.previous = snapshot;
+    this.latest = report;
+  }
 
   start(schedule: string): void {
     void this.pollNow();
@@ -61,7 +70,7 @@ export class Poller {
       const outcome = outcomeOf(report);
       this.previous = snapshot;
       this.latest = report;
-      this.deps.publish(report, seconds, outcome);
+      this.deps.publish(report, seconds, outcome, snapshot);
       this.deps.log.info(
         { outcome, seconds: Number(seconds.toFixed(3)), ...report.summary },
         `poll complete: ${report.summary.instances} instances, ${report.summary.down} down, ${report.summary.unknown} unknown`,

@@ -3,6 +3,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
 import { analyseFleet } from '../analysis/analyse.js';
 import type { FleetReport } from '../analysis/report.js';
+import type { FleetSnapshot } from '../model/snapshot.js';
 import { ArmClients } from '../azure/clients.js';
 import { collectSnapshot, type CollectStats } from '../azure/collect.js';
 import { createCredential } from '../azure/credentials.js';
@@ -12,6 +13,8 @@ import { ConfigError } from '../config/load.js';
 import { FleetExposition, type ExpositionBody } from '../metrics/fleet-exposition.js';
 import { SelfMetrics } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
+import { inShard } from '../poller/shard.js';
+import { loadSnapshot, saveSnapshot } from './persistence.js';
 
 export interface MonitorOptions {
   log: Logger;
@@ -33,9 +36,14 @@ export class Monitor {
   lastCollectStats: CollectStats | undefined;
   /** The fleet's series, re-rendered per changed instance once per poll; a scrape serves its text. */
   private readonly fleet = new FleetExposition();
+  private readonly log: Logger;
+  private readonly analyse: (snapshot: FleetSnapshot) => FleetReport;
+  /** The last save, awaited by `stop()` so a shutdown never leaves a half-written state file. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(readonly config: Config, options: MonitorOptions) {
     const { log } = options;
+    this.log = log;
     const caPem = options.caPem ?? readCaFile(config.azure.caCertFile);
     const { credential, kind } = options.credential
       ? { credential: options.credential, kind: 'given' as const }
@@ -58,6 +66,8 @@ export class Monitor {
       driftGroups: config.drift.groups,
     };
     const serviceTags = new ServiceTagsCache(clients, log);
+    const { sharding } = config;
+    this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date());
     this.poller = new Poller({
       collect: async (previous) => {
         const snapshot = await collectSnapshot({
@@ -70,23 +80,69 @@ export class Monitor {
           resourceGraph: config.azure.resourceGraph,
           ...(config.readNetworkConfig ? { serviceTags } : {}),
           log,
+          ...(sharding.count > 1 ? { owns: (id: string) => inShard(id, sharding) } : {}),
           ...(previous ? { previous } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         });
         this.lastCollectStats = snapshot.stats;
         return snapshot;
       },
-      analyse: (snapshot) => analyseFleet(snapshot, policy, new Date()),
-      publish: (report, seconds, outcome) => {
-        this.fleet.update(report);
-        // Compressed now, in zlib's thread pool, so the next scrape finds it ready.
-        this.fleet.gzip().catch((err: unknown) => log.error({ err }, 'cannot gzip the exposition'));
+      analyse: this.analyse,
+      publish: (report, seconds, outcome, snapshot) => {
+        this.show(report);
+        this.save(snapshot);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
       },
       pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
       log,
     });
+  }
+
+  private show(report: FleetReport): void {
+    this.fleet.update(report);
+    // Compressed now, in zlib's thread pool, so the next scrape finds it ready.
+    this.fleet.gzip().catch((err: unknown) => this.log.error({ err }, 'cannot gzip the exposition'));
+  }
+
+  private save(snapshot: FleetSnapshot): void {
+    const file = this.config.stateFile;
+    if (!file) return;
+    this.saving = this.saving
+      .then(() => saveSnapshot(file, snapshot))
+      .catch((err: unknown) => this.log.warn({ file, err: (err as Error).message }, 'cannot save the state file; a restart will start empty'));
+  }
+
+  /**
+   * Serves the snapshot an earlier process saved in `stateFile`, re-judged against the clock now (so old
+   * data shows as stale, never as fresh) and marked with its age, until the first poll replaces it.
+   */
+  async restore(): Promise<FleetReport | undefined> {
+    const file = this.config.stateFile;
+    if (!file) return undefined;
+    try {
+      const saved = await loadSnapshot(file);
+      if (!saved) return undefined;
+      // The shard count may have changed since: keep only what this replica owns now.
+      const { sharding } = this.config;
+      const snapshot = sharding.count > 1 ? { ...saved, instances: saved.instances.filter((i) => inShard(i.instance.id, sharding)) } : saved;
+      const report = this.analyse(snapshot);
+      const ageSeconds = Math.max(0, Math.round((Date.now() - snapshot.takenAt.getTime()) / 1000));
+      report.restored = { takenAt: snapshot.takenAt.toISOString(), ageSeconds };
+      this.poller.restore(snapshot, report);
+      this.show(report);
+      this.log.info({ file, ageSeconds, instances: report.instances.length }, `serving the last known state from ${file}, ${ageSeconds} s old, until the first poll`);
+      return report;
+    } catch (err) {
+      this.log.warn({ file, err: (err as Error).message }, 'cannot restore the state file; starting empty');
+      return undefined;
+    }
+  }
+
+  /** Stops polling and finishes the last save. */
+  async stop(): Promise<void> {
+    await this.poller.stop();
+    await this.saving;
   }
 
   get report(): FleetReport | undefined {
