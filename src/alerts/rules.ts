@@ -130,11 +130,21 @@ export function alertGroups(options: RulesOptions): RuleGroup[] {
         {
           alert: 'ApimNetworkDependencyDown',
           // The paging policy, not isOptional: the `required` label is ignored (Graph is "optional" to the
-          // API but sign-in breaks without it). Stale endpoints are already 0 here.
+          // API but sign-in breaks without it). The exporter already makes stale endpoints 0 and rolls
+          // them up per dependency; the endpoint series are read too, so the page holds on any one signal
+          // (e.g. a federated or relabelled series set that lacks the roll-up).
           expr: promql`
             min by (${REGION}, dependency) (
               apim_network_dependency_up{dependency=~"${paging}"}
-            ) == 0`,
+            ) == 0
+            or
+            min by (${REGION}, dependency) (
+              apim_network_endpoint_up{dependency=~"${paging}"}
+            ) == 0
+            or
+            max by (${REGION}, dependency) (
+              apim_network_endpoint_stale{dependency=~"${paging}"}
+            ) == 1`,
           // NetworkStatus changes once per 15-minute poll: 5m rides out one odd scrape and still pages
           // within minutes of the poll that saw it.
           for: '5m',
