@@ -26,14 +26,16 @@ describe('FleetExposition: incremental re-render', () => {
   it('renders every instance once, then only what changed, and always what a full render gives', () => {
     const { fleet, calls } = counted();
     const first = edgeCaseFleetReport(4, NOW);
-    expect(fleet.update(first)).toBe(renderFleet(first));
+    fleet.update(first);
+    expect(fleet.text).toBe(renderFleet(first));
     expect(calls).toHaveLength(first.instances.length);
     expect(fleet.stats).toMatchObject({ instances: first.instances.length, rendered: first.instances.length, reused: 0, removed: 0 });
 
     // The same report again (a new object graph, as every poll makes): nothing re-rendered.
     calls.length = 0;
     const same = clone(first);
-    expect(fleet.update(same)).toBe(renderFleet(first));
+    fleet.update(same);
+    expect(fleet.text).toBe(renderFleet(first));
     expect(calls).toEqual([]);
 
     // One instance changed (an endpoint went down), one added, one removed, a region added to another.
@@ -49,7 +51,8 @@ describe('FleetExposition: incremental re-render', () => {
     grown.instance.regions.push(extra.instance.regions[2]!);
     grown.regions.push(extra.regions[2]!);
     next.unresolvedTargets = next.unresolvedTargets.slice(1);
-    const text = fleet.update(next);
+    fleet.update(next);
+    const text = fleet.text;
     expect(text).toBe(renderFleet(next));
     expect(calls.sort()).toEqual(['apim-00001', 'apim-00003', 'apim-00007']);
     expect(fleet.stats).toMatchObject({ rendered: 3, reused: next.instances.length - 3, removed: 1 });
@@ -70,7 +73,8 @@ describe('FleetExposition: incremental re-render', () => {
       .map((instance) => instance.instance.name);
     expect(moved.length).toBeGreaterThan(0);
     expect(moved.length).toBeLessThan(later.instances.length);
-    expect(fleet.update(later)).toBe(renderFleet(later));
+    fleet.update(later);
+    expect(fleet.text).toBe(renderFleet(later));
     expect(calls.sort()).toEqual(moved.sort());
     // ageSeconds moved for every endpoint, but no family reads it.
     expect(REFRESH_MS).toBe(900_000);
@@ -81,7 +85,8 @@ describe('FleetExposition: incremental re-render', () => {
     expect(renderFleet(empty)).toBe('');
     const fleet = new FleetExposition();
     fleet.update(edgeCaseFleetReport(2, NOW));
-    expect(fleet.update(empty)).toBe('');
+    fleet.update(empty);
+    expect(fleet.text).toBe('');
     expect(fleet.stats).toMatchObject({ instances: 0, removed: edgeCaseFleetReport(2, NOW).instances.length });
   });
 });
