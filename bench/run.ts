@@ -33,12 +33,57 @@ import pino from 'pino';
 import { validateConfig } from '../src/config/load.js';
 import { createApp } from '../src/http/app.js';
 import { Monitor } from '../src/service/monitor.js';
-import { startSimulator } from '../src/simulator/server.js';
-import { buildFleetWorld } from './world.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { buildPromClientRegistry, measureScrapes } from './baseline-prom-client.js';
 
+// Kept equal to bench/simulator-process.ts, which serves them (importing it would start a simulator here).
 const LATENCY = { minMs: 50, maxMs: 200 };
 const THROTTLE = { burst: 250, refillPerSecond: 25 };
+
+interface SimulatorProcess {
+  url: string;
+  caCertPem: string;
+  subscriptionIds: string[];
+  regions: number;
+  resources: number;
+  requests(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The simulated ARM in its own process, so that only the monitor is measured here (CPU and RSS). */
+async function startSimulatorProcess(fleetInstances: number, fleetSubscriptions: number): Promise<SimulatorProcess> {
+  const script = fileURLToPath(new URL('./simulator-process.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--instances', String(fleetInstances), '--subscriptions', String(fleetSubscriptions)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the simulator process exited (${code}) before listening`)));
+  });
+  const info = JSON.parse(first) as Omit<SimulatorProcess, 'requests' | 'stop'>;
+  return {
+    ...info,
+    async requests() {
+      const https = await import('node:https');
+      return new Promise<number>((resolve, reject) => {
+        https
+          .get(`${info.url}/_simulator/stats`, { ca: info.caCertPem }, (response) => {
+            let body = '';
+            response.on('data', (chunk) => (body += chunk));
+            response.on('end', () => resolve((JSON.parse(body) as { requests: number }).requests));
+          })
+          .on('error', reject);
+      });
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 const GRAPH_TOP = 1000;
 
 const { values: args } = parseArgs({
@@ -127,13 +172,13 @@ function scrape(url: string): Promise<string> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const fleet = buildFleetWorld({ instances, subscriptions: subscriptionsWanted });
-  stages.push(['world built', rssNow()]);
+  const fleet = await startSimulatorProcess(instances, subscriptionsWanted);
+  const simulator = fleet;
+  stages.push(['simulator started', rssNow()]);
   const subscriptions = fleet.subscriptionIds.length;
-  say(`apim-netwatch benchmark: ${instances} instances x ${fleet.regions} regions in ${subscriptions} subscriptions (${fleet.world.resources.length} ARM resources)`);
+  say(`apim-netwatch benchmark: ${instances} instances x ${fleet.regions} regions in ${subscriptions} subscriptions (${fleet.resources} ARM resources, served by a simulator process of its own)`);
   say(`simulated ARM: latency ${LATENCY.minMs}-${LATENCY.maxMs} ms per request (uniform), token bucket ${THROTTLE.burst} burst + ${THROTTLE.refillPerSecond}/s per subscription`);
 
-  const simulator = await startSimulator({ world: fleet.world, latency: LATENCY, throttle: THROTTLE });
   const config = validateConfig(
     {
       azure: { endpoint: simulator.url, credential: 'simulator', subscriptions: fleet.subscriptionIds, resourceGraph },
@@ -174,7 +219,7 @@ async function main(): Promise<void> {
     `poll: ${pollSeconds.toFixed(2)} s, ${report.instances.length} instances read (${upTargets} up), outcome ${report.subscriptionFailures.length + report.instances.length - upTargets === 0 ? 'success' : 'partial'}; ` +
       `ARM reads done after ${collectSeconds.toFixed(2)} s, analysis and rendering ${(pollSeconds - collectSeconds).toFixed(2)} s`,
   );
-  say(`ARM requests: ${requests} (${(requests / instances).toFixed(3)} per instance; simulator saw ${simulator.requestCount()}); by operation ${JSON.stringify(stats.armRequests.byOperation)}; Resource Graph ${stats.resourceGraph}`);
+  say(`ARM requests: ${requests} (${(requests / instances).toFixed(3)} per instance; simulator saw ${await simulator.requests()}); by operation ${JSON.stringify(stats.armRequests.byOperation)}; Resource Graph ${stats.resourceGraph}`);
 
   // The lower bound (see the header comment for the formula).
   const meanLatency = (LATENCY.minMs + LATENCY.maxMs) / 2 / 1000;
@@ -228,13 +273,13 @@ async function main(): Promise<void> {
   const speedup = baselineTimes.p50 / oursTimes.p50;
   say(`metrics speed-up: ${speedup.toFixed(1)}x (baseline p50 / ours)`);
 
-  await simulator.close();
+  await simulator.stop();
   clearInterval(sampler);
   stages.push(['after the baseline', rssNow()]);
   peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
   say(`RSS by stage: ${stages.map(([name, rss]) => `${name} ${mb(rss).toFixed(0)} MB`).join(', ')}`);
   say(
-    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB up to the end of our scrapes (simulator, world, monitor and HTTP in one process, under tsx); ` +
+    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB up to the end of our scrapes (the monitor and its HTTP server, under tsx; the simulator runs apart); ` +
       `${mb(peakRss).toFixed(0)} MB with the baseline's prom-client registry; total run ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   say('targets (issue "Fleet scale and resilience"): /metrics p50 < 30 ms and >= 20x prom-client; <= 1.2 ARM requests per instance; poll <= 1.5x lower bound; peak RSS < 300 MB');

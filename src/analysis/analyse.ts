@@ -175,9 +175,18 @@ function attachDrift(instances: InstanceReport[], drift: FleetReport['drift']): 
   }
 }
 
-export function analyseFleet(snapshot: FleetSnapshot, policy: AnalysisPolicy, now = snapshot.takenAt): FleetReport {
+/**
+ * `judged` holds instance reports made while the poll was still reading (same policy, a clock a few
+ * seconds earlier): they are used as they are, the rest is judged now.
+ */
+export function analyseFleet(
+  snapshot: FleetSnapshot,
+  policy: AnalysisPolicy,
+  now = snapshot.takenAt,
+  judged?: WeakMap<InstanceSnapshot, InstanceReport>,
+): FleetReport {
   const instances = snapshot.instances
-    .map((instance) => analyseInstance(instance, now, policy, snapshot.serviceTags))
+    .map((instance) => judged?.get(instance) ?? analyseInstance(instance, now, policy, snapshot.serviceTags))
     .sort((a, b) => a.instance.id.localeCompare(b.instance.id));
   const drift = analyseDrift(instances, policy.driftGroups ?? []);
   attachDrift(instances, drift);

@@ -7,6 +7,7 @@ import { parseSubnetId } from './normalise-subnet.js';
 import { APIM_SERVICES_QUERY, apimServiceFromGraph, NETWORK_QUERY, type GraphRow } from './resource-graph.js';
 import type { ServiceTagsCache } from './service-tags-cache.js';
 import { parseApimId } from '../model/ids.js';
+import type { ServiceTagSet } from '../model/network.js';
 import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, RegionNetworkStatus, SubscriptionFailure } from '../model/snapshot.js';
 
 export interface CollectOptions {
@@ -28,6 +29,11 @@ export interface CollectOptions {
   resourceGraph?: boolean;
   /** Read each region's subnet, NSG, route table and the service tags (the configuration analysis). */
   serviceTags?: ServiceTagsCache;
+  /**
+   * Called with each instance's snapshot as soon as it is read (and the service tags are in), so that
+   * the caller's CPU work on it overlaps the other instances' ARM requests.
+   */
+  onInstance?: (snapshot: InstanceSnapshot, serviceTags: ServiceTagSet | undefined) => void;
   /** This replica's share of the fleet (sharding): instances it does not own are neither read nor reported. */
   owns?: (instanceId: string) => boolean;
   /** The last snapshot: its data stands in for an instance that fails now (staleness still applies). */
@@ -315,6 +321,7 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   const snapshots = await Promise.all(
     discovery.instances.map(async (entry) => {
       const snapshot = await fetchInstance(entry, options, previous.get(entry.info.id), network, ctx.limiter);
+      if (snapshot && options.onInstance) options.onInstance(snapshot, await serviceTags);
       options.onProgress?.(++done, total);
       return snapshot;
     }),

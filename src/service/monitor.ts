@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
-import { analyseFleet } from '../analysis/analyse.js';
-import type { FleetReport } from '../analysis/report.js';
-import type { FleetSnapshot } from '../model/snapshot.js';
+import { analyseFleet, analyseInstance } from '../analysis/analyse.js';
+import type { FleetReport, InstanceReport } from '../analysis/report.js';
+import type { FleetSnapshot, InstanceSnapshot } from '../model/snapshot.js';
 import { ArmClients } from '../azure/clients.js';
 import { collectSnapshot, type CollectStats } from '../azure/collect.js';
 import { createCredential } from '../azure/credentials.js';
@@ -67,10 +67,15 @@ export class Monitor {
     };
     const serviceTags = new ServiceTagsCache(clients, log);
     const { sharding } = config;
-    this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date());
+    // Each poll judges instances as they arrive (CPU overlapping the remaining ARM requests); analyse
+    // then only adds the fleet-wide parts (drift, summary) and whatever was not judged yet.
+    let judged = new WeakMap<InstanceSnapshot, InstanceReport>();
+    this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date(), judged);
     this.poller = new Poller({
       collect: async (previous) => {
+        judged = new WeakMap();
         const snapshot = await collectSnapshot({
+          onInstance: (instance, tags) => judged.set(instance, analyseInstance(instance, new Date(), policy, tags)),
           clients,
           subscriptions: config.azure.subscriptions,
           instances: config.targets.instances,
