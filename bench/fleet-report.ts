@@ -6,6 +6,7 @@
  * options give the same report (no clock, no Math.random), so benchmarks and golden tests can use it.
  */
 import { summarise } from '../src/analysis/analyse.js';
+import { fnv1a } from '../src/model/fnv1a.js';
 import { classifyDependency, DEFAULT_PAGING_DEPENDENCIES, type Dependency } from '../src/analysis/dependencies.js';
 import { DNS_ASPECT, DNS_DRIFT_GROUP } from '../src/analysis/drift-aspects.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';
@@ -46,15 +47,8 @@ const DAY = 86_400_000;
 /** How often the platform re-checks an endpoint (design.md: about every 15 minutes). */
 export const REFRESH_MS = 15 * MINUTE;
 
-/** Deterministic 32-bit hash of a string (FNV-1a), for tokens and pseudo-random choices. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
+/** Deterministic 32-bit hash of a string, for tokens and pseudo-random choices. */
+const hash = fnv1a;
 
 const token = (text: string, length: number): string => {
   let out = '';

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './helpers/processes.js';
+import { runScript } from './helpers/processes.js';
 
 /** The benchmark's report contract (design.md, "Benchmark report"); numbers are measured, never asserted. */
 
@@ -19,27 +18,10 @@ const REQUIRED_KEYS = [
   'peak_rss_mb',
 ] as const;
 
-function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`bench ${args.join(' ')} did not finish in ${timeoutMs} ms\n${stderr}`));
-    }, timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('npm run bench', () => {
   it('prints human-readable lines, then one JSON object with every required key as the last line', async () => {
-    const { code, stdout, stderr } = await runBench(['--instances', '20', '--subscriptions', '4', '--scrapes', '5', '--baseline-scrapes', '3'], 120_000);
+    const { code, stdout, stderr } = await runScript('bench/run.ts', ['--instances', '20', '--subscriptions', '4', '--scrapes', '5', '--baseline-scrapes', '3'], {}, 120_000);
     expect(code, stderr).toBe(0);
     const lines = stdout.trimEnd().split('\n');
     expect(lines.length).toBeGreaterThan(3);

@@ -1,4 +1,5 @@
 import { bundledServiceTagsBody } from '../data/bundled-service-tags.js';
+import { fnv1a } from '../model/fnv1a.js';
 import type { ArmResource, World } from './world.js';
 
 /**
@@ -48,14 +49,6 @@ export const DEMO_INSTANCES = Object.freeze({
 // ---------------------------------------------------------------------------------------------
 // Deterministic helpers (no Math.random, no clock other than `now`)
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
 
 /** A 32-bit avalanche step (murmur3's finaliser), so neighbouring seeds give unrelated output. */
 function mix(h: number): number {
@@ -598,17 +591,16 @@ export function sqlServer(instance: string, primary: Region): string {
 }
 
 /**
- * One region's `connectivityStatus`, modelled on the 2024-05-01 NetworkStatus example (same
- * resourceTypes, host shapes, `isOptional` values and order).
+ * The 17 entries of one region as [host, resourceType, isOptional], modelled on the 2024-05-01 NetworkStatus
+ * example (same resourceTypes, host shapes, `isOptional` values and order); hosts derive from the instance.
  */
-export function regionStatus(now: number, spec: StatusRegionSpec): Record<string, unknown> {
-  const n = spec.instance;
-  const storage = `apimst${token(`${n}/${spec.region.short}/st`, 12)}`;
-  const smtpStorage = `apimst${token(`${n}/${spec.region.short}/smtp`, 10)}`;
+export function connectivityEntries(instance: string, region: string, primaryRegion: string): Array<[string, string, boolean]> {
+  const storage = `apimst${token(`${instance}/${region}/st`, 12)}`;
+  const smtpStorage = `apimst${token(`${instance}/${region}/smtp`, 10)}`;
   // The instance's configuration database and vault live with the primary region.
-  const sql = sqlServer(n, spec.primary);
-  const vault = `apikv-${token(`${n}/kv`, 12)}`;
-  const entries: [string, string, boolean][] = [
+  const sql = `apirpsql${token(`${instance}/${primaryRegion}/sql`, 12)}`;
+  const vault = `apikv-${token(`${instance}/kv`, 12)}`;
+  return [
     [`${smtpStorage}.queue.core.windows.net`, 'SmtpQueue', true],
     [`${storage}.blob.core.windows.net`, 'BlobStorage', false],
     [`${storage}.file.core.windows.net`, 'FileStorage', true],
@@ -617,20 +609,25 @@ export function regionStatus(now: number, spec: StatusRegionSpec): Record<string
     [`${sql}.database.windows.net`, 'SQLDatabase', false],
     ['gcs.prod.monitoring.core.windows.net', 'Monitoring', false],
     [`https://${vault}.vault.azure.net`, 'AzureKeyVault', false],
-    [`https://${spec.region.short}.login.microsoft.com`, 'RegionalAzureActiveDirectory', true],
+    [`https://${region}.login.microsoft.com`, 'RegionalAzureActiveDirectory', true],
     ['https://gcs.prod.warm.ingestion.monitoring.azure.com', 'Monitoring', true],
     ['https://global.prod.microsoftmetrics.com/', 'Monitoring', true],
     ['https://login.windows.net', 'AzureActiveDirectory', true],
     ['https://partner.prod.repmap.microsoft.com', 'CaptchaEndpoint', true],
     ['https://shoebox3.prod.microsoftmetrics.com:1886/RecoveryService', 'Metrics', true],
-    [
-      `https://${n}.management.azure-api.net:3443/servicestatus?api-version=2018-01-01`,
-      'ApiManagement Control Plane - inbound',
-      false,
-    ],
+    [`https://${instance}.management.azure-api.net:3443/servicestatus?api-version=2018-01-01`, 'ApiManagement Control Plane - inbound', false],
     ['LocalGatewayRedis', 'InternalCache', true],
     ['Scm', 'SourceControl', true],
   ];
+}
+
+/**
+ * One region's `connectivityStatus`, modelled on the 2024-05-01 NetworkStatus example (same
+ * resourceTypes, host shapes, `isOptional` values and order).
+ */
+export function regionStatus(now: number, spec: StatusRegionSpec): Record<string, unknown> {
+  const n = spec.instance;
+  const entries = connectivityEntries(n, spec.region.short, spec.primary.short);
   // All healthy entries changed status when the instance last came up (same few seconds).
   const upSeed = `${n}/${spec.region.short}/up`;
   const upAgo = (9 + (rand(upSeed, 0) % 12)) * DAY + (rand(upSeed, 1) % (20 * HOUR));
