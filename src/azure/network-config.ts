@@ -40,57 +40,47 @@ export class NetworkConfigReader {
     private readonly prefetched: Promise<PrefetchedResources | undefined> = Promise.resolve(undefined),
   ) {}
 
-  private once<T>(key: string, subscriptionId: string, fromBulk: (bulk: PrefetchedResources) => T | undefined, read: () => Promise<T>): Promise<T> {
+  /**
+   * One read per key and poll: the body from Resource Graph's rows when `bodyIn` finds it there, else
+   * from `get` (within the subscription's request slots), then normalised.
+   */
+  private once<T>(
+    key: string,
+    subscriptionId: string,
+    bodyIn: (bulk: PrefetchedResources) => unknown,
+    get: () => Promise<unknown>,
+    normalise: (body: unknown) => T,
+  ): Promise<T> {
     let pending = this.memo.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.prefetched.then((bulk) => {
-        const found = bulk ? fromBulk(bulk) : undefined;
-        return found !== undefined ? found : this.limiter.run(subscriptionId, read);
-      });
+      pending = this.prefetched.then(async (bulk) => normalise((bulk ? bodyIn(bulk) : undefined) ?? (await this.limiter.run(subscriptionId, get))));
       this.memo.set(key, pending);
     }
     return pending;
   }
 
+  /** A top-level network resource (VNet, NSG, route table) by its lower-cased ID. */
+  private resource<T>(id: string, subscriptionId: string, get: () => Promise<unknown>, normalise: (body: unknown) => T): Promise<T> {
+    return this.once(id, subscriptionId, (bulk) => bulk.get(id), get, normalise);
+  }
+
   private vnet(ref: { subscriptionId: string; resourceGroup: string; vnet: string }): Promise<VnetFacts> {
-    const id = vnetIdOf(ref);
-    return this.once(
-      `vnet:${id}`,
-      ref.subscriptionId,
-      (bulk) => {
-        const body = bulk.get(id);
-        return body ? vnetFacts(body) : undefined;
-      },
-      async () => vnetFacts(await this.clients.networkManagement(ref.subscriptionId).virtualNetworks.get(ref.resourceGroup, ref.vnet)),
-    );
+    const client = this.clients.networkManagement(ref.subscriptionId);
+    return this.resource(vnetIdOf(ref), ref.subscriptionId, () => client.virtualNetworks.get(ref.resourceGroup, ref.vnet), vnetFacts);
   }
 
   private nsg(id: string): Promise<NetworkSecurityGroup> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a network security group ID: ${id}`));
-    return this.once(
-      `nsg:${id}`,
-      ref.subscriptionId,
-      (bulk) => {
-        const body = bulk.get(id);
-        return body ? normaliseNsg(body) : undefined;
-      },
-      async () => normaliseNsg(await this.clients.networkManagement(ref.subscriptionId).networkSecurityGroups.get(ref.resourceGroup, ref.name)),
-    );
+    const client = this.clients.networkManagement(ref.subscriptionId);
+    return this.resource(id, ref.subscriptionId, () => client.networkSecurityGroups.get(ref.resourceGroup, ref.name), normaliseNsg);
   }
 
   private routeTable(id: string): Promise<RouteTable> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a route table ID: ${id}`));
-    return this.once(
-      `rt:${id}`,
-      ref.subscriptionId,
-      (bulk) => {
-        const body = bulk.get(id);
-        return body ? normaliseRouteTable(body) : undefined;
-      },
-      async () => normaliseRouteTable(await this.clients.networkManagement(ref.subscriptionId).routeTables.get(ref.resourceGroup, ref.name)),
-    );
+    const client = this.clients.networkManagement(ref.subscriptionId);
+    return this.resource(id, ref.subscriptionId, () => client.routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable);
   }
 
   async readSubnet(subnetId: string): Promise<SubnetConfig> {
@@ -99,14 +89,14 @@ export class NetworkConfigReader {
     const client = this.clients.networkManagement(ref.subscriptionId);
     const [facts, vnet] = await Promise.all([
       this.once(
-        `subnet:${subnetId}`,
+        subnetId.toLowerCase(),
         ref.subscriptionId,
         (bulk) => {
           const parent = bulk.get(vnetIdOf(ref));
-          const body = parent ? embeddedSubnet(parent, subnetId.toLowerCase(), ref.subnet) : undefined;
-          return body ? subnetFacts(body) : undefined;
+          return parent ? embeddedSubnet(parent, subnetId.toLowerCase(), ref.subnet) : undefined;
         },
-        async () => subnetFacts(await client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet)),
+        () => client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet),
+        subnetFacts,
       ),
       this.vnet(ref),
     ]);
