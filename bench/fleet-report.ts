@@ -7,6 +7,7 @@
  */
 import { summarise } from '../src/analysis/analyse.js';
 import { fnv1a } from '../src/model/fnv1a.js';
+import { connectivityEntries } from '../src/simulator/demo-world.js';
 import { classifyDependency, DEFAULT_PAGING_DEPENDENCIES, type Dependency } from '../src/analysis/dependencies.js';
 import { DNS_ASPECT, DNS_DRIFT_GROUP } from '../src/analysis/drift-aspects.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';
@@ -47,14 +48,8 @@ const DAY = 86_400_000;
 /** How often the platform re-checks an endpoint (design.md: about every 15 minutes). */
 export const REFRESH_MS = 15 * MINUTE;
 
-/** Deterministic 32-bit hash of a string, for tokens and pseudo-random choices. */
+/** Deterministic 32-bit hash of a string, for pseudo-random choices. */
 const hash = fnv1a;
-
-const token = (text: string, length: number): string => {
-  let out = '';
-  for (let i = 0; out.length < length; i++) out += hash(`${text}#${i}`).toString(36);
-  return out.slice(0, length);
-};
 
 /** A fraction in [0, 1) from a seed string. */
 const chance = (text: string): number => hash(text) / 2 ** 32;
@@ -63,33 +58,6 @@ const guid = (text: string): string => {
   const hex = Array.from({ length: 4 }, (_, i) => hash(`${text}/${i}`).toString(16).padStart(8, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 };
-
-/** The 17 entries of one region, as the NetworkStatus example lists them: [host, resourceType, isOptional]. */
-function connectivityEntries(instance: string, region: string, primaryRegion: string): Array<[string, string, boolean]> {
-  const storage = `apimst${token(`${instance}/${region}/st`, 12)}`;
-  const smtpStorage = `apimst${token(`${instance}/${region}/smtp`, 10)}`;
-  const sql = `apirpsql${token(`${instance}/${primaryRegion}/sql`, 12)}`;
-  const vault = `apikv-${token(`${instance}/kv`, 12)}`;
-  return [
-    [`${smtpStorage}.queue.core.windows.net`, 'SmtpQueue', true],
-    [`${storage}.blob.core.windows.net`, 'BlobStorage', false],
-    [`${storage}.file.core.windows.net`, 'FileStorage', true],
-    [`${storage}.queue.core.windows.net`, 'Queue', true],
-    [`${storage}.table.core.windows.net`, 'TableStorage', false],
-    [`${sql}.database.windows.net`, 'SQLDatabase', false],
-    ['gcs.prod.monitoring.core.windows.net', 'Monitoring', false],
-    [`https://${vault}.vault.azure.net`, 'AzureKeyVault', false],
-    [`https://${region}.login.microsoft.com`, 'RegionalAzureActiveDirectory', true],
-    ['https://gcs.prod.warm.ingestion.monitoring.azure.com', 'Monitoring', true],
-    ['https://global.prod.microsoftmetrics.com/', 'Monitoring', true],
-    ['https://login.windows.net', 'AzureActiveDirectory', true],
-    ['https://partner.prod.repmap.microsoft.com', 'CaptchaEndpoint', true],
-    ['https://shoebox3.prod.microsoftmetrics.com:1886/RecoveryService', 'Metrics', true],
-    [`https://${instance}.management.azure-api.net:3443/servicestatus?api-version=2018-01-01`, 'ApiManagement Control Plane - inbound', false],
-    ['LocalGatewayRedis', 'InternalCache', true],
-    ['Scm', 'SourceControl', true],
-  ];
-}
 
 /** The rule of the demo's NSG that allows each peer. */
 const ALLOW_RULES: Record<string, string> = {
