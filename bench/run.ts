@@ -54,8 +54,11 @@ interface SimulatorProcess {
 
 /** The simulated ARM in its own process, so that only the monitor is measured here (CPU and RSS). */
 async function startSimulatorProcess(fleetInstances: number, fleetSubscriptions: number): Promise<SimulatorProcess> {
-  const script = fileURLToPath(new URL('./simulator-process.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--instances', String(fleetInstances), '--subscriptions', String(fleetSubscriptions)], {
+  // Compiled (npm run bench) or under tsx: the sibling script in the same form.
+  const compiled = import.meta.url.endsWith('.js');
+  const script = fileURLToPath(new URL(compiled ? './simulator-process.js' : './simulator-process.ts', import.meta.url));
+  const loader = compiled ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...loader, script, '--instances', String(fleetInstances), '--subscriptions', String(fleetSubscriptions)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -238,10 +241,12 @@ async function main(): Promise<void> {
   );
   say(`poll ratio: ${(pollSeconds / lowerBound).toFixed(2)} x the lower bound (ARM reads alone: ${(collectSeconds / lowerBound).toFixed(2)} x; the bound has no CPU term)`);
 
-  const fleetText = monitor.fleetMetrics();
-  let series = 0;
-  for (const line of fleetText.split('\n')) if (line !== '' && !line.startsWith('#')) series += 1;
-  say(`series: ${series} fleet series (${mb(Buffer.byteLength(fleetText)).toFixed(1)} MB of exposition text)`);
+  const exposition = monitor.expositionStats;
+  const series = exposition.series;
+  say(
+    `series: ${series} fleet series (${mb(exposition.bytes).toFixed(1)} MB of exposition text, kept gzipped: ${mb(exposition.gzipBytes).toFixed(1)} MB; ` +
+      `rendered and compressed in ${exposition.milliseconds.toFixed(0)} ms after the analysis)`,
+  );
 
   // GET /metrics of the running express app (cached fleet text + the process's own metrics) ...
   const app = createApp({

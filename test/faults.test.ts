@@ -27,7 +27,7 @@ describe('faults affect their own target only, and show in the self-metrics', ()
 
   const poll = async () => {
     const report = await monitor.poller.pollNow();
-    const text = monitor.fleetMetrics() + (await monitor.selfMetrics.render());
+    const text = (await monitor.fleetMetrics()) + (await monitor.selfMetrics.render());
     return { report: report!, samples: parseExposition(text) };
   };
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPromClientRegistry, renderWithPromClient } from '../bench/baseline-prom-client.js';
 import { edgeCaseFleetReport } from '../bench/fleet-report.js';
 import { FLEET_FAMILIES } from '../src/metrics/families.js';
-import { renderFleet } from '../src/metrics/fleet-exposition.js';
+import { renderFleet } from '../src/metrics/render.js';
 import { promtoolCheckMetrics } from './helpers/promtool.js';
 
 const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'metrics', 'golden.prom');

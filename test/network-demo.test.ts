@@ -19,7 +19,7 @@ describe('configuration analysis of the demo fleet (subnets, NSGs, routes, servi
     const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS] } }, 'test', {});
     const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
     report = (await monitor.poller.pollNow())!;
-    exposition = monitor.fleetMetrics() + (await monitor.selfMetrics.render());
+    exposition = (await monitor.fleetMetrics()) + (await monitor.selfMetrics.render());
     samples = parseExposition(exposition);
   });
 

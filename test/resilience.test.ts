@@ -62,7 +62,7 @@ function harness(simulator: RunningSimulator, overrides: Record<string, unknown>
       const started = performance.now();
       const report = await monitor.poller.pollNow();
       const seconds = (performance.now() - started) / 1000;
-      const samples = parseExposition(monitor.fleetMetrics() + (await monitor.selfMetrics.render()));
+      const samples = parseExposition((await monitor.fleetMetrics()) + (await monitor.selfMetrics.render()));
       return { report: report!, samples, seconds };
     },
   };
@@ -218,7 +218,7 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
     const { log, text } = capturingLog();
     const monitor = new Monitor(config, { log, caPem: simulator.caCertPem, processMetrics: false, retryDelayMs: 10 });
     const report = (await monitor.poller.pollNow())!;
-    const samples = parseExposition(monitor.fleetMetrics() + (await monitor.selfMetrics.render()));
+    const samples = parseExposition((await monitor.fleetMetrics()) + (await monitor.selfMetrics.render()));
     return { report, samples, logs: text(), stats: monitor.lastCollectStats! };
   };
 

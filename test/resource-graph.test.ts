@@ -126,7 +126,7 @@ describe('ARM economy: requests per instance per poll', () => {
     const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
     const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
     const report = (await monitor.poller.pollNow())!;
-    const samples = parseExposition(monitor.fleetMetrics());
+    const samples = parseExposition((await monitor.fleetMetrics()));
     return { report, samples, stats: monitor.lastCollectStats! };
   };
 

@@ -44,7 +44,7 @@ describe('warm restart from the state file', () => {
     expect(restored.restored?.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(second.report).toBe(restored);
     expect(restored.instances.map((i) => [i.instance.name, i.health])).toEqual(polled.instances.map((i) => [i.instance.name, i.health]));
-    const samples = parseExposition(second.fleetMetrics());
+    const samples = parseExposition((await second.fleetMetrics()));
     expect(find(samples, 'apim_network_endpoint_up', { apim_service: 'contoso-internal', dependency: 'sql' })[0]?.value).toBe(0);
     expect(find(samples, 'apim_network_flow_allowed', { apim_service: 'contoso-internal', peer: 'Sql' })[0]?.labels.decided_by).toBe('DenyDatabaseEgress');
     // the next poll replaces it

@@ -3,9 +3,10 @@
  * kept apart by an offset: enough to say whether a rule's prefixes cover all, part or none of a tag's.
  */
 
+/** Shared between sets and never changed once made. */
 export interface Interval {
-  start: bigint;
-  end: bigint;
+  readonly start: bigint;
+  readonly end: bigint;
 }
 
 /** IPv6 addresses live above 2^32 so both families fit in one ordered space without overlapping. */
@@ -23,15 +24,16 @@ export class AddressSet {
   ]);
   static readonly ALL_V4 = new AddressSet([{ start: 0n, end: V4_MAX }]);
 
-  static of(intervals: Interval[]): AddressSet {
-    const sorted = [...intervals].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  static of(intervals: readonly Interval[]): AddressSet {
+    // Tag prefixes and unions of sets mostly arrive sorted already; sorting them again dominated the cost.
+    const sorted = isSorted(intervals) ? intervals : [...intervals].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     const merged: Interval[] = [];
     for (const interval of sorted) {
       const last = merged[merged.length - 1];
       if (last && interval.start <= last.end + 1n) {
-        if (interval.end > last.end) last.end = interval.end;
+        if (interval.end > last.end) merged[merged.length - 1] = { start: last.start, end: interval.end };
       } else {
-        merged.push({ ...interval });
+        merged.push(interval);
       }
     }
     return new AddressSet(merged);
@@ -47,10 +49,15 @@ export class AddressSet {
   }
 
   union(other: AddressSet): AddressSet {
-    return AddressSet.of([...this.intervals, ...other.intervals]);
+    if (other.isEmpty) return this;
+    if (this.isEmpty) return other;
+    return AddressSet.of(mergeSorted(this.intervals, other.intervals));
   }
 
   intersect(other: AddressSet): AddressSet {
+    const [small, large] = this.intervals.length <= other.intervals.length ? [this.intervals, other.intervals] : [other.intervals, this.intervals];
+    // A subnet against a tag: look each small interval up rather than walk the whole tag.
+    if (small.length * 16 < large.length) return new AddressSet(intersectByLookup(small, large));
     const result: Interval[] = [];
     let i = 0;
     let j = 0;
@@ -67,16 +74,21 @@ export class AddressSet {
   }
 
   subtract(other: AddressSet): AddressSet {
+    if (other.isEmpty) return this;
+    const cuts = other.intervals;
     const result: Interval[] = [];
+    // Both lists are sorted: cuts that end before an interval starts cannot touch any later interval.
+    let first = 0;
     for (const interval of this.intervals) {
+      while (first < cuts.length && cuts[first]!.end < interval.start) first++;
       let start = interval.start;
-      for (const cut of other.intervals) {
-        if (cut.end < start || cut.start > interval.end) continue;
+      for (let index = first; index < cuts.length && start <= interval.end; index++) {
+        const cut = cuts[index]!;
+        if (cut.start > interval.end) break;
         if (cut.start > start) result.push({ start, end: cut.start - 1n });
         start = cut.end + 1n;
-        if (start > interval.end) break;
       }
-      if (start <= interval.end) result.push({ start, end: interval.end });
+      if (start <= interval.end) result.push(start === interval.start ? interval : { start, end: interval.end });
     }
     return new AddressSet(result);
   }
@@ -86,6 +98,11 @@ export class AddressSet {
       this.intervals.length === other.intervals.length &&
       this.intervals.every((interval, index) => interval.start === other.intervals[index]!.start && interval.end === other.intervals[index]!.end)
     );
+  }
+
+  /** A text equal for two sets exactly when they hold the same addresses (intervals are canonical), for memo keys. */
+  key(): string {
+    return this.intervals.map((interval) => `${interval.start.toString(16)}-${interval.end.toString(16)}`).join(',');
   }
 
   /** Every address of `other` is in this set. */
@@ -102,6 +119,48 @@ export class AddressSet {
   size(): bigint {
     return this.intervals.reduce((total, interval) => total + interval.end - interval.start + 1n, 0n);
   }
+}
+
+function isSorted(intervals: readonly Interval[]): boolean {
+  for (let index = 1; index < intervals.length; index++) if (intervals[index]!.start < intervals[index - 1]!.start) return false;
+  return true;
+}
+
+/** Two sorted lists as one sorted list (by start), for `of` to merge without sorting. */
+function mergeSorted(a: readonly Interval[], b: readonly Interval[]): Interval[] {
+  const result: Interval[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) result.push(a[i]!.start <= b[j]!.start ? a[i++]! : b[j++]!);
+  while (i < a.length) result.push(a[i++]!);
+  while (j < b.length) result.push(b[j++]!);
+  return result;
+}
+
+/** Index of the first interval of sorted, disjoint `intervals` that ends at or after `address`, searching from `from`. */
+function firstEndingFrom(intervals: readonly Interval[], address: bigint, from: number): number {
+  let low = from;
+  let high = intervals.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (intervals[middle]!.end < address) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The intersection of a few intervals with many, by binary search in the many. */
+function intersectByLookup(small: readonly Interval[], large: readonly Interval[]): Interval[] {
+  const result: Interval[] = [];
+  let from = 0;
+  for (const a of small) {
+    from = firstEndingFrom(large, a.start, from);
+    for (let index = from; index < large.length && large[index]!.start <= a.end; index++) {
+      const b = large[index]!;
+      result.push({ start: a.start > b.start ? a.start : b.start, end: a.end < b.end ? a.end : b.end });
+    }
+  }
+  return result;
 }
 
 export function isIpPrefix(text: string): boolean {

@@ -1,4 +1,5 @@
 import type { Dependency } from './dependencies.js';
+import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg.js';
 import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routes.js';
 import type { ServiceTagSet, SubnetConfig } from '../model/network.js';
@@ -38,6 +39,7 @@ function flowsAndRoutes(
   location: string,
   tags: ServiceTagSet,
   policy: NetworkPolicy,
+  options: MemoOptions,
 ): Pick<RegionConfigReport, 'flows' | 'routes' | 'findings'> {
   const primaryRegion = instance.regions[0]?.location ?? location;
   const udrPrefixes = (subnet.routeTable?.routes ?? []).map((route) => route.addressPrefix);
@@ -51,14 +53,14 @@ function flowsAndRoutes(
     vnetAddressSpace: subnet.vnet.addressSpace,
     subnetPrefixes: subnet.addressPrefixes,
     udrPrefixes,
-  }).filter((flow) => flow.applies);
+  }, options).filter((flow) => flow.applies);
   const routes = evaluateRoutes(subnet.routeTable, subnet.serviceEndpoints, {
     region: location,
     primaryRegion,
     platformVersion: instance.platformVersion,
     serviceTags: tags,
     vnetAddressSpace: subnet.vnet.addressSpace,
-  });
+  }, options);
   const findings: string[] = [];
   if (!subnet.nsg) findings.push(`subnet ${subnet.name} has no network security group: APIM's subnet should have one`);
   for (const flow of flows) {
@@ -78,6 +80,7 @@ export function analyseRegionConfig(
   networkStatusDns: string[],
   tags: ServiceTagSet | undefined,
   policy: NetworkPolicy,
+  options: MemoOptions = {},
 ): RegionConfigReport {
   const base: RegionConfigReport = {
     state: 'ok',
@@ -102,6 +105,6 @@ export function analyseRegionConfig(
     base.findings.push(`APIM uses DNS ${networkStatusDns.join(', ')} but the VNet says ${vnetDns.join(', ')}: apply the network configuration to the instance`);
   }
   if (!tags) return { ...base, state: 'no-service-tags', findings: [...base.findings, 'service tags unavailable: flows and routes not evaluated'] };
-  const judged = flowsAndRoutes(subnet, instance, location, tags, policy);
+  const judged = flowsAndRoutes(subnet, instance, location, tags, policy, options);
   return { ...base, flows: judged.flows, routes: judged.routes, findings: [...base.findings, ...judged.findings] };
 }

@@ -47,15 +47,30 @@ export interface EffectiveRoutes {
 }
 
 /**
- * The subnet's effective IPv4 routes: service-endpoint routes first (they win over UDRs whatever their
- * length), then UDRs and system routes by longest prefix, ties broken by `PRECEDENCE`. BGP and peering
- * routes are not visible to us and are left out. Entries that miss `relevant` (the addresses we will
- * look up) are dropped: a tag route can hold thousands of prefixes, and sorting them dominated the cost;
- * pass a memoised `relevant` so that the filtering of tag prefixes is memoised too.
+ * The routes of the subnet's service endpoints, in the endpoints' order. They win over UDRs and system
+ * routes whatever their length (tier 0), so they come first in `effectiveRoutes`. They depend on the
+ * endpoints and the regions only, so a fleet's regions can share them.
+ */
+export function endpointEntries(endpoints: readonly EndpointRouteSet[], relevant: AddressSet): RouteEntry[] {
+  const entries: RouteEntry[] = [];
+  for (const set of endpoints) {
+    const hop: Hop = { decidedBy: `service endpoint ${set.service}`, label: `service endpoint ${set.service}`, nextHopType: 'VirtualNetworkServiceEndpoint' };
+    // Merged ranges, not CIDRs: endpoint routes win whatever their length, so their length does not matter.
+    for (const interval of set.addresses.intersect(relevant).intervals) entries.push(entry({ start: interval.start, end: interval.end, length: 32 }, 0, 0, hop));
+  }
+  return entries;
+}
+
+/**
+ * The subnet's effective IPv4 routes: service-endpoint routes first (`endpointEntries`), then UDRs and
+ * system routes by longest prefix, ties broken by `PRECEDENCE`. BGP and peering routes are not visible
+ * to us and are left out. Entries that miss `relevant` (the addresses we will look up) are dropped: a
+ * tag route can hold thousands of prefixes, and sorting them dominated the cost; pass a memoised
+ * `relevant` so that the filtering of tag prefixes is memoised too.
  */
 export function effectiveRoutes(
   udrs: readonly Route[],
-  endpoints: readonly EndpointRouteSet[],
+  endpointRoutes: readonly RouteEntry[],
   tags: ServiceTagSet,
   vnetAddressSpace: readonly string[],
   relevant: AddressSet = AddressSet.ALL_V4,
@@ -65,12 +80,6 @@ export function effectiveRoutes(
   const add = (cidr: Cidr, tier: number, precedence: number, hop: Hop) => {
     if (overlaps(relevant, cidr)) entries.push(entry(cidr, tier, precedence, hop));
   };
-
-  for (const set of endpoints) {
-    const hop: Hop = { decidedBy: `service endpoint ${set.service}`, label: `service endpoint ${set.service}`, nextHopType: 'VirtualNetworkServiceEndpoint' };
-    // Merged ranges, not CIDRs: endpoint routes win whatever their length, so their length does not matter.
-    for (const interval of set.addresses.intersect(relevant).intervals) entries.push(entry({ ...interval, length: 32 }, 0, 0, hop));
-  }
 
   for (const route of udrs) {
     const hop: Hop = { decidedBy: route.name, label: `route '${route.name}'`, nextHopType: route.nextHopType, nextHopIpAddress: route.nextHopIpAddress };
@@ -96,8 +105,11 @@ export function effectiveRoutes(
   for (const prefix of SYSTEM_NONE_PREFIXES) system(prefix, PRECEDENCE.none, 'None');
   system('0.0.0.0/0', PRECEDENCE.internet, 'Internet');
 
+  // Every entry here is tier 1 (order 10,000 and up), every endpoint entry tier 0 (order 0): sorting
+  // only these and putting the endpoint entries first in their own order is what a stable sort of all
+  // of them would give.
   entries.sort((a, b) => a.order - b.order);
-  return { entries, unresolved };
+  return { entries: [...endpointRoutes, ...entries], unresolved };
 }
 
 /** Whether a UDR's prefix is the IPv4 default route, however it is spelled (`0.0.0.0/0`, `0.0.0.0/00`). */

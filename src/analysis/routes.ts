@@ -3,10 +3,12 @@
  * table, Azure's system routes and its service endpoints (design.md, "Forced tunnelling").
  */
 import type { Dependency } from './dependencies.js';
+import { TagSetMemo, type MemoOptions } from './memo.js';
 import { endpointRouteSets, serviceEndpointEnabled } from './routes-endpoints.js';
 import { splitByRoutes } from './routes-match.js';
+import { routesMemoKey } from './routes-memo-key.js';
 import { routedPeers } from './routes-peers.js';
-import { effectiveRoutes, isDefaultRoute } from './routes-table.js';
+import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './routes-table.js';
 import { describeHop, judgeShares, type RouteVerdict } from './routes-verdict.js';
 import { shortRegion } from '../model/ids.js';
 import type { Route, RouteTable, ServiceEndpoint, ServiceTagSet } from '../model/network.js';
@@ -46,14 +48,33 @@ function describeRoute(route: Route): string {
   return `route '${route.name}' (${route.addressPrefix} -> ${describeHop(route.nextHopType, route.nextHopIpAddress)})`;
 }
 
-export function evaluateRoutes(routeTable: RouteTable | undefined, serviceEndpoints: ServiceEndpoint[], ctx: RouteContext): RouteAnalysis {
+/** Regions of a fleet mostly share route tables and endpoints; see routes-memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
+export const routeAnalysisMemo = new TagSetMemo<RouteAnalysis>(1024);
+
+/** Entries are never changed once made, so regions share them. */
+const endpointEntryMemo = new TagSetMemo<readonly RouteEntry[]>(1024);
+
+/** Callers own what they get: the remembered analysis is never handed out itself. */
+const copyOf = (analysis: RouteAnalysis): RouteAnalysis => ({ ...analysis, verdicts: analysis.verdicts.map((verdict) => ({ ...verdict })), findings: [...analysis.findings] });
+
+export function evaluateRoutes(routeTable: RouteTable | undefined, serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, options: MemoOptions = {}): RouteAnalysis {
+  const udrs = routeTable?.routes ?? [];
+  if (options.memo === false) return analyseRoutes(udrs, serviceEndpoints, ctx, false);
+  const { relevant } = routedPeers(ctx.serviceTags, shortRegion(ctx.region), shortRegion(ctx.primaryRegion));
+  const key = routesMemoKey(udrs, serviceEndpoints, ctx, relevant);
+  return copyOf(routeAnalysisMemo.get(ctx.serviceTags, key, () => analyseRoutes(udrs, serviceEndpoints, ctx, true)));
+}
+
+function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, memo: boolean): RouteAnalysis {
   const region = shortRegion(ctx.region);
   const primaryRegion = shortRegion(ctx.primaryRegion);
-  const udrs = routeTable?.routes ?? [];
   const { peers, missing, relevant } = routedPeers(ctx.serviceTags, region, primaryRegion);
   const findings = missing.map((peer) => `service tag ${peer} has no IPv4 prefixes in the tag set (change ${ctx.serviceTags.changeNumber}); its route was not checked`);
-  const endpoints = endpointRouteSets(serviceEndpoints, ctx.serviceTags, region);
-  const { entries, unresolved } = effectiveRoutes(udrs, endpoints, ctx.serviceTags, ctx.vnetAddressSpace, relevant);
+  const makeEndpointRoutes = () => endpointEntries(endpointRouteSets(serviceEndpoints, ctx.serviceTags, region), relevant);
+  // Endpoint routes depend on the endpoints and the regions only: exactly this key.
+  const endpointKey = JSON.stringify([region, primaryRegion, serviceEndpoints.map((endpoint) => [endpoint.service, endpoint.locations])]);
+  const endpointRoutes = memo ? endpointEntryMemo.get(ctx.serviceTags, endpointKey, makeEndpointRoutes) : makeEndpointRoutes();
+  const { entries, unresolved } = effectiveRoutes(udrs, endpointRoutes, ctx.serviceTags, ctx.vnetAddressSpace, relevant);
   for (const route of unresolved) {
     findings.push(`${describeRoute(route)} names neither a CIDR nor a service tag in the tag set (change ${ctx.serviceTags.changeNumber}); ignored`);
   }

@@ -7,11 +7,9 @@ import { fileURLToPath } from 'node:url';
  */
 const FILE = 'servicetags-subset.json';
 
+/** src/data under tsx or vitest; from a build (dist/data, .bench/src/data), the src/data of the package above it (JSON is not copied). */
 function bundledPath(): string {
-  const candidates = [
-    new URL(`./${FILE}`, import.meta.url), // src/data under tsx or vitest
-    new URL(`../../src/data/${FILE}`, import.meta.url), // dist/data after the build (JSON is not copied)
-  ].map((url) => fileURLToPath(url));
+  const candidates = [`./${FILE}`, `../../src/data/${FILE}`, `../../../src/data/${FILE}`].map((relative) => fileURLToPath(new URL(relative, import.meta.url)));
   const found = candidates.find((path) => existsSync(path));
   if (!found) throw new Error(`cannot find the bundled ${FILE}; looked in:\n  ${candidates.join('\n  ')}`);
   return found;

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import type { FleetReport } from '../analysis/report.js';
 import type { ExpositionBody } from '../metrics/fleet-exposition.js';
@@ -38,18 +39,24 @@ export function createApp(state: AppState): Express {
       .type('html')
       .send(body);
 
-  // The fleet's part is cached per poll; only the process's own few series are encoded per scrape. Two
-  // gzip members back to back are one valid gzip stream (RFC 1952), which Prometheus reads as one body.
+  // The fleet's part is cached per poll, gzipped; only the process's own few series are encoded per
+  // scrape. Two gzip members back to back are one valid gzip stream (RFC 1952), which Prometheus reads
+  // as one body. A client that refuses gzip gets the fleet's part decompressed as it is sent.
   app.get('/metrics', async (req, res, next) => {
     try {
       const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
       const fleet = state.fleetMetrics();
       const own = Buffer.from(await state.selfMetrics(), 'utf8');
-      const [head, tail] = gzip ? [await fleet.gzip(), gzipSync(own)] : [fleet.bytes(), own];
-      res.status(200).type(EXPOSITION_CONTENT_TYPE).set('Vary', 'Accept-Encoding').set('Content-Length', String(head.length + tail.length));
-      if (gzip) res.set('Content-Encoding', 'gzip');
-      res.write(head);
-      res.end(tail);
+      res.status(200).type(EXPOSITION_CONTENT_TYPE).set('Vary', 'Accept-Encoding');
+      if (gzip) {
+        const [head, tail] = [await fleet.gzip(), gzipSync(own)];
+        res.set('Content-Encoding', 'gzip').set('Content-Length', String(head.length + tail.length));
+        res.write(head);
+        res.end(tail);
+        return;
+      }
+      await pipeline(fleet.plain(), res, { end: false });
+      res.end(own);
     } catch (err) {
       next(err);
     }

@@ -1,6 +1,6 @@
-import type { InstanceReport } from '../analysis/report.js';
-import { escapeLabelValue, formatValue } from './exposition.js';
-import { FLEET_FAMILIES, type FleetFamily } from './families.js';
+import type { FleetReport, InstanceReport } from '../analysis/report.js';
+import { escapeLabelValue, familyHeader, formatSample, formatValue } from './exposition.js';
+import { compareIds, FLEET_FAMILIES, TARGET_UP_FAMILY, unresolvedTargetSamples, type FleetFamily } from './families.js';
 
 /** `,name="` per label of a family, built once per family list. */
 const labelHeads = new WeakMap<FleetFamily, string[]>();
@@ -14,18 +14,16 @@ function headsOf(family: FleetFamily): string[] {
   return heads;
 }
 
-/**
- * One instance's lines, one string per family (in `families` order), written the way prom-client
- * writes them: instance labels, then the family's labels, prom-client's escaping and number format.
- * The instance label prefix is escaped once per region instead of once per series.
- */
-export function renderInstanceBlocks(instance: InstanceReport, families: readonly FleetFamily[] = FLEET_FAMILIES): string[] {
+/** `{subscription_id="…",…,location="…"` of one instance, escaped once per region instead of once per series. */
+type PrefixOf = (location: string) => string;
+
+function instancePrefixes(instance: InstanceReport): PrefixOf {
   const info = instance.instance;
   const base =
     `{subscription_id="${escapeLabelValue(info.subscriptionId)}",resource_group="${escapeLabelValue(info.resourceGroup)}"` +
     `,apim_service="${escapeLabelValue(info.name)}",location="`;
   const prefixes = new Map<string, string>();
-  const prefixOf = (location: string): string => {
+  return (location) => {
     let prefix = prefixes.get(location);
     if (prefix === undefined) {
       prefix = `${base}${escapeLabelValue(location)}"`;
@@ -33,20 +31,77 @@ export function renderInstanceBlocks(instance: InstanceReport, families: readonl
     }
     return prefix;
   };
-  const blocks: string[] = new Array<string>(families.length);
-  for (let f = 0; f < families.length; f++) {
-    const family = families[f]!;
-    const heads = headsOf(family);
-    const name = family.name;
-    // Lines collected and joined once: join writes one flat string, where `+=` would leave a rope
-    // that every later read (the fleet text's join, a scrape) has to flatten first.
-    const lines: string[] = [];
-    family.rows(instance, (location, values, value) => {
-      let line = name + prefixOf(location);
-      for (let i = 0; i < heads.length; i++) line += heads[i]! + escapeLabelValue(values[i]!) + '"';
-      lines.push(`${line}} ${formatValue(value)}\n`);
-    });
-    blocks[f] = lines.join('');
+}
+
+/**
+ * One family's lines of one instance, written the way prom-client writes them: instance labels, then
+ * the family's labels, prom-client's escaping and number format.
+ */
+function renderFamilyLines(instance: InstanceReport, family: FleetFamily, prefixOf: PrefixOf, tally?: SeriesTally): string {
+  const heads = headsOf(family);
+  const name = family.name;
+  let lines = '';
+  family.rows(instance, (location, values, value) => {
+    if (tally) tally.series++;
+    let line = name + prefixOf(location);
+    for (let i = 0; i < heads.length; i++) line += heads[i]! + escapeLabelValue(values[i]!) + '"';
+    lines += `${line}} ${formatValue(value)}\n`;
+  });
+  return lines;
+}
+
+/** Counts the series a render wrote. */
+export interface SeriesTally {
+  series: number;
+}
+
+/** One instance's lines, one string per family (in `families` order): tests and tools. */
+export function renderInstanceBlocks(instance: InstanceReport, families: readonly FleetFamily[] = FLEET_FAMILIES): string[] {
+  const prefixOf = instancePrefixes(instance);
+  return families.map((family) => renderFamilyLines(instance, family, prefixOf));
+}
+
+/** The exposition's instance order: by resource ID; the last report of an ID wins, should one come twice. */
+function sortedInstances(report: FleetReport): InstanceReport[] {
+  const byId = new Map<string, InstanceReport>();
+  for (const instance of report.instances) byId.set(instance.instance.id, instance);
+  return [...byId.keys()].sort(compareIds).map((id) => byId.get(id)!);
+}
+
+/**
+ * The fleet's exposition as a sequence of strings (family by family, instances by resource ID), so that
+ * a caller can compress it as it goes instead of holding the whole text (~60 MB at 1,000 instances x 2
+ * regions). HELP/TYPE come once per family that has series; configured but unresolved targets follow
+ * the instances in `apim_netwatch_target_up`. Byte for byte what a prom-client registry of the same
+ * gauges writes per family (test/metrics-golden.test.ts), without the blank line prom-client puts
+ * between families and without the headers of empty families.
+ */
+export function* fleetExpositionChunks(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES, tally?: SeriesTally): Generator<string> {
+  const instances = sortedInstances(report);
+  const prefixes = instances.map(instancePrefixes);
+  const unresolved = unresolvedTargetSamples(report);
+  for (const family of families) {
+    let header: string | undefined = familyHeader(family.name, family.help, family.type);
+    for (let i = 0; i < instances.length; i++) {
+      const lines = renderFamilyLines(instances[i]!, family, prefixes[i]!, tally);
+      if (!lines) continue;
+      if (header) yield header;
+      header = undefined;
+      yield lines;
+    }
+    if (family.name !== TARGET_UP_FAMILY) continue;
+    for (const sample of unresolved) {
+      if (tally) tally.series++;
+      if (header) yield header;
+      header = undefined;
+      yield formatSample(family.name, sample);
+    }
   }
-  return blocks;
+}
+
+/** The whole fleet's exposition as one string (tests, one-shot tools). */
+export function renderFleet(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES): string {
+  let text = '';
+  for (const chunk of fleetExpositionChunks(report, families)) text += chunk;
+  return text;
 }

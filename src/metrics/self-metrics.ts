@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ArmObserver, ArmRequestEvent } from '../azure/observer.js';
 import type { FleetReport } from '../analysis/report.js';
+import type { FleetExpositionStats } from './fleet-exposition.js';
 import { VERSION } from '../version.js';
 
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -55,6 +56,23 @@ export class SelfMetrics implements ArmObserver {
     registers: [this.registry],
   });
 
+  private readonly expositionSeries = new Gauge({
+    name: 'apim_netwatch_exposition_series',
+    help: 'Series of the fleet exposition rendered by the last poll (what /metrics serves besides these own metrics).',
+    registers: [this.registry],
+  });
+  private readonly expositionBytes = new Gauge({
+    name: 'apim_netwatch_exposition_bytes',
+    help: 'Size of the fleet exposition rendered by the last poll, as text (identity) and as kept and sent (gzip).',
+    labelNames: ['encoding'],
+    registers: [this.registry],
+  });
+  private readonly expositionSeconds = new Gauge({
+    name: 'apim_netwatch_exposition_render_seconds',
+    help: 'How long rendering and compressing the fleet exposition took after the last poll.',
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     new Gauge({
       name: 'apim_netwatch_build_info',
@@ -100,6 +118,13 @@ export class SelfMetrics implements ArmObserver {
     this.pollDuration.set(durationSeconds);
     this.polls.inc({ outcome: 'failure' });
     this.lastCompleted.set(Date.now() / 1000);
+  }
+
+  expositionRendered(stats: FleetExpositionStats): void {
+    this.expositionSeries.set(stats.series);
+    this.expositionBytes.set({ encoding: 'identity' }, stats.bytes);
+    this.expositionBytes.set({ encoding: 'gzip' }, stats.gzipBytes);
+    this.expositionSeconds.set(stats.milliseconds / 1000);
   }
 
   async render(): Promise<string> {

@@ -8,8 +8,11 @@ export interface PollerDeps {
   /** Reads the fleet from ARM; given the previous snapshot so failing targets keep their last data. */
   collect(previous: FleetSnapshot | undefined): Promise<FleetSnapshot>;
   analyse(snapshot: FleetSnapshot): FleetReport;
-  /** Called with every completed poll's report and the snapshot it came from (metrics, API, persistence). */
-  publish(report: FleetReport, durationSeconds: number, outcome: PollOutcome, snapshot: FleetSnapshot): void;
+  /**
+   * Called with every completed poll's report and the snapshot it came from (metrics, API, persistence);
+   * the poll ends when what it returns settles (it must not reject).
+   */
+  publish(report: FleetReport, durationSeconds: number, outcome: PollOutcome, snapshot: FleetSnapshot): void | Promise<void>;
   pollFailed(durationSeconds: number, err: unknown): void;
   pollSkipped(): void;
   log: Logger;
@@ -70,7 +73,7 @@ export class Poller {
       const outcome = outcomeOf(report);
       this.previous = snapshot;
       this.latest = report;
-      this.deps.publish(report, seconds, outcome, snapshot);
+      await this.deps.publish(report, seconds, outcome, snapshot);
       this.deps.log.info(
         { outcome, seconds: Number(seconds.toFixed(3)), ...report.summary },
         `poll complete: ${report.summary.instances} instances, ${report.summary.down} down, ${report.summary.unknown} unknown`,

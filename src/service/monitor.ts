@@ -10,7 +10,7 @@ import { createCredential } from '../azure/credentials.js';
 import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
-import { FleetExposition, type ExpositionBody } from '../metrics/fleet-exposition.js';
+import { FleetExposition, type ExpositionBody, type FleetExpositionStats } from '../metrics/fleet-exposition.js';
 import { SelfMetrics } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
 import { inShard } from '../poller/shard.js';
@@ -34,7 +34,7 @@ export class Monitor {
   readonly poller: Poller;
   /** ARM requests and Resource Graph use of the last completed collection (also logged per poll). */
   lastCollectStats: CollectStats | undefined;
-  /** The fleet's series, re-rendered per changed instance once per poll; a scrape serves its text. */
+  /** The fleet's series, rendered and gzipped once per poll; a scrape sends them as they are. */
   private readonly fleet = new FleetExposition();
   private readonly log: Logger;
   private readonly analyse: (snapshot: FleetSnapshot) => FleetReport;
@@ -93,10 +93,10 @@ export class Monitor {
         return snapshot;
       },
       analyse: this.analyse,
-      publish: (report, seconds, outcome, snapshot) => {
-        this.show(report);
+      publish: async (report, seconds, outcome, snapshot) => {
         this.save(snapshot);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
+        await this.show(report);
       },
       pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
@@ -104,10 +104,14 @@ export class Monitor {
     });
   }
 
-  private show(report: FleetReport): void {
-    this.fleet.update(report);
-    // Compressed now, in zlib's thread pool, so the next scrape finds it ready.
-    this.fleet.gzip().catch((err: unknown) => this.log.error({ err }, 'cannot gzip the exposition'));
+  /** Renders the report's series for /metrics (compressed in zlib's thread pool); never rejects. */
+  private async show(report: FleetReport): Promise<void> {
+    try {
+      await this.fleet.update(report);
+      this.selfMetrics.expositionRendered(this.fleet.stats);
+    } catch (err) {
+      this.log.error({ err }, 'cannot render the exposition; /metrics keeps serving the previous one');
+    }
   }
 
   private save(snapshot: FleetSnapshot): void {
@@ -135,7 +139,7 @@ export class Monitor {
       const ageSeconds = Math.max(0, Math.round((Date.now() - snapshot.takenAt.getTime()) / 1000));
       report.restored = { takenAt: snapshot.takenAt.toISOString(), ageSeconds };
       this.poller.restore(snapshot, report);
-      this.show(report);
+      await this.show(report);
       this.log.info({ file, ageSeconds, instances: report.instances.length }, `serving the last known state from ${file}, ${ageSeconds} s old, until the first poll`);
       return report;
     } catch (err) {
@@ -154,11 +158,17 @@ export class Monitor {
     return this.poller.latest;
   }
 
-  fleetMetrics(): string {
-    return this.fleet.text;
+  /** The fleet's exposition as /metrics serves it now, decompressed (tests and tools). */
+  fleetMetrics(): Promise<string> {
+    return this.fleet.text();
   }
 
-  /** What /metrics serves of the fleet (UTF-8 and gzip, cached per poll). */
+  /** Size and cost of the last rendered exposition. */
+  get expositionStats(): FleetExpositionStats {
+    return this.fleet.stats;
+  }
+
+  /** What /metrics serves of the fleet (gzipped once per poll). */
   fleetBody(): ExpositionBody {
     return this.fleet;
   }

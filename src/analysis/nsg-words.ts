@@ -1,0 +1,166 @@
+import { AddressSet, isIpPrefix } from './addresses.js';
+import type { Dependency } from './dependencies.js';
+import { TagSetMemo } from './memo.js';
+import { FLOW_REQUIREMENTS, type FlowRequirement } from './requirements.js';
+import { peerAddresses, tagAddresses } from './service-tags.js';
+import { shortRegion } from '../model/ids.js';
+import type { SecurityRule, ServiceTagSet } from '../model/network.js';
+import type { VnetType } from '../model/snapshot.js';
+
+/**
+ * What the address words of NSG rules (`*`, `VirtualNetwork`, `Internet`, tags, CIDRs) and the peers of
+ * APIM's flows stand for in one subnet, resolved once per evaluation.
+ */
+
+export interface NsgContext {
+  vnetType: VnetType;
+  platformVersion: string;
+  pagingDependencies: readonly Dependency[];
+  /** ARM short names. */
+  region: string;
+  primaryRegion: string;
+  serviceTags: ServiceTagSet;
+  vnetAddressSpace: string[];
+  /** Empty when unknown (whatif): then any `*`, `VirtualNetwork` or CIDR local side counts as the subnet. */
+  subnetPrefixes: string[];
+  /** Every address prefix used in the subnet's UDRs (they widen `VirtualNetwork`). */
+  udrPrefixes: string[];
+}
+
+export const HOST_VIP = AddressSet.fromPrefixes(['168.63.129.16/32']);
+const METADATA_IP = AddressSet.fromPrefixes(['169.254.169.254/32']);
+/** What Azure's `Internet` tag leaves out besides the VNet itself. */
+const NOT_INTERNET = AddressSet.fromPrefixes(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32', '169.254.0.0/16']);
+
+/** Parsing a tag's prefixes is the expensive part; tag sets are shared across instances and polls. */
+const tagCache = new WeakMap<ServiceTagSet, Map<string, unknown>>();
+
+function cached<T>(tags: ServiceTagSet, key: string, compute: () => T): T {
+  let byKey = tagCache.get(tags);
+  if (!byKey) tagCache.set(tags, (byKey = new Map()));
+  if (!byKey.has(key)) byKey.set(key, compute());
+  return byKey.get(key) as T;
+}
+
+/** `isIpPrefix` throws and catches on every tag name, which is slow on the hot path; the regex is a cheap necessary condition. */
+function looksLikeIp(text: string): boolean {
+  return /^[\d.:a-f]+(\/\d+)?$/i.test(text) && isIpPrefix(text);
+}
+
+const ipPrefixes = (prefixes: readonly string[]) => AddressSet.fromPrefixes(prefixes.filter(looksLikeIp));
+
+/** The union of several sets, a linear merge at a time (a union with an empty set is free). */
+export function unionAll(sets: readonly AddressSet[]): AddressSet {
+  return sets.reduce((union, set) => union.union(set), AddressSet.EMPTY);
+}
+
+export type Coverage = boolean | 'part';
+
+/** What the address words of rules mean for this subnet; built once per evaluation. */
+export interface Env {
+  ctx: NsgContext;
+  /** The VNet's own address space (IP prefixes only). */
+  vnet: AddressSet;
+  subnet: AddressSet | undefined;
+  virtualNetwork: AddressSet;
+  internet: AddressSet;
+  /** APIM in a VNet is IPv4-only unless the VNet is dual-stack, so IPv6 prefixes of a tag cannot be reached. */
+  family: AddressSet;
+  /** The flow's own region and the primary region, as ARM short names (regional tags of both count). */
+  regions: string[];
+  /** Resolved address words of this evaluation, by lower-cased word. */
+  words: Map<string, AddressSet | undefined>;
+  /** How much of the subnet each rule's local side covers, by rule. */
+  coverage: Map<SecurityRule, Coverage>;
+}
+
+/** `memo: false` builds everything afresh (the reference the memoised evaluation is tested against). */
+export function buildEnv(ctx: NsgContext, memo = true): Env {
+  const vnet = ipPrefixes(ctx.vnetAddressSpace);
+  const subnet = ctx.subnetPrefixes.length > 0 ? ipPrefixes(ctx.subnetPrefixes) : undefined;
+  const udr = memo ? rememberedUdrSet(ctx.serviceTags, ctx.udrPrefixes) : udrSet(ctx.serviceTags, ctx.udrPrefixes);
+  const dualStack = [...ctx.vnetAddressSpace, ...ctx.subnetPrefixes].some((prefix) => prefix.includes(':'));
+  return {
+    ctx,
+    vnet,
+    subnet,
+    // The UDR part last: it can be large (routes to service tags), and last it is merged once, not at every step.
+    virtualNetwork: unionAll([vnet, subnet ?? AddressSet.EMPTY, HOST_VIP, METADATA_IP, udr]),
+    internet: AddressSet.ALL.subtract(vnet.union(NOT_INTERNET)),
+    family: dualStack ? AddressSet.ALL : AddressSet.ALL_V4,
+    regions: [shortRegion(ctx.region), shortRegion(ctx.primaryRegion)],
+    words: new Map(),
+    coverage: new Map(),
+  };
+}
+
+/** Route tables repeat across a fleet, and a route to a service tag makes a large set. */
+const udrSets = new TagSetMemo<AddressSet>(1024);
+
+/** UDRs may name service tags as well as CIDRs; both widen VirtualNetwork. */
+function udrSet(tags: ServiceTagSet, prefixes: readonly string[]): AddressSet {
+  return unionAll(prefixes.map((prefix) => (looksLikeIp(prefix) ? AddressSet.fromPrefixes([prefix]) : (tagSet(tags, prefix) ?? AddressSet.EMPTY))));
+}
+
+function rememberedUdrSet(tags: ServiceTagSet, prefixes: readonly string[]): AddressSet {
+  return prefixes.length === 0 ? AddressSet.EMPTY : udrSets.get(tags, JSON.stringify(prefixes), () => udrSet(tags, prefixes));
+}
+
+function tagSet(tags: ServiceTagSet, name: string): AddressSet | undefined {
+  return cached(tags, `tag:${name.toLowerCase()}`, () => tagAddresses(tags, name));
+}
+
+/** One address word of a rule (`*`, a tag, a CIDR); undefined when Azure would not know it either. */
+export function resolve(spec: string, env: Env): AddressSet | undefined {
+  const word = spec.trim().toLowerCase();
+  if (!env.words.has(word)) env.words.set(word, resolveWord(word, env));
+  return env.words.get(word);
+}
+
+function resolveWord(word: string, env: Env): AddressSet | undefined {
+  if (word === '*' || word === 'any') return AddressSet.ALL;
+  if (word === 'virtualnetwork') return env.virtualNetwork;
+  if (word === 'azureloadbalancer') return HOST_VIP;
+  if (word === 'internet') return env.internet;
+  if (looksLikeIp(word)) return AddressSet.fromPrefixes([word]);
+  return tagSet(env.ctx.serviceTags, word);
+}
+
+/** The addresses a flow's peer stands for; undefined when the tag data does not know them. */
+export function peerSet(flow: FlowRequirement, env: Env): AddressSet | undefined {
+  const peer = flow.peer.toLowerCase();
+  if (peer === 'azureloadbalancer') return HOST_VIP;
+  if (peer === 'internet') return env.internet.intersect(env.family);
+  const { ctx, regions } = env;
+  const key = `peer:${peer}|${regions.join(',')}|${flow.regionalTags}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
+  return cached(ctx.serviceTags, key, () => peerAddresses(ctx.serviceTags, flow.peer, regions, flow.regionalTags)?.intersect(env.family));
+}
+
+/** Every address of every flow peer that is a service tag (all but `Internet` and `AzureLoadBalancer`); fixed by tag set, regions and family. */
+export function tagPeers(env: Env): AddressSet {
+  const key = `peers:${env.regions.join(',')}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
+  return cached(env.ctx.serviceTags, key, () =>
+    unionAll(FLOW_REQUIREMENTS.filter((flow) => !['azureloadbalancer', 'internet'].includes(flow.peer.toLowerCase())).map((flow) => peerSet(flow, env) ?? AddressSet.EMPTY)),
+  );
+}
+
+const WHOLE_SUBNET_WORDS = new Set(['*', 'any', 'virtualnetwork']);
+
+function localCoversSubnet(specs: readonly string[], env: Env): Coverage {
+  if (!env.subnet) return specs.some((spec) => ['*', 'any', 'virtualnetwork'].includes(spec.toLowerCase()) || looksLikeIp(spec));
+  // `*` and VirtualNetwork contain the subnet by construction; no need to build the union.
+  if (specs.some((spec) => WHOLE_SUBNET_WORDS.has(spec.trim().toLowerCase()))) return true;
+  const local = unionAll(specs.map((spec) => resolve(spec, env) ?? AddressSet.EMPTY));
+  if (local.covers(env.subnet)) return true;
+  return local.intersect(env.subnet).isEmpty ? false : 'part';
+}
+
+/** How much of the subnet a rule's local side (its destination inbound, its source outbound) covers; once per rule and evaluation. */
+export function localCoverage(rule: SecurityRule, env: Env): Coverage {
+  let coverage = env.coverage.get(rule);
+  if (coverage === undefined) {
+    coverage = localCoversSubnet(rule.direction === 'Inbound' ? rule.destinationAddressPrefixes : rule.sourceAddressPrefixes, env);
+    env.coverage.set(rule, coverage);
+  }
+  return coverage;
+}
