@@ -12,7 +12,7 @@ import { compareIds, FLEET_FAMILIES, familySamples, INSTANCE_LABEL_NAMES, TARGET
  * set once per series, instances sorted by ID as our exposition orders them. Build it once per poll
  * and time `registry.metrics()` for the baseline's scrape, which is what prom-client does per scrape.
  */
-export function buildPromClientRegistry(report: FleetReport): Registry {
+export function buildPromClientRegistry(report: Pick<FleetReport, 'instances' | 'unresolvedTargets'>): Registry {
   const registry = new Registry();
   const instances = [...report.instances].sort((a, b) => compareIds(a.instance.id, b.instance.id));
   for (const family of FLEET_FAMILIES) {

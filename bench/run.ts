@@ -3,11 +3,13 @@
  *  [--scrapes n] [--no-resource-graph]`
  *
  * Builds a simulated fleet (bench/world.ts: N instances x 2 regions over S subscriptions, default
- * 1,000 x 2 in 20), serves it from the ARM simulator in this process with ARM-like latency (uniform
- * 50-200 ms per request) and ARM's per-subscription token bucket (250 burst, 25/s), runs one full poll
- * through the real Monitor (SDK clients over HTTPS, Resource Graph, NetworkStatus, network config,
- * analysis, rendering), then times GET /metrics of the running express app against a plain prom-client
- * registry holding the same series, served the same way.
+ * 1,000 x 2 in 20), serves it from the ARM simulator in a process of its own with ARM-like latency
+ * (uniform 50-200 ms per request) and ARM's per-subscription token bucket (250 burst, 25/s), runs one
+ * full poll and then a second one (the steady state) through the real Monitor in this process (SDK clients over HTTPS, Resource Graph,
+ * NetworkStatus, network config, analysis, rendering), then times GET /metrics of the running express
+ * app against a plain prom-client registry holding the same series, served by express in a third
+ * process. This process is thus the monitor as deployed: `npm run bench` runs it compiled, with the
+ * heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's maxRSS.
  *
  * Output (design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
  * It measures; it asserts nothing. Ratios, not absolute times, are the results: machines are noisy.
@@ -25,10 +27,16 @@
  *
  * It is a bound on the expected time (mean latency); the poll ratio is poll_seconds / lower bound.
  */
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, get, type Server } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { getHeapStatistics } from 'node:v8';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import express from 'express';
 import pino from 'pino';
 import { validateConfig } from '../src/config/load.js';
 import { createApp } from '../src/http/app.js';
@@ -36,50 +44,44 @@ import { Monitor } from '../src/service/monitor.js';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { buildPromClientRegistry, measureScrapes } from './baseline-prom-client.js';
+import type { FleetReport } from '../src/analysis/report.js';
+import { measureScrapes } from './baseline-prom-client.js';
 
 // Kept equal to bench/simulator-process.ts, which serves them (importing it would start a simulator here).
 const LATENCY = { minMs: 50, maxMs: 200 };
 const THROTTLE = { burst: 250, refillPerSecond: 25 };
 
-interface SimulatorProcess {
-  url: string;
-  caCertPem: string;
-  subscriptionIds: string[];
-  regions: number;
-  resources: number;
-  requests(): Promise<number>;
+/** A helper process of the benchmark: started, its first stdout line (JSON) read, stopped. */
+interface ChildProcess<Info> {
+  info: Info;
+  /** Its peak RSS (the kernel's high-water mark, VmHWM), in bytes; undefined off Linux. */
+  peakRss(): number | undefined;
   stop(): Promise<void>;
 }
 
-/** The simulated ARM in its own process, so that only the monitor is measured here (CPU and RSS). */
-async function startSimulatorProcess(fleetInstances: number, fleetSubscriptions: number): Promise<SimulatorProcess> {
-  // Compiled (npm run bench) or under tsx: the sibling script in the same form.
+/**
+ * Runs a sibling script (compiled by `npm run bench`, or under tsx) in a process of its own, so that
+ * only the monitor is measured here (CPU, RSS, heap limit). Its stdin stays open: it exits when the
+ * pipe closes, so it never outlives this process, even one killed by the OOM killer.
+ */
+async function startChild<Info>(name: string, args: string[]): Promise<ChildProcess<Info>> {
   const compiled = import.meta.url.endsWith('.js');
-  const script = fileURLToPath(new URL(compiled ? './simulator-process.js' : './simulator-process.ts', import.meta.url));
-  const loader = compiled ? [] : ['--import', 'tsx'];
-  const child = spawn(process.execPath, [...loader, script, '--instances', String(fleetInstances), '--subscriptions', String(fleetSubscriptions)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const script = fileURLToPath(new URL(`./${name}.${compiled ? 'js' : 'ts'}`, import.meta.url));
+  const child = spawn(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const first = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the simulator process exited (${code}) before listening`)));
+    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready`)));
   });
-  const info = JSON.parse(first) as Omit<SimulatorProcess, 'requests' | 'stop'>;
   return {
-    ...info,
-    async requests() {
-      const https = await import('node:https');
-      return new Promise<number>((resolve, reject) => {
-        https
-          .get(`${info.url}/_simulator/stats`, { ca: info.caCertPem }, (response) => {
-            let body = '';
-            response.on('data', (chunk) => (body += chunk));
-            response.on('end', () => resolve((JSON.parse(body) as { requests: number }).requests));
-          })
-          .on('error', reject);
-      });
+    info: JSON.parse(first) as Info,
+    peakRss() {
+      try {
+        const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+        return kb === undefined ? undefined : Number(kb) * 1024;
+      } catch {
+        return undefined;
+      }
     },
     async stop() {
       child.kill('SIGTERM');
@@ -87,6 +89,37 @@ async function startSimulatorProcess(fleetInstances: number, fleetSubscriptions:
     },
   };
 }
+
+interface SimulatorInfo {
+  url: string;
+  caCertPem: string;
+  subscriptionIds: string[];
+  regions: number;
+  resources: number;
+}
+
+function simulatorRequests(simulator: SimulatorInfo): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    httpsGet(`${simulator.url}/_simulator/stats`, { ca: simulator.caCertPem }, (response) => {
+      let body = '';
+      response.on('data', (chunk) => (body += chunk));
+      response.on('end', () => resolve((JSON.parse(body) as { requests: number }).requests));
+    }).on('error', reject);
+  });
+}
+
+/** The report as the baseline process reads it (NDJSON: unresolved targets, then an instance per line), written as it goes. */
+async function writeReport(file: string, report: FleetReport): Promise<void> {
+  const out = createWriteStream(file, 'utf8');
+  const write = async (value: unknown) => {
+    if (!out.write(`${JSON.stringify(value)}\n`)) await once(out, 'drain');
+  };
+  await write({ unresolvedTargets: report.unresolvedTargets });
+  for (const instance of report.instances) await write(instance);
+  out.end();
+  await finished(out);
+}
+
 const GRAPH_TOP = 1000;
 
 const { values: args } = parseArgs({
@@ -118,22 +151,16 @@ const scrapes = positiveInt('scrapes', args.scrapes, instances >= 500 ? 40 : 100
 const baselineScrapes = positiveInt('baseline-scrapes', args['baseline-scrapes'], instances >= 500 ? 10 : 30);
 const resourceGraph = !args['no-resource-graph'];
 
+const heapLimit = getHeapStatistics().heap_size_limit;
+const heapFlag = process.execArgv.find((arg) => arg.startsWith('--max-old-space-size'));
+
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => bytes / (1024 * 1024);
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
-// Peak RSS: sampled through the run (the kernel's high-water mark, maxRSS, cannot be reset, so the
-// baseline's registry, built last, is measured apart).
-let peakRss = process.memoryUsage().rss;
-const sampler = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 20);
-sampler.unref();
-const rssNow = () => {
-  const rss = process.memoryUsage().rss;
-  peakRss = Math.max(peakRss, rss);
-  return rss;
-};
+// This process is the monitor (plus this harness): its peak RSS is the kernel's high-water mark.
+const rssNow = () => process.memoryUsage().rss;
+const peakRss = () => Math.max(rssNow(), process.resourceUsage().maxRSS * 1024);
 const stages: Array<[string, number]> = [['modules loaded', rssNow()]];
 
 function listen(server: Server): Promise<string> {
@@ -175,8 +202,9 @@ function scrape(url: string): Promise<string> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const fleet = await startSimulatorProcess(instances, subscriptionsWanted);
-  const simulator = fleet;
+  const simulatorProcess = await startChild<SimulatorInfo>('simulator-process', ['--instances', String(instances), '--subscriptions', String(subscriptionsWanted)]);
+  const simulator = simulatorProcess.info;
+  const fleet = simulator;
   stages.push(['simulator started', rssNow()]);
   const subscriptions = fleet.subscriptionIds.length;
   say(`apim-netwatch benchmark: ${instances} instances x ${fleet.regions} regions in ${subscriptions} subscriptions (${fleet.resources} ARM resources, served by a simulator process of its own)`);
@@ -222,7 +250,7 @@ async function main(): Promise<void> {
     `poll: ${pollSeconds.toFixed(2)} s, ${report.instances.length} instances read (${upTargets} up), outcome ${report.subscriptionFailures.length + report.instances.length - upTargets === 0 ? 'success' : 'partial'}; ` +
       `ARM reads done after ${collectSeconds.toFixed(2)} s, analysis and rendering ${(pollSeconds - collectSeconds).toFixed(2)} s`,
   );
-  say(`ARM requests: ${requests} (${(requests / instances).toFixed(3)} per instance; simulator saw ${await simulator.requests()}); by operation ${JSON.stringify(stats.armRequests.byOperation)}; Resource Graph ${stats.resourceGraph}`);
+  say(`ARM requests: ${requests} (${(requests / instances).toFixed(3)} per instance; simulator saw ${await simulatorRequests(simulator)}); by operation ${JSON.stringify(stats.armRequests.byOperation)}; Resource Graph ${stats.resourceGraph}`);
 
   // The lower bound (see the header comment for the formula).
   const meanLatency = (LATENCY.minMs + LATENCY.maxMs) / 2 / 1000;
@@ -240,6 +268,14 @@ async function main(): Promise<void> {
       ` (R ${requests}, busiest subscription ${busiest}, C ${concurrency}, c ${perSubscriptionCap}, B ${THROTTLE.burst}, r ${THROTTLE.refillPerSecond}/s)`,
   );
   say(`poll ratio: ${(pollSeconds / lowerBound).toFixed(2)} x the lower bound (ARM reads alone: ${(collectSeconds / lowerBound).toFixed(2)} x; the bound has no CPU term)`);
+
+  // The steady state: what every later poll of a running service looks like (warm connections and
+  // caches, and the previous poll's snapshot and report alive while the next is built: its RSS peak).
+  const steadyStarted = performance.now();
+  if (!(await monitor.poller.pollNow())) throw new Error('the second poll failed; see the log on stderr');
+  const steadySeconds = (performance.now() - steadyStarted) / 1000;
+  stages.push(['after a second poll', rssNow()]);
+  say(`second poll (steady state): ${steadySeconds.toFixed(2)} s, ${(steadySeconds / lowerBound).toFixed(2)} x the lower bound`);
 
   const exposition = monitor.expositionStats;
   const series = exposition.series;
@@ -262,30 +298,27 @@ async function main(): Promise<void> {
   say(`GET /metrics (ours, cached gzip): p50 ${oursTimes.p50.toFixed(2)} ms, p99 ${oursTimes.p99.toFixed(2)} ms over ${scrapes} scrapes (${mb(oursBytes).toFixed(1)} MB on the wire each)`);
   await close(ours);
   stages.push(['after our scrapes', rssNow()]);
-  const peakRssOurs = peakRss;
+  const peakRssOurs = peakRss();
 
-  // ... and the same series in a plain prom-client registry, served by express the usual way.
-  const registry = buildPromClientRegistry(report);
-  const baselineApp = express();
-  baselineApp.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
-  const baseline = createServer(baselineApp);
-  const baselineUrl = `${await listen(baseline)}/metrics`;
-  const baselineTimes = await measureScrapes(() => scrape(baselineUrl), baselineScrapes, { warmup: 1, encode: false });
-  say(`GET /metrics (plain prom-client registry, same series): p50 ${baselineTimes.p50.toFixed(2)} ms, p99 ${baselineTimes.p99.toFixed(2)} ms over ${baselineScrapes} scrapes`);
-  await close(baseline);
+  // ... and the same series in a plain prom-client registry, served by express the usual way, in a
+  // process of its own (its registry takes hundreds of MB at fleet size).
+  const scratch = mkdtempSync(join(tmpdir(), 'apim-netwatch-bench-'));
+  const reportFile = join(scratch, 'report.ndjson');
+  await writeReport(reportFile, report);
+  const baseline = await startChild<{ url: string }>('baseline-process', ['--report', reportFile]);
+  const baselineTimes = await measureScrapes(() => scrape(baseline.info.url), baselineScrapes, { warmup: 1, encode: false });
+  say(`GET /metrics (plain prom-client registry, same series, in a process of its own): p50 ${baselineTimes.p50.toFixed(2)} ms, p99 ${baselineTimes.p99.toFixed(2)} ms over ${baselineScrapes} scrapes`);
+  const baselinePeakRss = baseline.peakRss();
+  await baseline.stop();
+  rmSync(scratch, { recursive: true, force: true });
   const speedup = baselineTimes.p50 / oursTimes.p50;
   say(`metrics speed-up: ${speedup.toFixed(1)}x (baseline p50 / ours)`);
 
-  await simulator.stop();
-  clearInterval(sampler);
-  stages.push(['after the baseline', rssNow()]);
-  peakRss = Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
+  await simulatorProcess.stop();
   say(`RSS by stage: ${stages.map(([name, rss]) => `${name} ${mb(rss).toFixed(0)} MB`).join(', ')}`);
   say(
-    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB up to the end of our scrapes (the monitor and its HTTP server, under tsx; the simulator runs apart); ` +
-      `${mb(peakRss).toFixed(0)} MB with the baseline's prom-client registry; total run ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB, the monitor and its HTTP server through two polls and our scrapes (heap limit ${mb(heapLimit).toFixed(0)} MB${heapFlag ? `, ${heapFlag} as the Helm chart runs it` : ''}); ` +
+      `the baseline's process ${baselinePeakRss === undefined ? 'not measured' : `${mb(baselinePeakRss).toFixed(0)} MB`}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   say('targets (issue "Fleet scale and resilience"): /metrics p50 < 30 ms and >= 20x prom-client; <= 1.2 ARM requests per instance; poll <= 1.5x lower bound; peak RSS < 300 MB');
 
@@ -298,6 +331,8 @@ async function main(): Promise<void> {
     poll_lower_bound_seconds: round(lowerBound),
     poll_ratio: round(pollSeconds / lowerBound),
     collect_seconds: round(collectSeconds),
+    steady_poll_seconds: round(steadySeconds),
+    steady_poll_ratio: round(steadySeconds / lowerBound),
     collect_ratio: round(collectSeconds / lowerBound),
     arm_requests: requests,
     arm_requests_per_instance: round(requests / instances),
@@ -312,7 +347,8 @@ async function main(): Promise<void> {
     baseline_metrics_p99_ms: round(baselineTimes.p99),
     metrics_speedup: round(speedup, 2),
     peak_rss_mb: round(mb(peakRssOurs), 1),
-    peak_rss_with_baseline_mb: round(mb(peakRss), 1),
+    heap_limit_mb: round(mb(heapLimit), 1),
+    baseline_peak_rss_mb: baselinePeakRss === undefined ? null : round(mb(baselinePeakRss), 1),
     rss_modules_loaded_mb: round(mb(stages[0]![1]), 1),
   };
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));

@@ -4,7 +4,8 @@
  *
  *   tsx bench/simulator-process.ts --instances N --subscriptions S
  *
- * Prints one JSON line `{ url, caCertPem, subscriptionIds, regions, resources }` when listening; stops on SIGTERM.
+ * Prints one JSON line `{ url, caCertPem, subscriptionIds, regions, resources }` when listening; stops on SIGTERM
+ * or when its stdin closes (the benchmark died).
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/simulator/server.js';
@@ -19,4 +20,6 @@ const simulator = await startSimulator({ world: fleet.world, latency: LATENCY, t
 process.stdout.write(
   `${JSON.stringify({ url: simulator.url, caCertPem: simulator.caCertPem, subscriptionIds: fleet.subscriptionIds, regions: fleet.regions, resources: fleet.world.resources.length })}\n`,
 );
-process.once('SIGTERM', () => void simulator.close().then(() => process.exit(0)));
+const stop = () => void simulator.close().then(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.stdin.on('end', stop).resume();

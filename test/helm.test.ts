@@ -151,7 +151,9 @@ describe('helm chart apim-netwatch', () => {
       expect(container.image).toBe('ghcr.io/apim-netwatch/apim-netwatch:0.1.0');
       expect(container.args).toEqual(['serve', '--config', '/etc/apim-netwatch/config.yaml']);
       expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: 9464, protocol: 'TCP' }]);
-      expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+      expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '384Mi' } });
+      // The heap limit the benchmark measures with, well inside the memory limit.
+      expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' });
       expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     });
 
@@ -397,11 +399,19 @@ describe('helm chart apim-netwatch', () => {
     expect(statefulSet.spec.replicas).toBe(2);
     expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
     const { env, ...container } = statefulSet.spec.template.spec.containers[0];
-    expect((env as Array<{ name: string }>).map((e) => e.name)).toEqual(['APIM_NETWATCH_SHARD_COUNT', 'APIM_NETWATCH_SHARD_INDEX']);
-    expect(env[0].value).toBe('2');
-    expect(container).toEqual(deployment.spec.template.spec.containers[0]);
+    const { env: deploymentEnv, ...deploymentContainer } = deployment.spec.template.spec.containers[0];
+    const shardVariables = (env as Array<{ name: string; value?: string }>).filter((e) => e.name.startsWith('APIM_NETWATCH_SHARD_'));
+    expect(shardVariables.map((e) => e.name)).toEqual(['APIM_NETWATCH_SHARD_COUNT', 'APIM_NETWATCH_SHARD_INDEX']);
+    expect(shardVariables[0]!.value).toBe('2');
+    expect(env.filter((e: { name: string }) => !e.name.startsWith('APIM_NETWATCH_SHARD_'))).toEqual(deploymentEnv);
+    expect(container).toEqual(deploymentContainer);
     expect({ ...statefulSet.spec.template.spec, containers: [] }).toEqual({ ...deployment.spec.template.spec, containers: [] });
     expect(statefulSet.spec.template.metadata).toEqual(deployment.spec.template.metadata);
+  }, HELM_TIMEOUT);
+
+  it('nodeHeapLimitMegabytes: null leaves NODE_OPTIONS out', async () => {
+    const deployment = only(await render('--set', 'nodeHeapLimitMegabytes=null'), 'Deployment');
+    expect(deployment.spec.template.spec.containers[0].env).toBeUndefined();
   }, HELM_TIMEOUT);
 
   it('sharding off: the Deployment as before, no StatefulSet, no headless Service, no shard variables', async () => {
@@ -411,7 +421,7 @@ describe('helm chart apim-netwatch', () => {
     const deployment = only(objects, 'Deployment');
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.strategy).toBeUndefined();
-    expect(deployment.spec.template.spec.containers[0].env).toBeUndefined();
+    expect(deployment.spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }]);
   }, HELM_TIMEOUT);
 
   it('persistence with the Deployment uses persistence.existingClaim, one replica, Recreate', async () => {
@@ -421,7 +431,10 @@ describe('helm chart apim-netwatch', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'state', persistentVolumeClaim: { claimName: 'netwatch-state' } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'state', mountPath: '/var/lib/apim-netwatch' });
-    expect(pod.containers[0].env).toEqual([{ name: 'APIM_NETWATCH_STATE_FILE', value: '/var/lib/apim-netwatch/snapshot.json' }]);
+    expect(pod.containers[0].env).toEqual([
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=192' },
+      { name: 'APIM_NETWATCH_STATE_FILE', value: '/var/lib/apim-netwatch/snapshot.json' },
+    ]);
   }, HELM_TIMEOUT);
 
   it.each([

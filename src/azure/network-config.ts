@@ -4,11 +4,15 @@ import type { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type VnetFacts } from './normalise-subnet.js';
-import type { NetworkSecurityGroup, RouteTable, SubnetConfig } from '../model/network.js';
+import type { NetworkSecurityGroup, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
 import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
 
-/** Network resources read in bulk (Resource Graph rows, `properties` as in ARM), by lower-cased ID. */
-export type PrefetchedResources = ReadonlyMap<string, Record<string, unknown>>;
+/**
+ * Network resources read in bulk (Resource Graph rows, `properties` as in ARM), by lower-cased ID. The
+ * reader takes NSG and route-table rows out as it normalises them (they are its biggest part, and it
+ * remembers the result), so the raw rows do not stay alive for the rest of the poll.
+ */
+export type PrefetchedResources = Map<string, Record<string, unknown>>;
 
 const vnetIdOf = (ref: { subscriptionId: string; resourceGroup: string; vnet: string }) =>
   `/subscriptions/${ref.subscriptionId}/resourcegroups/${ref.resourceGroup}/providers/microsoft.network/virtualnetworks/${ref.vnet}`.toLowerCase();
@@ -32,6 +36,7 @@ function embeddedSubnet(vnet: Record<string, unknown>, subnetId: string, name: s
  */
 export class NetworkConfigReader {
   private readonly memo = new Map<string, Promise<unknown>>();
+  private readonly ruleLists = new Map<string, SecurityRule[]>();
 
   constructor(
     private readonly clients: ArmClients,
@@ -59,9 +64,32 @@ export class NetworkConfigReader {
     return pending;
   }
 
-  /** A top-level network resource (VNet, NSG, route table) by its lower-cased ID. */
-  private resource<T>(id: string, subscriptionId: string, get: () => Promise<unknown>, normalise: (body: unknown) => T): Promise<T> {
-    return this.once(id, subscriptionId, (bulk) => bulk.get(id), get, normalise);
+  /**
+   * A top-level network resource (VNet, NSG, route table) by its lower-cased ID. `take`: its row is read
+   * under this key alone, so it can leave the bulk map (VNet rows are also read for their subnets).
+   */
+  private resource<T>(id: string, subscriptionId: string, get: () => Promise<unknown>, normalise: (body: unknown) => T, take = false): Promise<T> {
+    const bodyIn = (bulk: PrefetchedResources) => {
+      const row = bulk.get(id);
+      if (take) bulk.delete(id);
+      return row;
+    };
+    return this.once(id, subscriptionId, bodyIn, get, normalise);
+  }
+
+  /**
+   * Rule lists equal to one read earlier in this poll are that list: fleets repeat the same rules in
+   * every NSG (Azure's six default rules in all of them), and a snapshot holds thousands of NSGs.
+   */
+  private shareRules(nsg: NetworkSecurityGroup): NetworkSecurityGroup {
+    const share = (rules: SecurityRule[]): SecurityRule[] => {
+      const key = JSON.stringify(rules);
+      const known = this.ruleLists.get(key);
+      if (known) return known;
+      this.ruleLists.set(key, rules);
+      return rules;
+    };
+    return { ...nsg, securityRules: share(nsg.securityRules), defaultSecurityRules: share(nsg.defaultSecurityRules) };
   }
 
   private vnet(ref: { subscriptionId: string; resourceGroup: string; vnet: string }): Promise<VnetFacts> {
@@ -73,14 +101,14 @@ export class NetworkConfigReader {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a network security group ID: ${id}`));
     const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.resource(id, ref.subscriptionId, () => client.networkSecurityGroups.get(ref.resourceGroup, ref.name), normaliseNsg);
+    return this.resource(id, ref.subscriptionId, () => client.networkSecurityGroups.get(ref.resourceGroup, ref.name), (body) => this.shareRules(normaliseNsg(body)), true);
   }
 
   private routeTable(id: string): Promise<RouteTable> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a route table ID: ${id}`));
     const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.resource(id, ref.subscriptionId, () => client.routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable);
+    return this.resource(id, ref.subscriptionId, () => client.routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable, true);
   }
 
   async readSubnet(subnetId: string): Promise<SubnetConfig> {

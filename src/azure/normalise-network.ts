@@ -89,6 +89,14 @@ function list(value: unknown, field: string, where: string): unknown[] {
 
 /** Azure sends the singular as absent or `""` when the plural is used (and `[]` for the plural when not). */
 function merged(rule: Json, singular: string, plural: string, where: string): string[] {
+  // ARM's usual shape (one singular, an empty plural) without the general path's arrays and Set:
+  // this runs for four fields of every rule of every NSG of a fleet, every poll.
+  const one = rule[singular];
+  const many = rule[plural];
+  if (typeof one === 'string' && (many === undefined || (Array.isArray(many) && many.length === 0))) {
+    const trimmed = one.trim();
+    return trimmed === '' ? [] : [trimmed];
+  }
   const values: unknown[] = [rule[singular], ...(typeof rule[plural] === 'string' ? [rule[plural]] : list(rule[plural], plural, where))];
   const texts = values.flatMap((value) => {
     if (value === undefined || value === null) return [];
@@ -101,6 +109,7 @@ function merged(rule: Json, singular: string, plural: string, where: string): st
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string, where: string): T {
+  if (allowed.includes(value as T)) return value as T;
   const found = typeof value === 'string' ? allowed.find((option) => option.toLowerCase() === value.trim().toLowerCase()) : undefined;
   if (!found) {
     const got = value === undefined ? 'it is missing' : `got ${describe(value)}`;
@@ -118,6 +127,9 @@ function priorityOf(value: unknown, where: string): number {
   return priority;
 }
 
+const DIRECTIONS: readonly Direction[] = ['Inbound', 'Outbound'];
+const ACCESSES: readonly Access[] = ['Allow', 'Deny'];
+
 function normaliseRule(raw: unknown, index: number, field: string, nsgName: string, isDefault: boolean): SecurityRule {
   const at = `NSG "${nsgName}" ${field}[${index}]`;
   if (!isRecord(raw)) throw new InvalidNetworkConfigError(`${at}: expected a security rule object, got ${describe(raw)}`);
@@ -132,8 +144,8 @@ function normaliseRule(raw: unknown, index: number, field: string, nsgName: stri
   return {
     name: rule.name,
     priority: priorityOf(rule.priority, where),
-    direction: oneOf<Direction>(rule.direction, ['Inbound', 'Outbound'], 'direction', where),
-    access: oneOf<Access>(rule.access, ['Allow', 'Deny'], 'access', where),
+    direction: oneOf(rule.direction, DIRECTIONS, 'direction', where),
+    access: oneOf(rule.access, ACCESSES, 'access', where),
     protocol: rule.protocol.trim(),
     sourceAddressPrefixes: merged(rule, 'sourceAddressPrefix', 'sourceAddressPrefixes', where),
     destinationAddressPrefixes: merged(rule, 'destinationAddressPrefix', 'destinationAddressPrefixes', where),

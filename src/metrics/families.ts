@@ -211,7 +211,7 @@ export function familySamples(family: FleetFamily, instance: InstanceReport): Sa
 }
 
 /** Configured instances the monitor could not resolve at all: visible as target_up 0, sorted by ID. */
-export function unresolvedTargetSamples(report: FleetReport): Sample[] {
+export function unresolvedTargetSamples(report: Pick<FleetReport, 'unresolvedTargets'>): Sample[] {
   return [...report.unresolvedTargets]
     .sort((a, b) => compareIds(a.id, b.id))
     .map((target) => ({

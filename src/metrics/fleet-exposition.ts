@@ -2,10 +2,10 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { constants, createGunzip, createGzip, gunzip, gzip } from 'node:zlib';
+import { constants, createGunzip, createGzip, gunzip, gzip, type ZlibOptions } from 'node:zlib';
 import type { FleetReport } from '../analysis/report.js';
 import { FLEET_FAMILIES, type FleetFamily } from './families.js';
-import { fleetExpositionChunks } from './render.js';
+import { fleetExpositionByFamily } from './render.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -51,7 +51,10 @@ const BATCH_CHARS = 1 << 15;
  */
 export async function gzipStrings(chunks: Iterable<string>): Promise<{ gzipped: Buffer; bytes: number }> {
   // Fastest level: the ratio hardly differs on repetitive exposition text, and this runs once per poll.
-  const zip = createGzip({ level: constants.Z_BEST_SPEED });
+  // A buffer of a few batches lets the render run ahead while zlib compresses the previous ones (at the
+  // stream's default 16 KB, every batch would wait for the one before: render and compress in turn).
+  // (Node hands zlib's options to its Transform; @types/node does not list the stream ones.)
+  const zip = createGzip({ level: constants.Z_BEST_SPEED, writableHighWaterMark: 8 * BATCH_CHARS } as ZlibOptions);
   const parts: Buffer[] = [];
   zip.on('data', (part: Buffer) => parts.push(part));
   const done = finished(zip);
@@ -95,7 +98,11 @@ export class FleetExposition implements ExpositionBody {
     const sequence = ++this.started;
     const began = performance.now();
     const tally = { series: 0 };
-    const { gzipped, bytes } = await gzipStrings(fleetExpositionChunks(report, this.families, tally));
+    // One gzip member per family, compressed side by side in zlib's thread pool while the render goes on;
+    // members back to back are one gzip stream (RFC 1952).
+    const members = await Promise.all(fleetExpositionByFamily(report, this.families, tally).map(gzipStrings));
+    const gzipped = Buffer.concat(members.map((member) => member.gzipped));
+    const bytes = members.reduce((total, member) => total + member.bytes, 0);
     if (sequence !== this.started) return;
     this.current = Promise.resolve(gzipped);
     this.currentStats = { instances: report.instances.length, series: tally.series, bytes, gzipBytes: gzipped.length, milliseconds: performance.now() - began };

@@ -1,5 +1,5 @@
 import type { FleetReport, InstanceReport } from '../analysis/report.js';
-import { escapeLabelValue, familyHeader, formatSample, formatValue } from './exposition.js';
+import { escapeLabelValue, familyHeader, formatSample, formatValue, type Sample } from './exposition.js';
 import { compareIds, FLEET_FAMILIES, TARGET_UP_FAMILY, unresolvedTargetSamples, type FleetFamily } from './families.js';
 
 /** `,name="` per label of a family, built once per family list. */
@@ -69,39 +69,41 @@ function sortedInstances(report: FleetReport): InstanceReport[] {
 }
 
 /**
- * The fleet's exposition as a sequence of strings (family by family, instances by resource ID), so that
- * a caller can compress it as it goes instead of holding the whole text (~60 MB at 1,000 instances x 2
- * regions). HELP/TYPE come once per family that has series; configured but unresolved targets follow
- * the instances in `apim_netwatch_target_up`. Byte for byte what a prom-client registry of the same
- * gauges writes per family (test/metrics-golden.test.ts), without the blank line prom-client puts
- * between families and without the headers of empty families.
+ * The fleet's exposition as one sequence of strings per family (instances by resource ID), so that a
+ * caller can compress the families side by side, as they are produced, instead of holding the whole
+ * text (~60 MB at 1,000 instances x 2 regions). HELP/TYPE come once per family that has series;
+ * configured but unresolved targets follow the instances in `apim_netwatch_target_up`. Put together
+ * in order, byte for byte what a prom-client registry of the same gauges writes per family
+ * (test/metrics-golden.test.ts), without the blank line prom-client puts between families and
+ * without the headers of empty families.
  */
-export function* fleetExpositionChunks(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES, tally?: SeriesTally): Generator<string> {
+export function fleetExpositionByFamily(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES, tally?: SeriesTally): Array<Iterable<string>> {
   const instances = sortedInstances(report);
   const prefixes = instances.map(instancePrefixes);
   const unresolved = unresolvedTargetSamples(report);
-  for (const family of families) {
-    let header: string | undefined = familyHeader(family.name, family.help, family.type);
-    for (let i = 0; i < instances.length; i++) {
-      const lines = renderFamilyLines(instances[i]!, family, prefixes[i]!, tally);
-      if (!lines) continue;
-      if (header) yield header;
-      header = undefined;
-      yield lines;
-    }
-    if (family.name !== TARGET_UP_FAMILY) continue;
-    for (const sample of unresolved) {
-      if (tally) tally.series++;
-      if (header) yield header;
-      header = undefined;
-      yield formatSample(family.name, sample);
-    }
+  return families.map((family) => familyChunks(family, instances, prefixes, family.name === TARGET_UP_FAMILY ? unresolved : [], tally));
+}
+
+function* familyChunks(family: FleetFamily, instances: readonly InstanceReport[], prefixes: readonly PrefixOf[], extra: readonly Sample[], tally?: SeriesTally): Generator<string> {
+  let header: string | undefined = familyHeader(family.name, family.help, family.type);
+  for (let i = 0; i < instances.length; i++) {
+    const lines = renderFamilyLines(instances[i]!, family, prefixes[i]!, tally);
+    if (!lines) continue;
+    if (header) yield header;
+    header = undefined;
+    yield lines;
+  }
+  for (const sample of extra) {
+    if (tally) tally.series++;
+    if (header) yield header;
+    header = undefined;
+    yield formatSample(family.name, sample);
   }
 }
 
 /** The whole fleet's exposition as one string (tests, one-shot tools). */
 export function renderFleet(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES): string {
   let text = '';
-  for (const chunk of fleetExpositionChunks(report, families)) text += chunk;
+  for (const family of fleetExpositionByFamily(report, families)) for (const chunk of family) text += chunk;
   return text;
 }

@@ -187,8 +187,14 @@ spec:
         - name: http-metrics
           containerPort: {{ include "apim-netwatch.port" . }}
           protocol: TCP
-      {{- if or .Values.sharding.enabled .Values.persistence.enabled .Values.extraEnv }}
+      {{- if or .Values.sharding.enabled .Values.persistence.enabled .Values.extraEnv .Values.nodeHeapLimitMegabytes }}
       env:
+        {{- with .Values.nodeHeapLimitMegabytes }}
+        # V8 grows its heap lazily, far past what the service keeps alive; a limit well inside the
+        # container's memory limit makes it collect instead (README, "Sizing").
+        - name: NODE_OPTIONS
+          value: {{ printf "--max-old-space-size=%d" (int .) | quote }}
+        {{- end }}
         {{- if .Values.sharding.enabled }}
         # One shard per replica: the StatefulSet's pod index (0..replicas-1) out of sharding.replicas.
         - name: APIM_NETWATCH_SHARD_COUNT
