@@ -5,10 +5,10 @@
  * Builds a simulated fleet (bench/world.ts: N instances x 2 regions over S subscriptions, default
  * 1,000 x 2 in 20), serves it from the ARM simulator in a process of its own with ARM-like latency
  * (uniform 50-200 ms per request) and ARM's per-subscription token bucket (250 burst, 25/s), runs one
- * full poll and then a second one (the steady state) through the real Monitor in this process (SDK clients over HTTPS, Resource Graph,
- * NetworkStatus, network config, analysis, rendering), then times GET /metrics of the running express
- * app against a plain prom-client registry holding the same series, served by express in a third
- * process. This process is thus the monitor as deployed: `npm run bench` runs it compiled, with the
+ * full poll and then a second one (the steady state) through the real Monitor in this process (SDK
+ * clients over HTTPS, Resource Graph, NetworkStatus, network config, analysis, rendering), then times
+ * GET /metrics of the running express app against a plain prom-client registry holding the same
+ * series, served by express in a third process. This process is thus the monitor as deployed: `npm run bench` runs it compiled, with the
  * heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's maxRSS.
  *
  * Output (design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
@@ -46,10 +46,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FleetReport } from '../src/analysis/report.js';
 import { measureScrapes } from './baseline-prom-client.js';
+import { LATENCY, THROTTLE } from './world.js';
 
-// Kept equal to bench/simulator-process.ts, which serves them (importing it would start a simulator here).
-const LATENCY = { minMs: 50, maxMs: 200 };
-const THROTTLE = { burst: 250, refillPerSecond: 25 };
 
 /** A helper process of the benchmark: started, its first stdout line (JSON) read, stopped. */
 interface ChildProcess<Info> {
@@ -204,15 +202,14 @@ async function main(): Promise<void> {
   const started = performance.now();
   const simulatorProcess = await startChild<SimulatorInfo>('simulator-process', ['--instances', String(instances), '--subscriptions', String(subscriptionsWanted)]);
   const simulator = simulatorProcess.info;
-  const fleet = simulator;
   stages.push(['simulator started', rssNow()]);
-  const subscriptions = fleet.subscriptionIds.length;
-  say(`apim-netwatch benchmark: ${instances} instances x ${fleet.regions} regions in ${subscriptions} subscriptions (${fleet.resources} ARM resources, served by a simulator process of its own)`);
+  const subscriptions = simulator.subscriptionIds.length;
+  say(`apim-netwatch benchmark: ${instances} instances x ${simulator.regions} regions in ${subscriptions} subscriptions (${simulator.resources} ARM resources, served by a simulator process of its own)`);
   say(`simulated ARM: latency ${LATENCY.minMs}-${LATENCY.maxMs} ms per request (uniform), token bucket ${THROTTLE.burst} burst + ${THROTTLE.refillPerSecond}/s per subscription`);
 
   const config = validateConfig(
     {
-      azure: { endpoint: simulator.url, credential: 'simulator', subscriptions: fleet.subscriptionIds, resourceGraph },
+      azure: { endpoint: simulator.url, credential: 'simulator', subscriptions: simulator.subscriptionIds, resourceGraph },
       ...(args.concurrency ? { concurrency: positiveInt('concurrency', args.concurrency, 1) } : {}),
       ...(args['concurrency-per-subscription']
         ? { concurrencyPerSubscription: positiveInt('concurrency-per-subscription', args['concurrency-per-subscription'], 1) }
@@ -284,7 +281,7 @@ async function main(): Promise<void> {
       `rendered and compressed in ${exposition.milliseconds.toFixed(0)} ms after the analysis)`,
   );
 
-  // GET /metrics of the running express app (cached fleet text + the process's own metrics) ...
+  // GET /metrics of the running express app (the cached gzip of the fleet + the process's own metrics) ...
   const app = createApp({
     report: () => monitor.report,
     fleetMetrics: () => monitor.fleetBody(),
@@ -324,16 +321,16 @@ async function main(): Promise<void> {
 
   const result = {
     instances,
-    regions: fleet.regions,
+    regions: simulator.regions,
     subscriptions,
     series,
     poll_seconds: round(pollSeconds),
     poll_lower_bound_seconds: round(lowerBound),
     poll_ratio: round(pollSeconds / lowerBound),
     collect_seconds: round(collectSeconds),
+    collect_ratio: round(collectSeconds / lowerBound),
     steady_poll_seconds: round(steadySeconds),
     steady_poll_ratio: round(steadySeconds / lowerBound),
-    collect_ratio: round(collectSeconds / lowerBound),
     arm_requests: requests,
     arm_requests_per_instance: round(requests / instances),
     arm_requests_by_operation: stats.armRequests.byOperation,

@@ -9,10 +9,8 @@
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/simulator/server.js';
-import { buildFleetWorld } from './world.js';
+import { buildFleetWorld, LATENCY, THROTTLE } from './world.js';
 
-export const LATENCY = { minMs: 50, maxMs: 200 };
-export const THROTTLE = { burst: 250, refillPerSecond: 25 };
 
 const { values } = parseArgs({ options: { instances: { type: 'string' }, subscriptions: { type: 'string' } } });
 const fleet = buildFleetWorld({ instances: Number(values.instances ?? 1000), subscriptions: Number(values.subscriptions ?? 20) });

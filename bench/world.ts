@@ -29,6 +29,10 @@ import {
 } from '../src/simulator/demo-world.js';
 import type { ArmResource, World } from '../src/simulator/world.js';
 
+/** ARM as the benchmark simulates it: latency per request (uniform) and each subscription's token bucket. */
+export const LATENCY = { minMs: 50, maxMs: 200 };
+export const THROTTLE = { burst: 250, refillPerSecond: 25 };
+
 export interface FleetWorldOptions {
   instances: number;
   subscriptions: number;

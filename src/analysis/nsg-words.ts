@@ -33,14 +33,8 @@ const METADATA_IP = AddressSet.fromPrefixes(['169.254.169.254/32']);
 const NOT_INTERNET = AddressSet.fromPrefixes(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32', '169.254.0.0/16']);
 
 /** Parsing a tag's prefixes is the expensive part; tag sets are shared across instances and polls. */
-const tagCache = new WeakMap<ServiceTagSet, Map<string, unknown>>();
-
-function cached<T>(tags: ServiceTagSet, key: string, compute: () => T): T {
-  let byKey = tagCache.get(tags);
-  if (!byKey) tagCache.set(tags, (byKey = new Map()));
-  if (!byKey.has(key)) byKey.set(key, compute());
-  return byKey.get(key) as T;
-}
+const tagWords = new TagSetMemo<AddressSet | undefined>();
+const tagPeerUnions = new TagSetMemo<AddressSet>();
 
 /** `isIpPrefix` throws and catches on every tag name, which is slow on the hot path; the regex is a cheap necessary condition. */
 function looksLikeIp(text: string): boolean {
@@ -107,7 +101,7 @@ function rememberedUdrSet(tags: ServiceTagSet, prefixes: readonly string[]): Add
 }
 
 function tagSet(tags: ServiceTagSet, name: string): AddressSet | undefined {
-  return cached(tags, `tag:${name.toLowerCase()}`, () => tagAddresses(tags, name));
+  return tagWords.get(tags, `tag:${name.toLowerCase()}`, () => tagAddresses(tags, name));
 }
 
 /** One address word of a rule (`*`, a tag, a CIDR); undefined when Azure would not know it either. */
@@ -133,13 +127,13 @@ export function peerSet(flow: FlowRequirement, env: Env): AddressSet | undefined
   if (peer === 'internet') return env.internet.intersect(env.family);
   const { ctx, regions } = env;
   const key = `peer:${peer}|${regions.join(',')}|${flow.regionalTags}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
-  return cached(ctx.serviceTags, key, () => peerAddresses(ctx.serviceTags, flow.peer, regions, flow.regionalTags)?.intersect(env.family));
+  return tagWords.get(ctx.serviceTags, key, () => peerAddresses(ctx.serviceTags, flow.peer, regions, flow.regionalTags)?.intersect(env.family));
 }
 
 /** Every address of every flow peer that is a service tag (all but `Internet` and `AzureLoadBalancer`); fixed by tag set, regions and family. */
 export function tagPeers(env: Env): AddressSet {
   const key = `peers:${env.regions.join(',')}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
-  return cached(env.ctx.serviceTags, key, () =>
+  return tagPeerUnions.get(env.ctx.serviceTags, key, () =>
     unionAll(FLOW_REQUIREMENTS.filter((flow) => !['azureloadbalancer', 'internet'].includes(flow.peer.toLowerCase())).map((flow) => peerSet(flow, env) ?? AddressSet.EMPTY)),
   );
 }
@@ -147,7 +141,7 @@ export function tagPeers(env: Env): AddressSet {
 const WHOLE_SUBNET_WORDS = new Set(['*', 'any', 'virtualnetwork']);
 
 function localCoversSubnet(specs: readonly string[], env: Env): Coverage {
-  if (!env.subnet) return specs.some((spec) => ['*', 'any', 'virtualnetwork'].includes(spec.toLowerCase()) || looksLikeIp(spec));
+  if (!env.subnet) return specs.some((spec) => WHOLE_SUBNET_WORDS.has(spec.toLowerCase()) || looksLikeIp(spec));
   // `*` and VirtualNetwork contain the subnet by construction; no need to build the union.
   if (specs.some((spec) => WHOLE_SUBNET_WORDS.has(spec.trim().toLowerCase()))) return true;
   const local = unionAll(specs.map((spec) => resolve(spec, env) ?? AddressSet.EMPTY));

@@ -1,4 +1,5 @@
 import { AddressSet } from './addresses.js';
+import { TagSetMemo } from './memo.js';
 import { tagAddressesV4 } from './routes-tags.js';
 import { regionalTag } from './service-tags.js';
 import { shortRegion } from '../model/ids.js';
@@ -53,26 +54,18 @@ export interface EndpointRouteSet {
   addresses: AddressSet;
 }
 
-const memo = new WeakMap<ServiceTagSet, Map<string, AddressSet>>();
+const memo = new TagSetMemo<AddressSet>();
 
 /** The IPv4 addresses of `tagName` in `regions`, memoised per tag set (every region of a fleet asks alike). */
 function addressesIn(tags: ServiceTagSet, tagName: string, regions: readonly string[]): AddressSet {
-  let byKey = memo.get(tags);
-  if (!byKey) {
-    byKey = new Map();
-    memo.set(tags, byKey);
-  }
-  const key = `${tagName}|${regions.join(',')}`;
-  let addresses = byKey.get(key);
-  if (!addresses) {
-    addresses = AddressSet.EMPTY;
+  return memo.get(tags, `${tagName}|${regions.join(',')}`, () => {
+    let addresses = AddressSet.EMPTY;
     for (const region of regions) {
       const tag = (region === '*' ? undefined : regionalTag(tags, tagName, region)) ?? tags.tags.get(tagName.toLowerCase());
       if (tag) addresses = addresses.union(tagAddressesV4(tag));
     }
-    byKey.set(key, addresses);
-  }
-  return addresses;
+    return addresses;
+  });
 }
 
 /**

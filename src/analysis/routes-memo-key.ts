@@ -13,13 +13,18 @@ import type { Route, ServiceEndpoint } from '../model/network.js';
  * every other VnetLocal route before anything looks at it, so a fleet of private VNets, one each,
  * still shares entries.
  */
+/** Of a subnet's service endpoints, what their routes depend on: each one's service and locations, in order. */
+export function endpointsKey(serviceEndpoints: readonly ServiceEndpoint[]): unknown[] {
+  return serviceEndpoints.map((endpoint) => [endpoint.service, endpoint.locations]);
+}
+
 export function routesMemoKey(udrs: readonly Route[], serviceEndpoints: readonly ServiceEndpoint[], ctx: RouteContext, relevant: AddressSet): string {
   return JSON.stringify([
     shortRegion(ctx.region),
     shortRegion(ctx.primaryRegion),
     ctx.platformVersion,
     udrs.map((route) => [route.name, route.addressPrefix, route.nextHopType, route.nextHopIpAddress ?? null]),
-    serviceEndpoints.map((endpoint) => [endpoint.service, endpoint.locations]),
+    endpointsKey(serviceEndpoints),
     ctx.vnetAddressSpace.filter((prefix) => isIpPrefix(prefix) && isV4(toCidr(prefix)) && overlaps(relevant, toCidr(prefix))).map((prefix) => prefix.trim()),
   ]);
 }

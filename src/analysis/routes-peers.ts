@@ -1,5 +1,6 @@
 import { AddressSet } from './addresses.js';
 import type { Dependency } from './dependencies.js';
+import { TagSetMemo } from './memo.js';
 import { FLOW_REQUIREMENTS } from './requirements.js';
 import { peerAddresses } from './service-tags.js';
 import type { ServiceTagSet } from '../model/network.js';
@@ -32,18 +33,11 @@ export interface RoutedPeers {
 
 const usesRegionalTags = (peer: string) => FLOW_REQUIREMENTS.some((flow) => flow.peer === peer && flow.regionalTags);
 
-const memo = new WeakMap<ServiceTagSet, Map<string, RoutedPeers>>();
+const memo = new TagSetMemo<RoutedPeers>();
 
 /** The addresses of each peer for a region and its primary (design.md: both regions' tags count), memoised per tag set. */
 export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: string): RoutedPeers {
-  let byRegions = memo.get(tags);
-  if (!byRegions) {
-    byRegions = new Map();
-    memo.set(tags, byRegions);
-  }
-  const key = `${region}|${primaryRegion}`;
-  let result = byRegions.get(key);
-  if (!result) {
+  return memo.get(tags, `${region}|${primaryRegion}`, () => {
     const peers: RoutedPeer[] = [];
     const missing: string[] = [];
     for (const { peer, dependency } of ROUTE_PEERS) {
@@ -52,8 +46,6 @@ export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: 
       else missing.push(peer);
     }
     const relevant = peers.reduce((set, { addresses }) => set.union(addresses), AddressSet.EMPTY);
-    result = { peers, missing, relevant };
-    byRegions.set(key, result);
-  }
-  return result;
+    return { peers, missing, relevant };
+  });
 }

@@ -6,7 +6,7 @@ import type { Dependency } from './dependencies.js';
 import { TagSetMemo, type MemoOptions } from './memo.js';
 import { endpointRouteSets, serviceEndpointEnabled } from './routes-endpoints.js';
 import { splitByRoutes } from './routes-match.js';
-import { routesMemoKey } from './routes-memo-key.js';
+import { endpointsKey, routesMemoKey } from './routes-memo-key.js';
 import { routedPeers } from './routes-peers.js';
 import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './routes-table.js';
 import { describeHop, judgeShares, type RouteVerdict } from './routes-verdict.js';
@@ -72,7 +72,7 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
   const findings = missing.map((peer) => `service tag ${peer} has no IPv4 prefixes in the tag set (change ${ctx.serviceTags.changeNumber}); its route was not checked`);
   const makeEndpointRoutes = () => endpointEntries(endpointRouteSets(serviceEndpoints, ctx.serviceTags, region), relevant);
   // Endpoint routes depend on the endpoints and the regions only: exactly this key.
-  const endpointKey = JSON.stringify([region, primaryRegion, serviceEndpoints.map((endpoint) => [endpoint.service, endpoint.locations])]);
+  const endpointKey = JSON.stringify([region, primaryRegion, endpointsKey(serviceEndpoints)]);
   const endpointRoutes = memo ? endpointEntryMemo.get(ctx.serviceTags, endpointKey, makeEndpointRoutes) : makeEndpointRoutes();
   const { entries, unresolved } = effectiveRoutes(udrs, endpointRoutes, ctx.serviceTags, ctx.vnetAddressSpace, relevant);
   for (const route of unresolved) {

@@ -49,7 +49,8 @@ export function createApp(state: AppState): Express {
       const own = Buffer.from(await state.selfMetrics(), 'utf8');
       res.status(200).type(EXPOSITION_CONTENT_TYPE).set('Vary', 'Accept-Encoding');
       if (gzip) {
-        const [head, tail] = [await fleet.gzip(), gzipSync(own)];
+        const head = await fleet.gzip();
+        const tail = gzipSync(own);
         res.set('Content-Encoding', 'gzip').set('Content-Length', String(head.length + tail.length));
         res.write(head);
         res.end(tail);

@@ -84,19 +84,21 @@ export function fleetExpositionByFamily(report: FleetReport, families: readonly 
   return families.map((family) => familyChunks(family, instances, prefixes, family.name === TARGET_UP_FAMILY ? unresolved : [], tally));
 }
 
+/** A family's lines (each instance's, then `extra`), headed by HELP/TYPE once there is a first line. */
 function* familyChunks(family: FleetFamily, instances: readonly InstanceReport[], prefixes: readonly PrefixOf[], extra: readonly Sample[], tally?: SeriesTally): Generator<string> {
-  let header: string | undefined = familyHeader(family.name, family.help, family.type);
-  for (let i = 0; i < instances.length; i++) {
-    const lines = renderFamilyLines(instances[i]!, family, prefixes[i]!, tally);
+  let headed = false;
+  for (const lines of familyLines(family, instances, prefixes, extra, tally)) {
     if (!lines) continue;
-    if (header) yield header;
-    header = undefined;
+    if (!headed) yield familyHeader(family.name, family.help, family.type);
+    headed = true;
     yield lines;
   }
+}
+
+function* familyLines(family: FleetFamily, instances: readonly InstanceReport[], prefixes: readonly PrefixOf[], extra: readonly Sample[], tally?: SeriesTally): Generator<string> {
+  for (let i = 0; i < instances.length; i++) yield renderFamilyLines(instances[i]!, family, prefixes[i]!, tally);
   for (const sample of extra) {
     if (tally) tally.series++;
-    if (header) yield header;
-    header = undefined;
     yield formatSample(family.name, sample);
   }
 }
