@@ -8,8 +8,10 @@
  * full poll and then a second one (the steady state) through the real Monitor in this process (SDK
  * clients over HTTPS, Resource Graph, NetworkStatus, network config, analysis, rendering), then times
  * GET /metrics of the running express app against a plain prom-client registry holding the same
- * series, served by express in a third process. This process is thus the monitor as deployed: `npm run bench` runs it compiled, with the
- * heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's maxRSS.
+ * series, served by express in a process of its own; a scraper process of its own times both, as
+ * Prometheus would. This process is thus the monitor as deployed: `npm run bench` runs it compiled,
+ * with the heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's
+ * maxRSS.
  *
  * Output (design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
  * It measures; it asserts nothing. Ratios, not absolute times, are the results: machines are noisy.
@@ -29,7 +31,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, get, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,7 +47,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FleetReport } from '../src/analysis/report.js';
-import { measureScrapes } from './baseline-prom-client.js';
+import type { ScrapeTimes } from './scrapes.js';
 import { LATENCY, THROTTLE } from './world.js';
 
 
@@ -175,27 +177,11 @@ function close(server: Server): Promise<void> {
   });
 }
 
-/**
- * One scrape as Prometheus makes it: GET, read the whole body. The bytes are counted, not decoded into a
- * string, so that the client's own work stays out of the server's time as much as one process allows.
- */
-let lastBytes = 0;
-/** A scrape as Prometheus sends it: it always offers gzip; each server answers as it does by nature. */
-function scrape(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers: { 'accept-encoding': 'gzip' } }, (response) => {
-      let bytes = 0;
-      response.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-      });
-      response.on('end', () => {
-        lastBytes = bytes;
-        if (response.statusCode !== 200) reject(new Error(`GET ${url} answered ${response.statusCode}`));
-        else resolve('');
-      });
-      response.on('error', reject);
-    }).on('error', reject);
-  });
+/** Scrapes from a process of its own (bench/scraper-process.ts), as Prometheus would: its buffers are not the monitor's. */
+async function scrapeFromOwnProcess(url: string, n: number, warmup: number): Promise<ScrapeTimes> {
+  const scraper = await startChild<ScrapeTimes>('scraper-process', ['--url', url, '--scrapes', String(n), '--warmup', String(warmup)]);
+  await scraper.stop();
+  return scraper.info;
 }
 
 async function main(): Promise<void> {
@@ -290,8 +276,8 @@ async function main(): Promise<void> {
   });
   const ours = createServer(app);
   const oursUrl = `${await listen(ours)}/metrics`;
-  const oursTimes = await measureScrapes(() => scrape(oursUrl), scrapes, { encode: false });
-  const oursBytes = lastBytes;
+  const oursTimes = await scrapeFromOwnProcess(oursUrl, scrapes, 2);
+  const oursBytes = oursTimes.bytes;
   say(`GET /metrics (ours, cached gzip): p50 ${oursTimes.p50.toFixed(2)} ms, p99 ${oursTimes.p99.toFixed(2)} ms over ${scrapes} scrapes (${mb(oursBytes).toFixed(1)} MB on the wire each)`);
   await close(ours);
   stages.push(['after our scrapes', rssNow()]);
@@ -303,7 +289,7 @@ async function main(): Promise<void> {
   const reportFile = join(scratch, 'report.ndjson');
   await writeReport(reportFile, report);
   const baseline = await startChild<{ url: string }>('baseline-process', ['--report', reportFile]);
-  const baselineTimes = await measureScrapes(() => scrape(baseline.info.url), baselineScrapes, { warmup: 1, encode: false });
+  const baselineTimes = await scrapeFromOwnProcess(baseline.info.url, baselineScrapes, 1);
   say(`GET /metrics (plain prom-client registry, same series, in a process of its own): p50 ${baselineTimes.p50.toFixed(2)} ms, p99 ${baselineTimes.p99.toFixed(2)} ms over ${baselineScrapes} scrapes`);
   const baselinePeakRss = baseline.peakRss();
   await baseline.stop();

@@ -270,31 +270,36 @@ describe.each([
   });
 });
 
-describe('remembered results are not shared', () => {
+describe('remembered results are shared frozen, never mutably', () => {
   const tags = fullTags();
   const ctx = nsgContexts(tags)[0]![1];
 
-  it('changing the verdicts one call returned does not change the next call', () => {
+  it('the verdicts one call returned cannot be changed, and the list is the caller\'s own', () => {
     const nsg = normaliseNsg(networkFixture('landing-zone.arm.json'));
     const reference = evaluateNsg(nsg, ctx, { memo: false });
     const first = evaluateNsg(nsg, ctx);
-    first[0]!.verdict = 'denied';
-    first[0]!.decidingRules.push('tampered');
-    first[1]!.note = 'tampered';
+    expect(() => (first[0]!.verdict = 'denied')).toThrow(TypeError);
+    expect(() => first[0]!.decidingRules.push('tampered')).toThrow(TypeError);
+    expect(() => (first[1]!.note = 'tampered')).toThrow(TypeError);
     first.pop();
-    expect(evaluateNsg(nsg, ctx)).toStrictEqual(reference);
+    const second = evaluateNsg(nsg, ctx);
+    expect(second).toStrictEqual(reference);
+    // Shared, not copied: the point of remembering them.
+    expect(second[0]).toBe(first[0]);
   });
 
-  it('changing the route analysis one call returned does not change the next call', () => {
+  it('the route verdicts one call returned cannot be changed, and the analysis and its lists are the caller\'s own', () => {
     const table = routesFixture<RouteTable>('forced-tunnel.json');
     const routeCtx = routeContexts(tags)[0]![1];
     const reference = evaluateRoutes(table, [], routeCtx, { memo: false });
     const first = evaluateRoutes(table, [], routeCtx);
-    first.verdicts[0]!.ok = !first.verdicts[0]!.ok;
+    expect(() => (first.verdicts[0]!.ok = !first.verdicts[0]!.ok)).toThrow(TypeError);
     first.verdicts.pop();
     first.findings.push('tampered');
     first.forcedTunnelling = false;
-    expect(evaluateRoutes(table, [], routeCtx)).toStrictEqual(reference);
+    const second = evaluateRoutes(table, [], routeCtx);
+    expect(second).toStrictEqual(reference);
+    expect(second.verdicts[0]).toBe(first.verdicts[0]);
   });
 
   it('the memo is per tag set and bounded, forgetting the least recently used entry', () => {

@@ -283,4 +283,32 @@ describe('per-subscription concurrency', () => {
     await Promise.all(slow);
     expect(started.filter((s) => s.startsWith('slow'))).toHaveLength(6);
   });
+
+  it('tenant-level requests (Resource Graph pages) go ahead of queued subscription requests', async () => {
+    const limiter = new ArmLimiter(2, 2);
+    const order: string[] = [];
+    const gates: Array<() => void> = [];
+    const task = (name: string) => () => {
+      order.push(name);
+      return new Promise<void>((resolve) => gates.push(resolve));
+    };
+    const all = [
+      ...['a', 'b', 'c', 'd'].map((name) => limiter.run(`sub-${name}`, task(name))),
+      limiter.run(undefined, task('graph-page')),
+    ];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['a', 'b']);
+    expect(limiter.active).toBe(2);
+    gates.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    // The page queued last takes the first free slot; the subscriptions' requests follow in order.
+    expect(order).toEqual(['a', 'b', 'graph-page']);
+    while (gates.length > 0 || order.length < 5) {
+      gates.shift()?.();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(all);
+    expect(order).toEqual(['a', 'b', 'graph-page', 'c', 'd']);
+    expect(limiter.active).toBe(0);
+  });
 });

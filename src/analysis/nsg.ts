@@ -191,8 +191,14 @@ export function evaluateFlow(nsg: NetworkSecurityGroup | undefined, flow: FlowRe
 /** Regions of a fleet mostly share an NSG's rules; see nsg-memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
 export const nsgVerdictMemo = new TagSetMemo<readonly FlowVerdict[]>(1024);
 
-/** Callers own what they get: the remembered verdicts are never handed out themselves. */
-const copyOf = (verdict: FlowVerdict): FlowVerdict => ({ ...verdict, decidingRules: [...verdict.decidingRules] });
+/**
+ * Remembered verdicts are frozen and shared by every region they fit (a fleet's reports would
+ * otherwise hold one copy per region): nothing downstream changes a verdict, and freezing makes sure.
+ */
+const frozen = (verdicts: FlowVerdict[]): readonly FlowVerdict[] => {
+  for (const verdict of verdicts) Object.freeze(Object.freeze(verdict).decidingRules);
+  return Object.freeze(verdicts);
+};
 
 /** One verdict per row of FLOW_REQUIREMENTS, in table order. */
 export function evaluateNsg(nsg: NetworkSecurityGroup | undefined, ctx: NsgContext, options: MemoOptions = {}): FlowVerdict[] {
@@ -201,5 +207,5 @@ export function evaluateNsg(nsg: NetworkSecurityGroup | undefined, ctx: NsgConte
   const rules = nsg && orderedRules(nsg);
   const judgeAll = () => FLOW_REQUIREMENTS.map((flow) => judge(rules, flow, env));
   if (!rules || !memo) return judgeAll();
-  return nsgVerdictMemo.get(ctx.serviceTags, nsgMemoKey(rules, env), judgeAll).map(copyOf);
+  return [...nsgVerdictMemo.get(ctx.serviceTags, nsgMemoKey(rules, env), () => frozen(judgeAll()))];
 }

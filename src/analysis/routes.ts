@@ -54,15 +54,21 @@ export const routeAnalysisMemo = new TagSetMemo<RouteAnalysis>(1024);
 /** Entries are never changed once made, so regions share them. */
 const endpointEntryMemo = new TagSetMemo<readonly RouteEntry[]>(1024);
 
-/** Callers own what they get: the remembered analysis is never handed out itself. */
-const copyOf = (analysis: RouteAnalysis): RouteAnalysis => ({ ...analysis, verdicts: analysis.verdicts.map((verdict) => ({ ...verdict })), findings: [...analysis.findings] });
+/** Remembered verdicts are frozen and shared by every region they fit, as NSG verdicts are (nsg.ts). */
+const frozen = (analysis: RouteAnalysis): RouteAnalysis => {
+  for (const verdict of analysis.verdicts) Object.freeze(verdict);
+  return analysis;
+};
+
+/** Callers own the analysis and its lists; the verdicts in them are the shared, frozen ones. */
+const ownedCopy = (analysis: RouteAnalysis): RouteAnalysis => ({ ...analysis, verdicts: [...analysis.verdicts], findings: [...analysis.findings] });
 
 export function evaluateRoutes(routeTable: RouteTable | undefined, serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, options: MemoOptions = {}): RouteAnalysis {
   const udrs = routeTable?.routes ?? [];
   if (options.memo === false) return analyseRoutes(udrs, serviceEndpoints, ctx, false);
   const { relevant } = routedPeers(ctx.serviceTags, shortRegion(ctx.region), shortRegion(ctx.primaryRegion));
   const key = routesMemoKey(udrs, serviceEndpoints, ctx, relevant);
-  return copyOf(routeAnalysisMemo.get(ctx.serviceTags, key, () => analyseRoutes(udrs, serviceEndpoints, ctx, true)));
+  return ownedCopy(routeAnalysisMemo.get(ctx.serviceTags, key, () => frozen(analyseRoutes(udrs, serviceEndpoints, ctx, true))));
 }
 
 function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, memo: boolean): RouteAnalysis {

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { ArmClients, ArmRequestTally } from './clients.js';
 import { ArmLimiter } from './limits.js';
+import { TimeSlicer } from './time-slicer.js';
 import { NetworkConfigReader, type PrefetchedResources } from './network-config.js';
 import { toFetchFailure, toInstanceInfo, toRegionStatuses } from './normalise.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { APIM_SERVICES_QUERY, apimServiceFromGraph, NETWORK_QUERY, type GraphRow } from './resource-graph.js';
 import type { ServiceTagsCache } from './service-tags-cache.js';
 import { parseApimId } from '../model/ids.js';
+import type { PreviousInstances } from '../model/previous-instances.js';
 import type { ServiceTagSet } from '../model/network.js';
 import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, RegionNetworkStatus, SubscriptionFailure } from '../model/snapshot.js';
 
@@ -36,8 +38,8 @@ export interface CollectOptions {
   onInstance?: (snapshot: InstanceSnapshot, serviceTags: ServiceTagSet | undefined) => void;
   /** This replica's share of the fleet (sharding): instances it does not own are neither read nor reported. */
   owns?: (instanceId: string) => boolean;
-  /** The last snapshot: its data stands in for an instance that fails now (staleness still applies). */
-  previous?: FleetSnapshot;
+  /** The last poll's instances: their data stands in for an instance that fails now (staleness still applies). */
+  previous?: PreviousInstances;
   now?: () => Date;
   log: Logger;
   onProgress?: (done: number, total: number) => void;
@@ -73,6 +75,8 @@ function hasTags(info: InstanceInfo, wanted: Readonly<Record<string, string>>): 
 interface PollContext {
   options: CollectOptions;
   limiter: ArmLimiter;
+  /** Runs the poll's CPU work between I/O (see TimeSlicer). */
+  slicer: TimeSlicer;
   /** Set when a Resource Graph read failed and per-resource reads stood in. */
   graphFellBack: boolean;
 }
@@ -113,7 +117,6 @@ async function graphServices(ctx: PollContext, subscriptions: readonly string[])
 async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
   const { options, limiter } = ctx;
   const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
-  const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot.instance]));
   // Another replica's targets cost this one no request.
   const targets = options.instances.map((id) => parseApimId(id)).filter((ref) => options.owns?.(ref.id) ?? true);
   const bulk = await graphServices(ctx, [...new Set(targets.map((ref) => ref.subscriptionId))]);
@@ -131,7 +134,7 @@ async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
           result.instances.push({ info: toInstanceInfo(service) });
         } catch (err) {
           const failure = toFetchFailure('ApiManagementService_Get', err);
-          const known = previous.get(ref.id);
+          const known = options.previous?.info(ref.id);
           options.log.warn({ instance: ref.id, code: failure.code, status: failure.statusCode }, `cannot read APIM instance: ${failure.message}`);
           // A deleted instance (404) is gone: its series must disappear, not linger as stale data.
           if (known && failure.statusCode !== 404) result.instances.push({ info: known, failure });
@@ -162,7 +165,7 @@ async function discoverBySubscription(ctx: PollContext): Promise<Discovery> {
     const failure = toFetchFailure('Subscriptions_List', err);
     options.log.error({ code: failure.code }, `cannot list subscriptions: ${failure.message}`);
     result.subscriptionFailures.push({ ...failure, subscriptionId: '' });
-    subscriptions = [...new Set(options.previous?.instances.map((snapshot) => snapshot.instance.subscriptionId) ?? [])];
+    subscriptions = options.previous?.subscriptions() ?? [];
   }
   const bulk = await graphServices(ctx, subscriptions);
   let toList = subscriptions;
@@ -189,10 +192,8 @@ async function discoverBySubscription(ctx: PollContext): Promise<Discovery> {
           options.log.error({ subscription: subscriptionId, code: failure.code, status: failure.statusCode }, `cannot list APIM instances: ${failure.message}`);
           result.subscriptionFailures.push({ ...failure, subscriptionId });
           // Keep watching what we knew of this subscription, marked as unreadable, instead of going silent.
-          for (const known of options.previous?.instances ?? []) {
-            if (known.instance.subscriptionId === subscriptionId && !result.instances.some((i) => i.info.id === known.instance.id)) {
-              result.instances.push({ info: known.instance, failure });
-            }
+          for (const known of options.previous?.inSubscription(subscriptionId) ?? []) {
+            if (!result.instances.some((i) => i.info.id === known.id)) result.instances.push({ info: known, failure });
           }
         }
       }),
@@ -219,12 +220,14 @@ function withDisplayNames(info: InstanceInfo, statuses: readonly RegionNetworkSt
 async function fetchInstance(
   entry: Discovery['instances'][number],
   options: CollectOptions,
-  previous: InstanceSnapshot | undefined,
   network: NetworkConfigReader | undefined,
   limiter: ArmLimiter,
 ): Promise<InstanceSnapshot | undefined> {
   const { info } = entry;
-  if (info.vnetType === 'None') return entry.failure ? { instance: info, failure: entry.failure } : { instance: info };
+  if (info.vnetType === 'None') {
+    options.previous?.take(info.id);
+    return entry.failure ? { instance: info, failure: entry.failure } : { instance: info };
+  }
   const now = options.now ?? (() => new Date());
   const config = network?.readInstance(info);
   try {
@@ -232,12 +235,14 @@ async function fetchInstance(
       options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name),
     );
     const networkStatus = toRegionStatuses(body);
+    options.previous?.take(info.id);
     const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, networkStatus), networkStatus, networkStatusFetchedAt: now() };
     if (entry.failure) snapshot.failure = entry.failure;
     if (config) snapshot.network = await config;
     return snapshot;
   } catch (err) {
     const failure = toFetchFailure('NetworkStatus_ListByService', err);
+    const previous = options.previous?.take(info.id);
     if (failure.statusCode === 404) {
       options.log.warn({ instance: info.id }, 'APIM instance disappeared between discovery and fetch; dropping it');
       return undefined;
@@ -303,25 +308,28 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   const ctx: PollContext = {
     options,
     limiter: new ArmLimiter(options.concurrency, options.concurrencyPerSubscription ?? options.concurrency),
+    slicer: new TimeSlicer(),
     graphFellBack: false,
   };
   const takenAt = (options.now ?? (() => new Date()))();
   const discovery = keepOwn(options.instances.length > 0 ? await discoverExplicit(ctx) : await discoverBySubscription(ctx), options.owns);
-  const previous = new Map(options.previous?.instances.map((snapshot) => [snapshot.instance.id, snapshot]));
   const monitored = discovery.instances.filter((entry) => entry.info.vnetType !== 'None');
   const serviceTags = options.serviceTags?.get(
     monitored.map((entry) => ({ subscriptionId: entry.info.subscriptionId, location: entry.info.regions[0]?.location ?? '' })),
   );
   const network = options.serviceTags
-    ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, prefetchNetwork(ctx, monitored.map((entry) => entry.info)))
+    ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, prefetchNetwork(ctx, monitored.map((entry) => entry.info)))
     : undefined;
   let done = 0;
   const total = discovery.instances.length;
   options.onProgress?.(0, total);
   const snapshots = await Promise.all(
     discovery.instances.map(async (entry) => {
-      const snapshot = await fetchInstance(entry, options, previous.get(entry.info.id), network, ctx.limiter);
-      if (snapshot && options.onInstance) options.onInstance(snapshot, await serviceTags);
+      const snapshot = await fetchInstance(entry, options, network, ctx.limiter);
+      if (snapshot && options.onInstance) {
+        const tags = await serviceTags;
+        await ctx.slicer.run(() => options.onInstance?.(snapshot, tags));
+      }
       options.onProgress?.(++done, total);
       return snapshot;
     }),

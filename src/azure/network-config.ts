@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
+import type { TimeSlicer } from './time-slicer.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type VnetFacts } from './normalise-subnet.js';
@@ -42,6 +43,7 @@ export class NetworkConfigReader {
     private readonly clients: ArmClients,
     private readonly limiter: ArmLimiter,
     private readonly log: Logger,
+    private readonly slicer: TimeSlicer,
     private readonly prefetched: Promise<PrefetchedResources | undefined> = Promise.resolve(undefined),
   ) {}
 
@@ -58,7 +60,11 @@ export class NetworkConfigReader {
   ): Promise<T> {
     let pending = this.memo.get(key) as Promise<T> | undefined;
     if (!pending) {
-      pending = this.prefetched.then(async (bulk) => normalise((bulk ? bodyIn(bulk) : undefined) ?? (await this.limiter.run(subscriptionId, get))));
+      // Normalised in time slices: the whole fleet's resources become ready at once when the bulk read lands.
+      pending = this.prefetched.then(async (bulk) => {
+        const body = (bulk ? bodyIn(bulk) : undefined) ?? (await this.limiter.run(subscriptionId, get));
+        return this.slicer.run(() => normalise(body));
+      });
       this.memo.set(key, pending);
     }
     return pending;

@@ -1,12 +1,13 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { FleetReport } from '../analysis/report.js';
+import { PreviousInstances } from '../model/previous-instances.js';
 import type { FleetSnapshot } from '../model/snapshot.js';
 import type { PollOutcome } from '../metrics/self-metrics.js';
 
 export interface PollerDeps {
-  /** Reads the fleet from ARM; given the previous snapshot so failing targets keep their last data. */
-  collect(previous: FleetSnapshot | undefined): Promise<FleetSnapshot>;
+  /** Reads the fleet from ARM; given the last poll's instances so that failing targets keep their last data. */
+  collect(previous: PreviousInstances): Promise<FleetSnapshot>;
   analyse(snapshot: FleetSnapshot): FleetReport;
   /**
    * Called with every completed poll's report and the snapshot it came from (metrics, API, persistence);
@@ -67,7 +68,11 @@ export class Poller {
   private async runPoll(): Promise<FleetReport | undefined> {
     const started = performance.now();
     try {
-      const snapshot = await this.deps.collect(this.previous);
+      // Handed over, not kept: collect lets each old instance go as it reads that instance. A poll that
+      // fails as a whole (a bug: targets fail one by one) leaves the next with no last data.
+      const previous = new PreviousInstances(this.previous);
+      this.previous = undefined;
+      const snapshot = await this.deps.collect(previous);
       const report = this.deps.analyse(snapshot);
       const seconds = (performance.now() - started) / 1000;
       const outcome = outcomeOf(report);

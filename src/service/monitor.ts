@@ -86,7 +86,7 @@ export class Monitor {
           ...(config.readNetworkConfig ? { serviceTags } : {}),
           log,
           ...(sharding.count > 1 ? { owns: (id: string) => inShard(id, sharding) } : {}),
-          ...(previous ? { previous } : {}),
+          previous,
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         });
         this.lastCollectStats = snapshot.stats;
