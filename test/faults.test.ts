@@ -83,6 +83,13 @@ describe('faults affect their own target only, and show in the self-metrics', ()
     expect(one.regions[0]!.endpoints).toHaveLength(17);
     expect(find(samples, 'apim_network_endpoint_stale', { apim_service: 'a-one' }).every((s) => s.value === 1)).toBe(true);
     expect(find(samples, 'apim_network_endpoint_up', { apim_service: 'a-one' }).every((s) => s.value === 0)).toBe(true);
+    // Still failing a poll later: the data of the last good read carries over again, as old as it was.
+    const again = await poll();
+    const still = again.report.instances.find((i) => i.instance.name === 'a-one')!;
+    expect(still.targetUp).toBe(false);
+    expect(still.dataFetchedAt).toBe(one.dataFetchedAt);
+    expect(still.regions[0]!.endpoints).toHaveLength(17);
+    expect(find(again.samples, 'apim_network_endpoint_stale', { apim_service: 'a-one' }).every((s) => s.value === 1)).toBe(true);
   });
 
   it('a deleted instance disappears from the metrics', async () => {

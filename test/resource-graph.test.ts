@@ -111,6 +111,32 @@ describe('the simulator serves Resource Graph queries (2024-04-01 shapes)', () =
     expect(rows).toHaveLength(world.length);
     expect(clients.requests().byOperation.Resources_Query).toBe(Math.ceil(world.length / 25));
   });
+
+  it('queryPages hands each page over as it arrives, one at a time and in order, so that no more than a page or two of rows is alive', async () => {
+    const clients = new ArmClients({ endpoint: sim.url, credential: new SimulatorCredential(), caPem: sim.caCertPem, maxRetries: 0 });
+    const sizes: number[] = [];
+    const ids: string[] = [];
+    let handling = 0;
+    let mostAtOnce = 0;
+    await clients.resourceGraph().queryPages([S1, S2, S3], NETWORK_QUERY, (task) => task(), async (rows) => {
+      mostAtOnce = Math.max(mostAtOnce, ++handling);
+      sizes.push(rows.length);
+      ids.push(...rows.map((row) => row.id.toLowerCase()));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      handling--;
+    }, 25);
+    const world = fleet.world.resources.filter((r) => /^microsoft\.network\/(virtualnetworks|networksecuritygroups|routetables)$/i.test(String(r.type)));
+    expect(mostAtOnce).toBe(1);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(world.length);
+    expect(sizes.slice(0, -1).every((size) => size === 25)).toBe(true);
+    expect(ids).toEqual([...ids].sort());
+  });
+
+  it('queryPages rejects with what a page handler threw', async () => {
+    const clients = new ArmClients({ endpoint: sim.url, credential: new SimulatorCredential(), caPem: sim.caCertPem, maxRetries: 0 });
+    const failing = clients.resourceGraph().queryPages([S1], NETWORK_QUERY, (task) => task(), () => Promise.reject(new Error('cannot take this page')), 5);
+    await expect(failing).rejects.toThrow('cannot take this page');
+  });
 });
 
 describe('ARM economy: requests per instance per poll', () => {
@@ -140,5 +166,36 @@ describe('ARM economy: requests per instance per poll', () => {
     const flows = (s: typeof graph.samples) => find(s, 'apim_network_flow_allowed', {}).map((x) => `${JSON.stringify(x.labels)} ${x.value}`).sort();
     expect(flows(graph.samples)).toEqual(flows(gets.samples));
     expect(flows(graph.samples).length).toBeGreaterThan(0);
+  });
+});
+
+describe('a malformed resource in the bulk read', () => {
+  let sim: RunningSimulator;
+  // One NSG of the fleet with a rule ARM would never send: its region cannot be judged, the rest can.
+  const broken = structuredClone(fleet.world);
+  const nsg = broken.resources.find((r) => String(r.type).toLowerCase() === 'microsoft.network/networksecuritygroups')! as { id: string; properties: { securityRules: Array<{ properties: Record<string, unknown> }> } };
+  nsg.properties.securityRules[0]!.properties.priority = 'high';
+
+  beforeAll(async () => {
+    sim = await startSimulator({ world: broken });
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+
+  const configs = async (resourceGraph: boolean) => {
+    const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
+    const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
+    const report = (await monitor.poller.pollNow())!;
+    return report.instances.flatMap((i) => i.regions.map((r) => ({ nsgId: r.config?.nsgId, subnetId: r.config?.subnetId, state: r.config?.state, failure: r.config?.failure?.message })));
+  };
+
+  it('fails the regions behind it alone, with the same message as a GET of it would', async () => {
+    const graph = await configs(true);
+    const unreadable = graph.filter((region) => region.state === 'unreadable');
+    expect(unreadable.length).toBeGreaterThan(0);
+    expect(unreadable.every((region) => /priority/.test(region.failure ?? ''))).toBe(true);
+    expect(graph.filter((region) => region.state === 'ok')).toHaveLength(graph.length - unreadable.length);
+    expect(await configs(false)).toEqual(graph);
   });
 });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ArmClients, ArmRequestTally } from './clients.js';
 import { ArmLimiter } from './limits.js';
 import { TimeSlicer } from './time-slicer.js';
-import { NetworkConfigReader, type PrefetchedResources } from './network-config.js';
+import { NetworkConfigReader, type BulkPages } from './network-config.js';
 import { toFetchFailure, toInstanceInfo, toRegionStatuses } from './normalise.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { APIM_SERVICES_QUERY, apimServiceFromGraph, NETWORK_QUERY, type GraphRow } from './resource-graph.js';
@@ -81,11 +81,24 @@ interface PollContext {
   graphFellBack: boolean;
 }
 
-/** Every row of a Resource Graph query, or undefined (logged) when it fails: the caller falls back. */
-async function graphRows(ctx: PollContext, what: string, subscriptions: readonly string[], query: string): Promise<GraphRow[] | undefined> {
+/**
+ * Every row of a Resource Graph query, or undefined (logged) when it fails: the caller falls back.
+ * With `onPage`, each page goes there as it arrives instead (and the rows returned are none).
+ */
+async function graphRows(
+  ctx: PollContext,
+  what: string,
+  subscriptions: readonly string[],
+  query: string,
+  onPage?: (rows: GraphRow[]) => Promise<void>,
+): Promise<GraphRow[] | undefined> {
   if (subscriptions.length === 0) return [];
+  const graph = ctx.options.clients.resourceGraph();
+  const run = <T>(task: () => Promise<T>) => ctx.limiter.run(undefined, task);
   try {
-    return await ctx.options.clients.resourceGraph().queryAll(subscriptions, query, (task) => ctx.limiter.run(undefined, task));
+    if (!onPage) return await graph.queryAll(subscriptions, query, run);
+    await graph.queryPages(subscriptions, query, run, onPage);
+    return [];
   } catch (err) {
     const failure = toFetchFailure('Resources_Query', err);
     ctx.graphFellBack = true;
@@ -260,20 +273,22 @@ async function fetchInstance(
 
 /**
  * The network resources of the monitored regions, read through Resource Graph across the subscriptions
- * their VNets live in; undefined (every resource then read by GET) when off or failed.
+ * their VNets live in and handed over page by page; false (every resource then read by GET) when off
+ * or failed.
  */
-async function prefetchNetwork(ctx: PollContext, instances: readonly InstanceInfo[]): Promise<PrefetchedResources | undefined> {
-  if (!ctx.options.resourceGraph) return undefined;
-  const subscriptions = new Set<string>();
-  for (const info of instances) {
-    for (const region of info.regions) {
-      const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
-      if (ref) subscriptions.add(ref.subscriptionId);
+function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[]): BulkPages {
+  return async (onPage) => {
+    if (!ctx.options.resourceGraph) return false;
+    const subscriptions = new Set<string>();
+    for (const info of instances) {
+      for (const region of info.regions) {
+        const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
+        if (ref) subscriptions.add(ref.subscriptionId);
+      }
     }
-  }
-  if (subscriptions.size === 0) return undefined;
-  const rows = await graphRows(ctx, 'network configuration', [...subscriptions], NETWORK_QUERY);
-  return rows ? new Map(rows.map((row) => [row.id.toLowerCase(), row])) : undefined;
+    if (subscriptions.size === 0) return false;
+    return (await graphRows(ctx, 'network configuration', [...subscriptions], NETWORK_QUERY, onPage)) !== undefined;
+  };
 }
 
 function countDiff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
@@ -317,9 +332,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   const serviceTags = options.serviceTags?.get(
     monitored.map((entry) => ({ subscriptionId: entry.info.subscriptionId, location: entry.info.regions[0]?.location ?? '' })),
   );
-  const network = options.serviceTags
-    ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, prefetchNetwork(ctx, monitored.map((entry) => entry.info)))
-    : undefined;
+  const network = options.serviceTags ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer) : undefined;
+  network?.readInBulk(networkInBulk(ctx, monitored.map((entry) => entry.info)));
   let done = 0;
   const total = discovery.instances.length;
   options.onProgress?.(0, total);

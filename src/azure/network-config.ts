@@ -5,82 +5,117 @@ import type { TimeSlicer } from './time-slicer.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type VnetFacts } from './normalise-subnet.js';
+import type { GraphRow } from './resource-graph.js';
 import type { NetworkSecurityGroup, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
 import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
 
-/**
- * Network resources read in bulk (Resource Graph rows, `properties` as in ARM), by lower-cased ID. The
- * reader takes NSG and route-table rows out as it normalises them (they are its biggest part, and it
- * remembers the result), so the raw rows do not stay alive for the rest of the poll.
- */
-export type PrefetchedResources = Map<string, Record<string, unknown>>;
+/** A resource read in bulk, normalised when its page arrived, or what normalising it threw. */
+type Prepared = { value: unknown } | { error: unknown };
+
+function settle(normalise: () => unknown): Prepared {
+  try {
+    return { value: normalise() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A bulk-read page's rows, handed over as each page arrives (see NetworkConfigReader.readInBulk). */
+export type BulkPages = (onPage: (rows: readonly GraphRow[]) => Promise<void>) => Promise<boolean>;
+
+const BULK_TYPES = {
+  nsg: 'microsoft.network/networksecuritygroups',
+  routeTable: 'microsoft.network/routetables',
+  vnet: 'microsoft.network/virtualnetworks',
+} as const;
 
 const vnetIdOf = (ref: { subscriptionId: string; resourceGroup: string; vnet: string }) =>
   `/subscriptions/${ref.subscriptionId}/resourcegroups/${ref.resourceGroup}/providers/microsoft.network/virtualnetworks/${ref.vnet}`.toLowerCase();
 
-/** The subnet embedded in a VNet body (`properties.subnets`), matched on ID, else on name. */
-function embeddedSubnet(vnet: Record<string, unknown>, subnetId: string, name: string): unknown {
+/** The subnets embedded in a VNet body (`properties.subnets`), each under its lower-cased ID. */
+function embeddedSubnets(vnetId: string, vnet: Record<string, unknown>): Array<[string, unknown]> {
   const properties = vnet.properties as { subnets?: unknown } | undefined;
   const subnets = Array.isArray(properties?.subnets) ? (properties.subnets as Array<Record<string, unknown>>) : [];
-  return (
-    subnets.find((s) => typeof s?.id === 'string' && s.id.toLowerCase() === subnetId) ??
-    subnets.find((s) => typeof s?.id !== 'string' && typeof s?.name === 'string' && s.name.toLowerCase() === name.toLowerCase())
-  );
+  return subnets.flatMap((subnet): Array<[string, unknown]> => {
+    if (typeof subnet?.id === 'string') return [[subnet.id.toLowerCase(), subnet]];
+    return typeof subnet?.name === 'string' ? [[`${vnetId}/subnets/${subnet.name.toLowerCase()}`, subnet]] : [];
+  });
 }
 
 /**
  * Reads each region's subnet, VNet, NSG and route table. NSGs, route tables and VNets are often shared
- * by several instances: each is read once per poll (the memo lives as long as one poll). With
- * `prefetched` (Resource Graph's rows for the fleet's subscriptions), a resource found there costs no
- * request; anything missing from it (another subscription, Resource Graph lagging behind, or the bulk
- * read failing: `undefined`) is read with its own GET, as without Resource Graph.
+ * by several instances: each is read once per poll (the memo lives as long as one poll). With a bulk
+ * read (Resource Graph's rows for the fleet's subscriptions), a resource found there costs no request;
+ * anything missing from it (another subscription, Resource Graph lagging behind, or the bulk read
+ * failing) is read with its own GET, as without Resource Graph.
  */
 export class NetworkConfigReader {
   private readonly memo = new Map<string, Promise<unknown>>();
   private readonly ruleLists = new Map<string, SecurityRule[]>();
+  /**
+   * The bulk read's resources by lower-cased ID (subnets under their own), normalised page by page as
+   * they arrive: the raw rows (kilobytes per NSG, megabytes per page) never pile up for the whole poll.
+   */
+  private readonly bulk = new Map<string, Prepared>();
+  /** True once every page is in and normalised; false without a bulk read, or when it failed. */
+  private bulkComplete: Promise<boolean> = Promise.resolve(false);
 
   constructor(
     private readonly clients: ArmClients,
     private readonly limiter: ArmLimiter,
     private readonly log: Logger,
     private readonly slicer: TimeSlicer,
-    private readonly prefetched: Promise<PrefetchedResources | undefined> = Promise.resolve(undefined),
   ) {}
 
   /**
-   * One read per key and poll: the body from Resource Graph's rows when `bodyIn` finds it there, else
-   * from `get` (within the subscription's request slots), then normalised.
+   * Takes the network resources from a bulk read: `pages` hands over each page's rows and resolves
+   * true when it read them all. Until then every read waits; after a failed bulk read, each resource
+   * is read on its own.
    */
-  private once<T>(
-    key: string,
-    subscriptionId: string,
-    bodyIn: (bulk: PrefetchedResources) => unknown,
-    get: () => Promise<unknown>,
-    normalise: (body: unknown) => T,
-  ): Promise<T> {
+  readInBulk(pages: BulkPages): void {
+    this.bulkComplete = pages((rows) => this.prepare(rows)).then((complete) => {
+      if (!complete) this.bulk.clear();
+      return complete;
+    });
+  }
+
+  private async prepare(rows: readonly GraphRow[]): Promise<void> {
+    // In time slices: a page is a thousand rows, and replies keep arriving meanwhile.
+    await Promise.all(rows.map((row) => this.slicer.run(() => this.prepareRow(row))));
+  }
+
+  private prepareRow(row: GraphRow): void {
+    const id = row.id.toLowerCase();
+    switch (String(row.type ?? '').toLowerCase()) {
+      case BULK_TYPES.nsg:
+        this.bulk.set(id, settle(() => this.normaliseNsg(row)));
+        break;
+      case BULK_TYPES.routeTable:
+        this.bulk.set(id, settle(() => normaliseRouteTable(row)));
+        break;
+      case BULK_TYPES.vnet:
+        this.bulk.set(id, settle(() => vnetFacts(row)));
+        for (const [subnetId, subnet] of embeddedSubnets(id, row)) this.bulk.set(subnetId, settle(() => subnetFacts(subnet)));
+        break;
+    }
+  }
+
+  /** One read per key and poll: the bulk read's resource when it has it, else a GET (within the subscription's request slots), normalised. */
+  private once<T>(key: string, subscriptionId: string, get: () => Promise<unknown>, normalise: (body: unknown) => T): Promise<T> {
     let pending = this.memo.get(key) as Promise<T> | undefined;
     if (!pending) {
-      // Normalised in time slices: the whole fleet's resources become ready at once when the bulk read lands.
-      pending = this.prefetched.then(async (bulk) => {
-        const body = (bulk ? bodyIn(bulk) : undefined) ?? (await this.limiter.run(subscriptionId, get));
+      pending = this.bulkComplete.then(async (complete) => {
+        const found = complete ? this.bulk.get(key) : undefined;
+        if (found) {
+          if ('error' in found) throw found.error;
+          return found.value as T;
+        }
+        const body = await this.limiter.run(subscriptionId, get);
         return this.slicer.run(() => normalise(body));
       });
       this.memo.set(key, pending);
     }
     return pending;
-  }
-
-  /**
-   * A top-level network resource (VNet, NSG, route table) by its lower-cased ID. `take`: its row is read
-   * under this key alone, so it can leave the bulk map (VNet rows are also read for their subnets).
-   */
-  private resource<T>(id: string, subscriptionId: string, get: () => Promise<unknown>, normalise: (body: unknown) => T, take = false): Promise<T> {
-    const bodyIn = (bulk: PrefetchedResources) => {
-      const row = bulk.get(id);
-      if (take) bulk.delete(id);
-      return row;
-    };
-    return this.once(id, subscriptionId, bodyIn, get, normalise);
   }
 
   /**
@@ -98,23 +133,25 @@ export class NetworkConfigReader {
     return { ...nsg, securityRules: share(nsg.securityRules), defaultSecurityRules: share(nsg.defaultSecurityRules) };
   }
 
+  private readonly normaliseNsg = (body: unknown): NetworkSecurityGroup => this.shareRules(normaliseNsg(body));
+
   private vnet(ref: { subscriptionId: string; resourceGroup: string; vnet: string }): Promise<VnetFacts> {
     const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.resource(vnetIdOf(ref), ref.subscriptionId, () => client.virtualNetworks.get(ref.resourceGroup, ref.vnet), vnetFacts);
+    return this.once(vnetIdOf(ref), ref.subscriptionId, () => client.virtualNetworks.get(ref.resourceGroup, ref.vnet), vnetFacts);
   }
 
   private nsg(id: string): Promise<NetworkSecurityGroup> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a network security group ID: ${id}`));
     const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.resource(id, ref.subscriptionId, () => client.networkSecurityGroups.get(ref.resourceGroup, ref.name), (body) => this.shareRules(normaliseNsg(body)), true);
+    return this.once(id, ref.subscriptionId, () => client.networkSecurityGroups.get(ref.resourceGroup, ref.name), this.normaliseNsg);
   }
 
   private routeTable(id: string): Promise<RouteTable> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a route table ID: ${id}`));
     const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.resource(id, ref.subscriptionId, () => client.routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable, true);
+    return this.once(id, ref.subscriptionId, () => client.routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable);
   }
 
   async readSubnet(subnetId: string): Promise<SubnetConfig> {
@@ -122,16 +159,7 @@ export class NetworkConfigReader {
     if (!ref) throw new Error(`not a subnet ID: ${subnetId}`);
     const client = this.clients.networkManagement(ref.subscriptionId);
     const [facts, vnet] = await Promise.all([
-      this.once(
-        subnetId.toLowerCase(),
-        ref.subscriptionId,
-        (bulk) => {
-          const parent = bulk.get(vnetIdOf(ref));
-          return parent ? embeddedSubnet(parent, subnetId.toLowerCase(), ref.subnet) : undefined;
-        },
-        () => client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet),
-        subnetFacts,
-      ),
+      this.once(subnetId.toLowerCase(), ref.subscriptionId, () => client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet), subnetFacts),
       this.vnet(ref),
     ]);
     const [nsg, routeTable] = await Promise.all([

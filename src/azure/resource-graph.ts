@@ -100,32 +100,47 @@ export class ResourceGraphReader {
   }
 
   /**
-   * Every row of a query: pages follow `$skipToken` one after the other; groups of at most 1000
-   * subscriptions are queried side by side through `run` (the caller's concurrency limit).
+   * Every row of a query, page by page: pages follow `$skipToken` one after the other; groups of at
+   * most 1000 subscriptions are queried side by side through `run` (the caller's concurrency limit).
+   * Each page goes to `onPage` as it arrives, one page at a time, while the next one is being read.
    */
+  async queryPages(
+    subscriptions: readonly string[],
+    query: string,
+    run: <T>(task: () => Promise<T>) => Promise<T>,
+    onPage: (rows: GraphRow[]) => void | Promise<void>,
+    top = RESOURCE_GRAPH_MAX_TOP,
+  ): Promise<void> {
+    const unique = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
+    const groups: string[][] = [];
+    for (let i = 0; i < unique.length; i += RESOURCE_GRAPH_MAX_SUBSCRIPTIONS) groups.push(unique.slice(i, i + RESOURCE_GRAPH_MAX_SUBSCRIPTIONS));
+    let handed: Promise<void> = Promise.resolve();
+    await Promise.all(
+      groups.map(async (group) => {
+        let skipToken: string | undefined;
+        do {
+          const token = skipToken;
+          const page = await run(() => this.page(group, query, top, token));
+          handed = handed.then(() => onPage(page.data));
+          // Awaited below unless a later page fails first: never an unhandled rejection meanwhile.
+          handed.catch(() => undefined);
+          skipToken = page.skipToken;
+        } while (skipToken);
+      }),
+    );
+    await handed;
+  }
+
+  /** Every row of a query (see queryPages). */
   async queryAll(
     subscriptions: readonly string[],
     query: string,
     run: <T>(task: () => Promise<T>) => Promise<T>,
     top = RESOURCE_GRAPH_MAX_TOP,
   ): Promise<GraphRow[]> {
-    const unique = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
-    const groups: string[][] = [];
-    for (let i = 0; i < unique.length; i += RESOURCE_GRAPH_MAX_SUBSCRIPTIONS) groups.push(unique.slice(i, i + RESOURCE_GRAPH_MAX_SUBSCRIPTIONS));
-    const results = await Promise.all(
-      groups.map(async (group) => {
-        const rows: GraphRow[] = [];
-        let skipToken: string | undefined;
-        do {
-          const token = skipToken;
-          const page = await run(() => this.page(group, query, top, token));
-          rows.push(...page.data);
-          skipToken = page.skipToken;
-        } while (skipToken);
-        return rows;
-      }),
-    );
-    return results.flat();
+    const rows: GraphRow[] = [];
+    await this.queryPages(subscriptions, query, run, (page) => void rows.push(...page), top);
+    return rows;
   }
 }
 
