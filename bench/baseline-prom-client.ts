@@ -5,16 +5,17 @@
  */
 import { Gauge, Registry } from 'prom-client';
 import type { FleetReport } from '../src/analysis/report.js';
-import { compareIds, FLEET_FAMILIES, familySamples, INSTANCE_LABEL_NAMES, TARGET_UP_FAMILY, unresolvedTargetSamples } from '../src/metrics/families.js';
+import { fleetOrder } from '../src/model/fleet-order.js';
+import { FLEET_FAMILIES, familySamples, INSTANCE_LABEL_NAMES, TARGET_UP_FAMILY, unresolvedTargetSamples } from '../src/metrics/families.js';
 
 /**
  * A fresh Registry holding one Gauge per fleet family (labelNames = instance labels + the family's),
- * set once per series, instances sorted by ID as our exposition orders them. Build it once per poll
+ * set once per series, instances in fleet order as our exposition lists them. Build it once per poll
  * and time `registry.metrics()` for the baseline's scrape, which is what prom-client does per scrape.
  */
 export function buildPromClientRegistry(report: Pick<FleetReport, 'instances' | 'unresolvedTargets'>): Registry {
   const registry = new Registry();
-  const instances = [...report.instances].sort((a, b) => compareIds(a.instance.id, b.instance.id));
+  const instances = fleetOrder(report.instances, (instance) => instance.instance);
   for (const family of FLEET_FAMILIES) {
     const gauge = new Gauge({
       name: family.name,

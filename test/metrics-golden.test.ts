@@ -82,12 +82,18 @@ describe('fleet exposition vs prom-client (the same families, the same series)',
     expect(headers).toEqual(FLEET_FAMILIES.map((family) => family.name));
   });
 
-  it('orders instances by resource ID and puts unresolved targets last, sorted', () => {
+  it('lists instances in fleet order (subscriptions in turn, each by resource ID) and unresolved targets last, sorted', () => {
     const ours = renderFleet(report);
     const targetUp = ours.split('\n').filter((line) => line.startsWith('apim_netwatch_target_up{'));
     const services = targetUp.map((line) => /apim_service="([^"]*)"/.exec(line)![1]);
-    const resolved = [...report.instances].sort((a, b) => (a.instance.id < b.instance.id ? -1 : 1)).map((i) => i.instance.name);
-    expect(services).toEqual([...resolved, 'gone-a', 'gone-b']);
+    const bySubscription = new Map<string, string[]>();
+    for (const instance of [...report.instances].sort((a, b) => (a.instance.id < b.instance.id ? -1 : 1))) {
+      bySubscription.set(instance.instance.subscriptionId, [...(bySubscription.get(instance.instance.subscriptionId) ?? []), instance.instance.name]);
+    }
+    expect(bySubscription.size).toBeGreaterThan(1);
+    const groups = [...bySubscription.keys()].sort().map((subscription) => bySubscription.get(subscription)!);
+    const inTurn = Array.from({ length: Math.max(...groups.map((g) => g.length)) }, (_, rank) => groups.flatMap((g) => (rank < g.length ? [g[rank]!] : []))).flat();
+    expect(services).toEqual([...inTurn, 'gone-a', 'gone-b']);
   });
 
   it('does not depend on the order of the report', () => {

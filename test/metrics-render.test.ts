@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { edgeCaseFleetReport, syntheticInstance } from '../bench/fleet-report.js';
 import type { FleetReport, InstanceReport } from '../src/analysis/report.js';
 import { FLEET_FAMILIES } from '../src/metrics/families.js';
-import { FleetExposition, gzipStrings } from '../src/metrics/fleet-exposition.js';
-import { renderFleet, renderInstanceBlocks } from '../src/metrics/render.js';
+import { FleetExposition } from '../src/metrics/fleet-exposition.js';
+import { GzipWriter } from '../src/metrics/gzip-writer.js';
+import { orderedInstances, renderFleet, renderInstanceBlocks } from '../src/metrics/render.js';
 
 const NOW = new Date('2025-06-01T12:00:00Z');
 
@@ -72,8 +73,7 @@ describe('FleetExposition: rendered and gzipped once per report', () => {
 
   it('the rendering by family equals the per-instance blocks put together family by family', () => {
     const report = edgeCaseFleetReport(3, NOW);
-    const sorted = [...report.instances].sort((a, b) => (a.instance.id < b.instance.id ? -1 : 1));
-    const blocks = sorted.map((instance) => renderInstanceBlocks(instance));
+    const blocks = orderedInstances(report).map((instance) => renderInstanceBlocks(instance));
     const text = renderFleet(report);
     const unresolved = report.unresolvedTargets.map((target) => `apim_service="${target.name}"`);
     expect(unresolved.length).toBeGreaterThan(0);
@@ -92,10 +92,19 @@ describe('FleetExposition: rendered and gzipped once per report', () => {
   });
 });
 
-describe('gzipStrings', () => {
+describe('GzipWriter', () => {
+  const compress = async (chunks: string[]) => {
+    const writer = new GzipWriter();
+    for (const chunk of chunks) {
+      writer.write(chunk);
+      await writer.drain();
+    }
+    return writer.end();
+  };
+
   it('compresses many batches (waiting for zlib) into one member that inflates to the joined text', async () => {
     const chunks = Array.from({ length: 40_000 }, (_, i) => `series_${i % 97}{label="${i}"} ${i * 0.5}\n`);
-    const { gzipped, bytes } = await gzipStrings(chunks);
+    const { gzipped, bytes } = await compress(chunks);
     const joined = chunks.join('');
     expect(joined.length).toBeGreaterThan(4 * (1 << 18));
     expect(bytes).toBe(Buffer.byteLength(joined));
@@ -103,7 +112,7 @@ describe('gzipStrings', () => {
   });
 
   it('writes non-ASCII text as UTF-8', async () => {
-    const { gzipped, bytes } = await gzipStrings(['grüppe ', '🚀\n']);
+    const { gzipped, bytes } = await compress(['grüppe ', '🚀\n']);
     expect(gunzipSync(gzipped).toString('utf8')).toBe('grüppe 🚀\n');
     expect(bytes).toBe(Buffer.byteLength('grüppe 🚀\n'));
   });

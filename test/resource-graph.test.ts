@@ -5,6 +5,7 @@ import { ArmClients } from '../src/azure/clients.js';
 import { SimulatorCredential } from '../src/azure/credentials.js';
 import { APIM_SERVICES_QUERY, NETWORK_QUERY, RESOURCE_GRAPH_API_VERSION } from '../src/azure/resource-graph.js';
 import { validateConfig } from '../src/config/load.js';
+import { renderFleet } from '../src/metrics/render.js';
 import { Monitor } from '../src/service/monitor.js';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';
 import { buildFleetWorld } from '../bench/world.js';
@@ -152,7 +153,10 @@ describe('ARM economy: requests per instance per poll', () => {
     const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
     const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
     const report = (await monitor.poller.pollNow())!;
-    const samples = parseExposition((await monitor.fleetMetrics()));
+    const text = await monitor.fleetMetrics();
+    // Written while the poll read, instance by instance: the same as rendering the report afterwards.
+    expect(text).toBe(renderFleet(report));
+    const samples = parseExposition(text);
     return { report, samples, stats: monitor.lastCollectStats! };
   };
 

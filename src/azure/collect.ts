@@ -7,6 +7,7 @@ import { toFetchFailure, toInstanceInfo, toRegionStatuses } from './normalise.js
 import { parseSubnetId } from './normalise-subnet.js';
 import { APIM_SERVICES_QUERY, apimServiceFromGraph, NETWORK_QUERY, type GraphRow } from './resource-graph.js';
 import type { ServiceTagsCache } from './service-tags-cache.js';
+import { fleetOrder } from '../model/fleet-order.js';
 import { parseApimId } from '../model/ids.js';
 import type { PreviousInstances } from '../model/previous-instances.js';
 import type { ServiceTagSet } from '../model/network.js';
@@ -36,6 +37,8 @@ export interface CollectOptions {
    * the caller's CPU work on it overlaps the other instances' ARM requests.
    */
   onInstance?: (snapshot: InstanceSnapshot, serviceTags: ServiceTagSet | undefined) => void;
+  /** Called once discovery is done with the IDs of the instances the poll reads, in the order it reads them (fleetOrder). */
+  onDiscovered?: (ids: readonly string[]) => void;
   /** This replica's share of the fleet (sharding): instances it does not own are neither read nor reported. */
   owns?: (instanceId: string) => boolean;
   /** The last poll's instances: their data stands in for an instance that fails now (staleness still applies). */
@@ -328,6 +331,8 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   };
   const takenAt = (options.now ?? (() => new Date()))();
   const discovery = keepOwn(options.instances.length > 0 ? await discoverExplicit(ctx) : await discoverBySubscription(ctx), options.owns);
+  const toRead = fleetOrder(discovery.instances, (entry) => entry.info);
+  options.onDiscovered?.(toRead.map((entry) => entry.info.id));
   const monitored = discovery.instances.filter((entry) => entry.info.vnetType !== 'None');
   const serviceTags = options.serviceTags?.get(
     monitored.map((entry) => ({ subscriptionId: entry.info.subscriptionId, location: entry.info.regions[0]?.location ?? '' })),
@@ -335,10 +340,10 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   const network = options.serviceTags ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer) : undefined;
   network?.readInBulk(networkInBulk(ctx, monitored.map((entry) => entry.info)));
   let done = 0;
-  const total = discovery.instances.length;
+  const total = toRead.length;
   options.onProgress?.(0, total);
   const snapshots = await Promise.all(
-    discovery.instances.map(async (entry) => {
+    toRead.map(async (entry) => {
       const snapshot = await fetchInstance(entry, options, network, ctx.limiter);
       if (snapshot && options.onInstance) {
         const tags = await serviceTags;

@@ -1,4 +1,5 @@
 import type { EndpointReport, FleetReport, InstanceReport } from '../analysis/report.js';
+import { compareIds } from '../model/fleet-order.js';
 import type { Labels, Sample } from './exposition.js';
 
 /**
@@ -22,6 +23,11 @@ export interface FleetFamily {
   labelNames: readonly string[];
   /** Calls `emit` once per series, in a stable order; reads nothing but `instance`. */
   rows(instance: InstanceReport, emit: RowSink): void;
+  /**
+   * Reads what the fleet-wide analysis adds to an instance's report (drift) once every instance is in:
+   * written from the complete report, not as each instance is judged.
+   */
+  fleetWide?: true;
 }
 
 const bool = (value: boolean): string => (value ? 'true' : 'false');
@@ -169,6 +175,7 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     help: 'Whether a region differs from its drift group (aspect flows, routes, service_endpoints), or APIM\'s DNS from its VNet (aspect dns, group vnet).',
     type: 'gauge',
     labelNames: ['aspect', 'group'],
+    fleetWide: true,
     rows: (instance, emit) => {
       for (const region of instance.regions) {
         for (const entry of region.drift) emit(region.location, [entry.aspect, entry.group], entry.drifted ? 1 : 0);
@@ -218,9 +225,4 @@ export function unresolvedTargetSamples(report: Pick<FleetReport, 'unresolvedTar
       labels: { subscription_id: target.subscriptionId, resource_group: target.resourceGroup, apim_service: target.name, location: '' },
       value: 0,
     }));
-}
-
-/** The exposition's instance order: by lower-cased resource ID, code-unit order (locale-independent). */
-export function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,11 +1,9 @@
-import { once } from 'node:events';
 import { Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { constants, createGunzip, createGzip, gunzip, gzip, type ZlibOptions } from 'node:zlib';
+import { createGunzip, gunzip, gzip } from 'node:zlib';
 import type { FleetReport } from '../analysis/report.js';
+import { ExpositionDraft, renderReport } from './exposition-draft.js';
 import { FLEET_FAMILIES, type FleetFamily } from './families.js';
-import { fleetExpositionByFamily } from './render.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -38,53 +36,23 @@ export function staticExposition(text: string): ExpositionBody {
   return bodyOf(gzipAsync(Buffer.from(text, 'utf8')));
 }
 
-/**
- * Strings go to zlib in batches of about this many characters: few enough calls into the thread pool,
- * and small enough to stay in V8's young generation (strings over 128 KB go to the large-object space,
- * which only a full GC frees, so they would pile up through a render).
- */
-const BATCH_CHARS = 1 << 15;
-
-/**
- * Compresses a sequence of strings as it is produced, in zlib's thread pool, waiting whenever zlib
- * is behind: at most a few batches of text exist at any time, never the whole.
- */
-export async function gzipStrings(chunks: Iterable<string>): Promise<{ gzipped: Buffer; bytes: number }> {
-  // Fastest level: the ratio hardly differs on repetitive exposition text, and this runs once per poll.
-  // A buffer of a few batches lets the render run ahead while zlib compresses the previous ones (at the
-  // stream's default 16 KB, every batch would wait for the one before: render and compress in turn).
-  // (Node hands zlib's options to its Transform; @types/node does not list the stream ones.)
-  const zip = createGzip({ level: constants.Z_BEST_SPEED, writableHighWaterMark: 8 * BATCH_CHARS } as ZlibOptions);
-  const parts: Buffer[] = [];
-  zip.on('data', (part: Buffer) => parts.push(part));
-  const done = finished(zip);
-  let batch = '';
-  for (const chunk of chunks) {
-    batch += chunk;
-    if (batch.length < BATCH_CHARS) continue;
-    if (!zip.write(batch)) await once(zip, 'drain');
-    batch = '';
-  }
-  zip.end(batch);
-  await done;
-  return { gzipped: Buffer.concat(parts), bytes: zip.bytesWritten };
-}
-
 export interface FleetExpositionStats {
   instances: number;
   series: number;
   /** Size of the text, and of what is kept of it (gzipped). */
   bytes: number;
   gzipBytes: number;
-  /** Wall time of the last update (render and compress). */
+  /** Wall time from the complete report to the exposition served (what a draft had not written yet, or the whole render). */
   milliseconds: number;
 }
 
 /**
- * The fleet's exposition, rendered once per poll and kept gzipped, one member per family (kube-state-metrics
- * renders per object once per change; here nearly every instance changes every poll, since its
- * `lastUpdated` timestamps move, so one pass over the report costs less than tracking what changed).
- * A scrape sends the cached bytes as they are; until an update completes, scrapes get the previous ones.
+ * The fleet's exposition, rendered once per poll and kept gzipped, one member per family
+ * (kube-state-metrics renders per object once per change; here nearly every instance changes every
+ * poll, since its `lastUpdated` timestamps move, so one pass over the fleet costs less than tracking
+ * what changed). A poll writes it as it judges instances (`draft()`); a report on its own (a restored
+ * one) is rendered whole. A scrape sends the cached bytes as they are; until a publication completes,
+ * scrapes get the previous ones.
  */
 export class FleetExposition implements ExpositionBody {
   private current: Promise<Buffer> = gzipAsync(Buffer.alloc(0));
@@ -93,19 +61,33 @@ export class FleetExposition implements ExpositionBody {
 
   constructor(private readonly families: readonly FleetFamily[] = FLEET_FAMILIES) {}
 
-  /** Renders and compresses `report`; resolves when scrapes serve it (an update started later wins). */
-  async update(report: FleetReport): Promise<void> {
+  /** An exposition to write while a poll judges its instances; hand it back with the report to `publish`. */
+  draft(): ExpositionDraft {
+    return new ExpositionDraft(this.families);
+  }
+
+  /**
+   * Completes `draft` from `report` (or renders the report whole, without a draft or when the draft does
+   * not match it) and serves it; resolves when scrapes get it (a publication started later wins).
+   */
+  async publish(report: FleetReport, draft?: ExpositionDraft): Promise<void> {
     const sequence = ++this.started;
     const began = performance.now();
-    const tally = { series: 0 };
-    // One gzip member per family, compressed side by side in zlib's thread pool while the render goes on;
-    // members back to back are one gzip stream (RFC 1952).
-    const members = await Promise.all(fleetExpositionByFamily(report, this.families, tally).map(gzipStrings));
-    const gzipped = Buffer.concat(members.map((member) => member.gzipped));
-    const bytes = members.reduce((total, member) => total + member.bytes, 0);
+    const rendered = (draft && (await draft.finish(report))) ?? (await renderReport(report, this.families));
     if (sequence !== this.started) return;
-    this.current = Promise.resolve(gzipped);
-    this.currentStats = { instances: report.instances.length, series: tally.series, bytes, gzipBytes: gzipped.length, milliseconds: performance.now() - began };
+    this.current = Promise.resolve(rendered.gzipped);
+    this.currentStats = {
+      instances: rendered.instances,
+      series: rendered.series,
+      bytes: rendered.bytes,
+      gzipBytes: rendered.gzipped.length,
+      milliseconds: performance.now() - began,
+    };
+  }
+
+  /** Renders `report` whole and serves it. */
+  update(report: FleetReport): Promise<void> {
+    return this.publish(report);
   }
 
   gzip(): Promise<Buffer> {

@@ -1,6 +1,7 @@
 import type { FleetReport, InstanceReport } from '../analysis/report.js';
+import { fleetOrder } from '../model/fleet-order.js';
 import { escapeLabelValue, familyHeader, formatSample, formatValue, type Sample } from './exposition.js';
-import { compareIds, FLEET_FAMILIES, TARGET_UP_FAMILY, unresolvedTargetSamples, type FleetFamily } from './families.js';
+import { FLEET_FAMILIES, TARGET_UP_FAMILY, unresolvedTargetSamples, type FleetFamily } from './families.js';
 
 /** `,name="` per label of a family, built once per family list. */
 const labelHeads = new WeakMap<FleetFamily, string[]>();
@@ -15,9 +16,9 @@ function headsOf(family: FleetFamily): string[] {
 }
 
 /** `{subscription_id="…",…,location="…"` of one instance, escaped once per region instead of once per series. */
-type PrefixOf = (location: string) => string;
+export type PrefixOf = (location: string) => string;
 
-function instancePrefixes(instance: InstanceReport): PrefixOf {
+export function instancePrefixes(instance: InstanceReport): PrefixOf {
   const info = instance.instance;
   const base =
     `{subscription_id="${escapeLabelValue(info.subscriptionId)}",resource_group="${escapeLabelValue(info.resourceGroup)}"` +
@@ -31,6 +32,11 @@ function instancePrefixes(instance: InstanceReport): PrefixOf {
     }
     return prefix;
   };
+}
+
+/** Counts the series a render wrote. */
+export interface SeriesTally {
+  series: number;
 }
 
 /**
@@ -50,9 +56,43 @@ function renderFamilyLines(instance: InstanceReport, family: FleetFamily, prefix
   return lines;
 }
 
-/** Counts the series a render wrote. */
-export interface SeriesTally {
-  series: number;
+/**
+ * One family's text as it is written out, instance after instance: HELP/TYPE before its first line,
+ * nothing at all for a family without series. Byte for byte what a prom-client registry of the same
+ * gauges writes for the family (test/metrics-golden.test.ts), without the blank line after it.
+ */
+export class FamilyText {
+  private headed = false;
+
+  constructor(
+    readonly family: FleetFamily,
+    private readonly sink: (text: string) => void,
+    private readonly tally?: SeriesTally,
+  ) {}
+
+  instance(instance: InstanceReport, prefixOf: PrefixOf): void {
+    this.put(renderFamilyLines(instance, this.family, prefixOf, this.tally));
+  }
+
+  /** Series that are not an instance's (the unresolved targets of `apim_netwatch_target_up`). */
+  samples(samples: readonly Sample[]): void {
+    for (const sample of samples) {
+      if (this.tally) this.tally.series++;
+      this.put(formatSample(this.family.name, sample));
+    }
+  }
+
+  private put(lines: string): void {
+    if (!lines) return;
+    if (!this.headed) this.sink(familyHeader(this.family.name, this.family.help, this.family.type));
+    this.headed = true;
+    this.sink(lines);
+  }
+}
+
+/** The series that close a family: configured but unresolved targets follow the instances in `apim_netwatch_target_up`. */
+export function closingSamples(family: FleetFamily, report: Pick<FleetReport, 'unresolvedTargets'>): Sample[] {
+  return family.name === TARGET_UP_FAMILY ? unresolvedTargetSamples(report) : [];
 }
 
 /** One instance's lines, one string per family (in `families` order): tests and tools. */
@@ -61,51 +101,25 @@ export function renderInstanceBlocks(instance: InstanceReport, families: readonl
   return families.map((family) => renderFamilyLines(instance, family, prefixOf));
 }
 
-/** The exposition's instance order: by resource ID; the last report of an ID wins, should one come twice. */
-function sortedInstances(report: FleetReport): InstanceReport[] {
+/** The exposition's instance order (fleetOrder); the last report of an ID wins, should one come twice. */
+export function orderedInstances(report: Pick<FleetReport, 'instances'>): InstanceReport[] {
   const byId = new Map<string, InstanceReport>();
   for (const instance of report.instances) byId.set(instance.instance.id, instance);
-  return [...byId.keys()].sort(compareIds).map((id) => byId.get(id)!);
+  return fleetOrder([...byId.values()], (instance) => instance.instance);
 }
 
 /**
- * The fleet's exposition as one sequence of strings per family (instances by resource ID), so that a
- * caller can compress the families side by side, as they are produced, instead of holding the whole
- * text (~60 MB at 1,000 instances x 2 regions). HELP/TYPE come once per family that has series;
- * configured but unresolved targets follow the instances in `apim_netwatch_target_up`. Put together
- * in order, byte for byte what a prom-client registry of the same gauges writes per family
- * (test/metrics-golden.test.ts), without the blank line prom-client puts between families and
- * without the headers of empty families.
+ * The whole fleet's exposition as one string (tests, one-shot tools): family after family, each
+ * instance's lines in fleet order, then the family's closing samples.
  */
-export function fleetExpositionByFamily(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES, tally?: SeriesTally): Array<Iterable<string>> {
-  const instances = sortedInstances(report);
-  const prefixes = instances.map(instancePrefixes);
-  const unresolved = unresolvedTargetSamples(report);
-  return families.map((family) => familyChunks(family, instances, prefixes, family.name === TARGET_UP_FAMILY ? unresolved : [], tally));
-}
-
-/** A family's lines (each instance's, then `extra`), headed by HELP/TYPE once there is a first line. */
-function* familyChunks(family: FleetFamily, instances: readonly InstanceReport[], prefixes: readonly PrefixOf[], extra: readonly Sample[], tally?: SeriesTally): Generator<string> {
-  let headed = false;
-  for (const lines of familyLines(family, instances, prefixes, extra, tally)) {
-    if (!lines) continue;
-    if (!headed) yield familyHeader(family.name, family.help, family.type);
-    headed = true;
-    yield lines;
-  }
-}
-
-function* familyLines(family: FleetFamily, instances: readonly InstanceReport[], prefixes: readonly PrefixOf[], extra: readonly Sample[], tally?: SeriesTally): Generator<string> {
-  for (let i = 0; i < instances.length; i++) yield renderFamilyLines(instances[i]!, family, prefixes[i]!, tally);
-  for (const sample of extra) {
-    if (tally) tally.series++;
-    yield formatSample(family.name, sample);
-  }
-}
-
-/** The whole fleet's exposition as one string (tests, one-shot tools). */
 export function renderFleet(report: FleetReport, families: readonly FleetFamily[] = FLEET_FAMILIES): string {
+  const instances = orderedInstances(report);
+  const prefixes = instances.map(instancePrefixes);
   let text = '';
-  for (const family of fleetExpositionByFamily(report, families)) for (const chunk of family) text += chunk;
+  for (const family of families) {
+    const out = new FamilyText(family, (lines) => (text += lines));
+    instances.forEach((instance, i) => out.instance(instance, prefixes[i]!));
+    out.samples(closingSamples(family, report));
+  }
   return text;
 }

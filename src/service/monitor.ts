@@ -10,6 +10,7 @@ import { createCredential } from '../azure/credentials.js';
 import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
+import type { ExpositionDraft } from '../metrics/exposition-draft.js';
 import { FleetExposition, type ExpositionBody, type FleetExpositionStats } from '../metrics/fleet-exposition.js';
 import { SelfMetrics } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
@@ -67,15 +68,24 @@ export class Monitor {
     };
     const serviceTags = new ServiceTagsCache(clients, log);
     const { sharding } = config;
-    // Each poll judges instances as they arrive (CPU overlapping the remaining ARM requests); analyse
-    // then only adds the fleet-wide parts (drift, summary) and whatever was not judged yet.
+    // Each poll judges instances as they arrive (CPU overlapping the remaining ARM requests) and writes
+    // their series into a draft of the exposition; analyse then only adds the fleet-wide parts (drift,
+    // summary) and whatever was not judged yet, and publishing completes the draft.
     let judged = new WeakMap<InstanceSnapshot, InstanceReport>();
+    let draft: ExpositionDraft | undefined;
     this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date(), judged);
     this.poller = new Poller({
       collect: async (previous) => {
         judged = new WeakMap();
+        draft?.abandon();
+        const exposition = (draft = this.fleet.draft());
         const snapshot = await collectSnapshot({
-          onInstance: (instance, tags) => judged.set(instance, analyseInstance(instance, new Date(), policy, tags)),
+          onDiscovered: (ids) => exposition.expect(ids),
+          onInstance: (instance, tags) => {
+            const report = analyseInstance(instance, new Date(), policy, tags);
+            judged.set(instance, report);
+            exposition.add(report);
+          },
           clients,
           subscriptions: config.azure.subscriptions,
           instances: config.targets.instances,
@@ -96,18 +106,24 @@ export class Monitor {
       publish: async (report, seconds, outcome, snapshot) => {
         this.save(snapshot);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
-        await this.show(report);
+        const written = draft;
+        draft = undefined;
+        await this.show(report, written);
       },
-      pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
+      pollFailed: (seconds) => {
+        draft?.abandon();
+        draft = undefined;
+        this.selfMetrics.pollFailed(seconds);
+      },
       pollSkipped: () => this.selfMetrics.pollSkipped(),
       log,
     });
   }
 
-  /** Renders the report's series for /metrics (compressed in zlib's thread pool); never rejects. */
-  private async show(report: FleetReport): Promise<void> {
+  /** Serves the report's series on /metrics (completing what `draft` wrote of them); never rejects. */
+  private async show(report: FleetReport, draft?: ExpositionDraft): Promise<void> {
     try {
-      await this.fleet.update(report);
+      await this.fleet.publish(report, draft);
       this.selfMetrics.expositionRendered(this.fleet.stats);
     } catch (err) {
       this.log.error({ err }, 'cannot render the exposition; /metrics keeps serving the previous one');
