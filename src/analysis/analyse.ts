@@ -40,8 +40,8 @@ export function judgeEndpoint(entry: ConnectivityEntry, now: Date, policy: Analy
     up: status === 'success' && !stale,
     error: entry.error,
   };
-  if (entry.lastUpdated) report.lastUpdated = entry.lastUpdated.toISOString();
-  if (entry.lastStatusChange) report.lastStatusChange = entry.lastStatusChange.toISOString();
+  if (entry.lastUpdated) report.lastUpdated = entry.lastUpdated;
+  if (entry.lastStatusChange) report.lastStatusChange = entry.lastStatusChange;
   const age = ageSeconds(entry.lastUpdated, now);
   if (age !== undefined) report.ageSeconds = age;
   return report;

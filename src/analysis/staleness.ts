@@ -5,12 +5,15 @@ export const DEFAULT_STALE_AFTER_SECONDS = 2 * 15 * 60 + 5 * 60;
  * The NetworkStatus API says a `lastUpdated` that stops moving means the instance lost connectivity
  * to that resource, so a missing or old timestamp counts as stale (and stale counts as down).
  */
-export function isStale(lastUpdated: Date | undefined, now: Date, staleAfterSeconds: number): boolean {
-  if (!lastUpdated || Number.isNaN(lastUpdated.getTime())) return true;
-  return now.getTime() - lastUpdated.getTime() > staleAfterSeconds * 1000;
+export function isStale(lastUpdated: string | undefined, now: Date, staleAfterSeconds: number): boolean {
+  const at = lastUpdated === undefined ? NaN : Date.parse(lastUpdated);
+  if (Number.isNaN(at)) return true;
+  return now.getTime() - at > staleAfterSeconds * 1000;
 }
 
-export function ageSeconds(timestamp: Date | undefined, now: Date): number | undefined {
-  if (!timestamp || Number.isNaN(timestamp.getTime())) return undefined;
-  return Math.max(0, Math.round((now.getTime() - timestamp.getTime()) / 1000));
+/** Seconds from an ISO 8601 timestamp to `now` (never negative); undefined when there is none. */
+export function ageSeconds(timestamp: string | undefined, now: Date): number | undefined {
+  const at = timestamp === undefined ? NaN : Date.parse(timestamp);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.round((now.getTime() - at) / 1000));
 }

@@ -37,13 +37,24 @@ export function toInstanceInfo(service: ApiManagementServiceResource): InstanceI
   };
 }
 
-function toDate(value: unknown): Date | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value;
-  if (typeof value === 'string' || typeof value === 'number') {
-    const date = new Date(value);
-    return Number.isNaN(date.getTime()) ? undefined : date;
-  }
-  return undefined;
+/** A timestamp (the SDK's Date, or a string or number) in toISOString's form; undefined when it is none. */
+function toIsoTimestamp(value: unknown): string | undefined {
+  const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined;
+}
+
+/**
+ * One string per resource type: every NetworkStatus entry of the fleet names one of a few dozen, each
+ * parsed from JSON as a string of its own. Bounded, so that a misbehaving API cannot grow it for ever.
+ */
+const resourceTypes = new Map<string, string>();
+
+function sharedResourceType(value: unknown): string {
+  const text = String(value ?? 'unknown');
+  const known = resourceTypes.get(text);
+  if (known !== undefined) return known;
+  if (resourceTypes.size < 256) resourceTypes.set(text, text);
+  return text;
 }
 
 export function toRegionStatuses(body: NetworkStatusContractByLocation[]): RegionNetworkStatus[] {
@@ -55,11 +66,11 @@ export function toRegionStatuses(body: NetworkStatusContractByLocation[]): Regio
         name: String(entry.name ?? ''),
         status: String(entry.status ?? 'unknown').toLowerCase(),
         error: entry.error ?? '',
-        resourceType: String(entry.resourceType ?? 'unknown'),
+        resourceType: sharedResourceType(entry.resourceType),
         isOptional: entry.isOptional === true,
       };
-      const lastUpdated = toDate(entry.lastUpdated);
-      const lastStatusChange = toDate(entry.lastStatusChange);
+      const lastUpdated = toIsoTimestamp(entry.lastUpdated);
+      const lastStatusChange = toIsoTimestamp(entry.lastStatusChange);
       if (lastUpdated) normalised.lastUpdated = lastUpdated;
       if (lastStatusChange) normalised.lastStatusChange = lastStatusChange;
       return normalised;

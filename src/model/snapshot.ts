@@ -40,8 +40,12 @@ export interface ConnectivityEntry {
   /** `initializing` | `success` | `failure` (kept as Azure wrote it, lower-cased). */
   status: string;
   error: string;
-  lastUpdated?: Date;
-  lastStatusChange?: Date;
+  /**
+   * ISO 8601 in UTC as `Date.prototype.toISOString` writes it, so that the report shows the very same
+   * string (a fleet holds tens of thousands of these: strings shared, no Date objects).
+   */
+  lastUpdated?: string;
+  lastStatusChange?: string;
   resourceType: string;
   isOptional: boolean;
 }

@@ -8,7 +8,8 @@ import type { FleetSnapshot } from '../model/snapshot.js';
  * the restart, so old data is never presented as fresh.
  */
 const FORMAT = 'apim-netwatch/snapshot/v1';
-const DATE_KEYS = new Set(['takenAt', 'lastUpdated', 'lastStatusChange', 'networkStatusFetchedAt']);
+/** Kept as Dates in a snapshot (NetworkStatus entries keep their timestamps as ISO strings). */
+const DATE_KEYS = new Set(['takenAt', 'networkStatusFetchedAt']);
 
 interface PersistedSnapshot extends Omit<FleetSnapshot, 'serviceTags'> {
   format: typeof FORMAT;
