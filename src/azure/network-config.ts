@@ -133,33 +133,34 @@ export class NetworkConfigReader {
     return { ...nsg, securityRules: share(nsg.securityRules), defaultSecurityRules: share(nsg.defaultSecurityRules) };
   }
 
+  /** The subscription's Network client, made only when a resource has to be read on its own (a client is ~100 KB). */
+  private network(ref: { subscriptionId: string }) {
+    return this.clients.networkManagement(ref.subscriptionId);
+  }
+
   private readonly normaliseNsg = (body: unknown): NetworkSecurityGroup => this.shareRules(normaliseNsg(body));
 
   private vnet(ref: { subscriptionId: string; resourceGroup: string; vnet: string }): Promise<VnetFacts> {
-    const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.once(vnetIdOf(ref), ref.subscriptionId, () => client.virtualNetworks.get(ref.resourceGroup, ref.vnet), vnetFacts);
+    return this.once(vnetIdOf(ref), ref.subscriptionId, () => this.network(ref).virtualNetworks.get(ref.resourceGroup, ref.vnet), vnetFacts);
   }
 
   private nsg(id: string): Promise<NetworkSecurityGroup> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a network security group ID: ${id}`));
-    const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.once(id, ref.subscriptionId, () => client.networkSecurityGroups.get(ref.resourceGroup, ref.name), this.normaliseNsg);
+    return this.once(id, ref.subscriptionId, () => this.network(ref).networkSecurityGroups.get(ref.resourceGroup, ref.name), this.normaliseNsg);
   }
 
   private routeTable(id: string): Promise<RouteTable> {
     const ref = parseNetworkResourceId(id);
     if (!ref) return Promise.reject(new Error(`not a route table ID: ${id}`));
-    const client = this.clients.networkManagement(ref.subscriptionId);
-    return this.once(id, ref.subscriptionId, () => client.routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable);
+    return this.once(id, ref.subscriptionId, () => this.network(ref).routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable);
   }
 
   async readSubnet(subnetId: string): Promise<SubnetConfig> {
     const ref = parseSubnetId(subnetId);
     if (!ref) throw new Error(`not a subnet ID: ${subnetId}`);
-    const client = this.clients.networkManagement(ref.subscriptionId);
     const [facts, vnet] = await Promise.all([
-      this.once(subnetId.toLowerCase(), ref.subscriptionId, () => client.subnets.get(ref.resourceGroup, ref.vnet, ref.subnet), subnetFacts),
+      this.once(subnetId.toLowerCase(), ref.subscriptionId, () => this.network(ref).subnets.get(ref.resourceGroup, ref.vnet, ref.subnet), subnetFacts),
       this.vnet(ref),
     ]);
     const [nsg, routeTable] = await Promise.all([
