@@ -140,6 +140,13 @@ describe('the simulator serves Resource Graph queries (2024-04-01 shapes)', () =
   });
 });
 
+/** One poll of a new monitor of the fleet's subscriptions. */
+async function pollFleet(sim: RunningSimulator, resourceGraph: boolean) {
+  const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
+  const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
+  return { monitor, report: (await monitor.poller.pollNow())! };
+}
+
 describe('ARM economy: requests per instance per poll', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
@@ -150,9 +157,7 @@ describe('ARM economy: requests per instance per poll', () => {
   });
 
   const poll = async (resourceGraph: boolean) => {
-    const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
-    const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
-    const report = (await monitor.poller.pollNow())!;
+    const { monitor, report } = await pollFleet(sim, resourceGraph);
     const text = await monitor.fleetMetrics();
     // Written while the poll read, instance by instance: the same as rendering the report afterwards.
     expect(text).toBe(renderFleet(report));
@@ -188,9 +193,7 @@ describe('a malformed resource in the bulk read', () => {
   });
 
   const configs = async (resourceGraph: boolean) => {
-    const config = validateConfig({ azure: { endpoint: sim.url, subscriptions: fleet.subscriptionIds, resourceGraph } }, 'test', {});
-    const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
-    const report = (await monitor.poller.pollNow())!;
+    const { report } = await pollFleet(sim, resourceGraph);
     return report.instances.flatMap((i) => i.regions.map((r) => ({ nsgId: r.config?.nsgId, subnetId: r.config?.subnetId, state: r.config?.state, failure: r.config?.failure?.message })));
   };
 

@@ -1,5 +1,5 @@
 import { isIpPrefix, type AddressSet } from './addresses.js';
-import type { RouteContext } from './routes.js';
+import type { RouteContext } from './routes-context.js';
 import { isV4, overlaps, toCidr } from './routes-tags.js';
 import { shortRegion } from '../model/ids.js';
 import type { Route, ServiceEndpoint } from '../model/network.js';

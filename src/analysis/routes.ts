@@ -6,15 +6,17 @@ import type { Dependency } from './dependencies.js';
 import { TagSetMemo, type MemoOptions } from './memo.js';
 import { endpointRouteSets, serviceEndpointEnabled } from './routes-endpoints.js';
 import { splitByRoutes } from './routes-match.js';
+import type { RouteContext } from './routes-context.js';
 import { endpointsKey, routesMemoKey } from './routes-memo-key.js';
 import { routedPeers } from './routes-peers.js';
 import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './routes-table.js';
 import { describeHop, judgeShares, type RouteVerdict } from './routes-verdict.js';
 import { shortRegion } from '../model/ids.js';
-import type { Route, RouteTable, ServiceEndpoint, ServiceTagSet } from '../model/network.js';
+import type { Route, RouteTable, ServiceEndpoint } from '../model/network.js';
 
 export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './routes-endpoints.js';
 export type { RouteHop, RouteVerdict } from './routes-verdict.js';
+export type { RouteContext } from './routes-context.js';
 
 export interface RouteAnalysis {
   forcedTunnelling: boolean;
@@ -25,14 +27,6 @@ export interface RouteAnalysis {
   findings: string[];
 }
 
-export interface RouteContext {
-  /** ARM short name of the subnet's (the APIM region's) location. */
-  region: string;
-  primaryRegion: string;
-  platformVersion: string;
-  serviceTags: ServiceTagSet;
-  vnetAddressSpace: string[];
-}
 
 /** The service endpoints forced tunnelling needs, and when (design.md). */
 const TUNNELLING_ENDPOINTS: ReadonlyArray<{ service: string; dependency: Dependency; needed: (ctx: RouteContext) => boolean }> = [

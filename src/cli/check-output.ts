@@ -1,7 +1,8 @@
 import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
-import { blockedOf, exitCodeOf, problemsOf, uncheckedOf } from './verdict.js';
+import { blockedOf, problemsOf, uncheckedOf } from '../analysis/verdict.js';
+import { exitCodeOf } from './exit-codes.js';
 
 export const CHECK_JSON_SCHEMA = 'apim-netwatch/check/v1';
 

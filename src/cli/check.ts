@@ -4,7 +4,7 @@ import { Monitor } from '../service/monitor.js';
 import { checkJson, checkTable, colourEnabled, createProgress } from './check-output.js';
 import { startDemo, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
-import { EXIT_COULD_NOT_CHECK, exitCodeOf } from './verdict.js';
+import { EXIT_COULD_NOT_CHECK, exitCodeOf } from './exit-codes.js';
 
 export interface CheckOptions {
   config?: string;

@@ -1,12 +1,9 @@
-import type { FleetReport } from '../analysis/report.js';
+import type { FleetReport } from './report.js';
 
 /**
- * `check`'s exit codes (design.md): 0 healthy, 1 a paging dependency down or blocked (a required flow or
- * route that the subnet's configuration blocks), 2 could not check.
+ * What a report means for the person on call, as `check` prints it and the status page shows it:
+ * dependencies down or stale, flows and routes the configuration blocks, targets that could not be checked.
  */
-export const EXIT_HEALTHY = 0;
-export const EXIT_PAGING = 1;
-export const EXIT_COULD_NOT_CHECK = 2;
 
 export interface Problem {
   instance: string;
@@ -107,10 +104,4 @@ export function uncheckedOf(report: FleetReport): Unchecked[] {
     unchecked.push({ target: 'fleet', reason: 'no API Management instances found: check azure.subscriptions, targets.instances and targets.tags' });
   }
   return unchecked;
-}
-
-export function exitCodeOf(report: FleetReport): number {
-  if (problemsOf(report).some((problem) => problem.pages) || blockedOf(report).length > 0) return EXIT_PAGING;
-  if (uncheckedOf(report).length > 0) return EXIT_COULD_NOT_CHECK;
-  return EXIT_HEALTHY;
 }
