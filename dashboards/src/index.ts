@@ -19,7 +19,7 @@
  * demo's legacy-portal: it has apim_instance_info and apim_netwatch_target_up only).
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { type BuiltDashboard, DEFAULT_PAGING_DEPENDENCIES, UIDS } from './common.js';
+import { type BuiltDashboard, DEFAULT_PAGING_DEPENDENCIES } from './common.js';
 import { fleetDashboard } from './fleet.js';
 import { instanceDashboard } from './instance.js';
 import { monitorDashboard } from './monitor.js';

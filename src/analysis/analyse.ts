@@ -18,7 +18,6 @@ import type {
   FleetSnapshot,
   InstanceSnapshot,
   RegionInfo,
-  RegionNetworkStatus,
 } from '../model/snapshot.js';
 
 export interface AnalysisPolicy {

@@ -69,7 +69,7 @@ export class SelfMetrics implements ArmObserver {
   });
   private readonly expositionSeconds = new Gauge({
     name: 'apim_netwatch_exposition_render_seconds',
-    help: 'How long rendering and compressing the fleet exposition took after the last poll.',
+    help: 'How long completing the fleet exposition took once the last poll\'s report was ready (most of it is written while the poll reads).',
     registers: [this.registry],
   });
 
