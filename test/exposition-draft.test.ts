@@ -61,10 +61,25 @@ describe('ExpositionDraft: the exposition written while a poll judges its instan
     draft.expect(ids(ordered));
     draft.add(ordered[1]!);
     draft.add(ordered[2]!);
-    expect(draft.writtenCount).toBe(0);
+    expect(draft.releasedCount).toBe(0);
     draft.add(ordered[0]!);
-    expect(draft.writtenCount).toBe(3);
+    expect(draft.releasedCount).toBe(3);
     draft.abandon();
+  });
+
+  it('a late first instance releases the rest at once, written a few at a time as zlib keeps up, not in one go', async () => {
+    const fleet = edgeCaseFleetReport(200, NOW);
+    const inOrder = orderedInstances(fleet);
+    const exposition = new FleetExposition();
+    const draft = exposition.draft();
+    draft.expect(ids(inOrder));
+    for (const instance of inOrder.slice(1)) draft.add(instance);
+    expect(draft.writtenCount).toBe(0);
+    draft.add(inOrder[0]!);
+    expect(draft.releasedCount).toBe(inOrder.length);
+    expect(draft.writtenCount).toBeLessThanOrEqual(16);
+    await exposition.publish(fleet, draft);
+    expect(await exposition.text()).toBe(renderFleet(fleet));
   });
 
   it('writes the fleet-wide families (drift) from the complete report, as the fleet analysis left it', async () => {
@@ -87,7 +102,7 @@ describe('ExpositionDraft: the exposition written while a poll judges its instan
     const text = await published(without, (draft) => {
       draft.expect(ids(ordered));
       for (const instance of ordered) if (instance !== gone) draft.add(instance);
-      expect(draft.writtenCount).toBe(2);
+      expect(draft.releasedCount).toBe(2);
     });
     expect(text).toBe(renderFleet(without));
     expect(text).not.toContain(`apim_service="${gone.instance.name}"`);

@@ -116,7 +116,8 @@ describe('faults affect their own target only, and show in the self-metrics', ()
     const config = validateConfig(
       {
         azure: { endpoint: simulator.url, maxRetries: 0 },
-        targets: { instances: [apimId(A1.subscriptionId, A1.resourceGroup, A1.name), apimId(SUB_A, 'rg-a', 'gone')] },
+        // a-one twice, once in other letter case: one instance, read once.
+        targets: { instances: [apimId(A1.subscriptionId, A1.resourceGroup, A1.name), apimId(SUB_A, 'rg-a', 'gone'), apimId(A1.subscriptionId, A1.resourceGroup, A1.name).toUpperCase()] },
       },
       'test',
       {},
@@ -126,7 +127,8 @@ describe('faults affect their own target only, and show in the self-metrics', ()
     expect(report.instances.map((i) => i.instance.name)).toEqual(['a-one']);
     expect(report.unresolvedTargets).toEqual([expect.objectContaining({ name: 'gone', failure: expect.objectContaining({ statusCode: 404 }) })]);
     expect(find(samples, 'apim_netwatch_target_up', { apim_service: 'gone' })[0]?.value).toBe(0);
-    expect(find(samples, 'apim_netwatch_target_up', { apim_service: 'a-one' })[0]?.value).toBe(1);
+    expect(find(samples, 'apim_netwatch_target_up', { apim_service: 'a-one' })).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(monitor.lastCollectStats?.armRequests.byOperation.NetworkStatus_ListByService).toBe(1);
   });
 
   it('overlapping polls do not run twice', async () => {

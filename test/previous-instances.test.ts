@@ -1,5 +1,8 @@
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { FleetReport } from '../src/analysis/report.js';
 import { PreviousInstances } from '../src/model/previous-instances.js';
+import { Poller } from '../src/poller/poller.js';
 import type { FleetSnapshot, InstanceSnapshot } from '../src/model/snapshot.js';
 
 const instance = (subscriptionId: string, name: string): InstanceSnapshot => ({
@@ -42,5 +45,43 @@ describe('PreviousInstances', () => {
     const previous = new PreviousInstances(undefined);
     expect(previous.subscriptions()).toEqual([]);
     expect(previous.take(one.instance.id)).toBeUndefined();
+  });
+
+  it('gives back the snapshot with what was not taken', () => {
+    const previous = new PreviousInstances(snapshot);
+    previous.take(two.instance.id);
+    expect(previous.remaining()).toEqual({ ...snapshot, instances: [one, three] });
+    expect(new PreviousInstances(undefined).remaining()).toBeUndefined();
+  });
+
+  it('a poll that fails as a whole leaves the next poll the instances it had not read', async () => {
+    const handed: PreviousInstances[] = [];
+    const collects = [
+      async () => snapshot,
+      async (previous: PreviousInstances) => {
+        previous.take(one.instance.id);
+        throw new Error('a bug in the middle of a poll');
+      },
+      async () => snapshot,
+    ];
+    const report = { instances: [], unresolvedTargets: [], subscriptionFailures: [], summary: {} } as unknown as FleetReport;
+    const poller = new Poller({
+      collect: (previous) => {
+        handed.push(previous);
+        return collects[handed.length - 1]!(previous);
+      },
+      analyse: () => report,
+      publish: () => undefined,
+      pollFailed: () => undefined,
+      pollSkipped: () => undefined,
+      log: pino({ level: 'silent' }),
+    });
+    expect(await poller.pollNow()).toBe(report);
+    expect(await poller.pollNow()).toBeUndefined();
+    await poller.pollNow();
+    const third = handed[2]!;
+    expect(third.info(one.instance.id)).toBeUndefined();
+    expect(third.take(two.instance.id)).toBe(two);
+    expect(third.take(three.instance.id)).toBe(three);
   });
 });

@@ -133,8 +133,10 @@ async function graphServices(ctx: PollContext, subscriptions: readonly string[])
 async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
   const { options, limiter } = ctx;
   const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
-  // Another replica's targets cost this one no request.
-  const targets = options.instances.map((id) => parseApimId(id)).filter((ref) => options.owns?.(ref.id) ?? true);
+  // Another replica's targets cost this one no request; a target listed twice is read once.
+  const unique = new Map<string, ReturnType<typeof parseApimId>>();
+  for (const ref of options.instances.map((id) => parseApimId(id))) if (!unique.has(ref.id)) unique.set(ref.id, ref);
+  const targets = [...unique.values()].filter((ref) => options.owns?.(ref.id) ?? true);
   const bulk = await graphServices(ctx, [...new Set(targets.map((ref) => ref.subscriptionId))]);
   await Promise.all(
     targets.map(async (ref) => {
@@ -163,7 +165,7 @@ async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
 }
 
 async function listSubscriptions(options: CollectOptions): Promise<string[]> {
-  if (options.subscriptions.length > 0) return options.subscriptions.map((id) => id.toLowerCase());
+  if (options.subscriptions.length > 0) return [...new Set(options.subscriptions.map((id) => id.toLowerCase()))];
   const ids: string[] = [];
   for await (const subscription of options.clients.subscriptions().subscriptions.list()) {
     if (subscription.subscriptionId && (subscription.state ?? 'Enabled') === 'Enabled') ids.push(subscription.subscriptionId.toLowerCase());

@@ -59,6 +59,8 @@ export class NetworkConfigReader {
   private readonly bulk = new Map<string, Prepared>();
   /** True once every page is in and normalised; false without a bulk read, or when it failed. */
   private bulkComplete: Promise<boolean> = Promise.resolve(false);
+  /** Set when the bulk read failed: pages still in hand are not worth normalising. */
+  private bulkGivenUp = false;
 
   constructor(
     private readonly clients: ArmClients,
@@ -74,7 +76,10 @@ export class NetworkConfigReader {
    */
   readInBulk(pages: BulkPages): void {
     this.bulkComplete = pages((rows) => this.prepare(rows)).then((complete) => {
-      if (!complete) this.bulk.clear();
+      if (!complete) {
+        this.bulkGivenUp = true;
+        this.bulk.clear();
+      }
       return complete;
     });
   }
@@ -85,6 +90,7 @@ export class NetworkConfigReader {
   }
 
   private prepareRow(row: GraphRow): void {
+    if (this.bulkGivenUp) return;
     const id = row.id.toLowerCase();
     switch (String(row.type ?? '').toLowerCase()) {
       case BULK_TYPES.nsg:

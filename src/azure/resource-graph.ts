@@ -102,7 +102,9 @@ export class ResourceGraphReader {
   /**
    * Every row of a query, page by page: pages follow `$skipToken` one after the other; groups of at
    * most 1000 subscriptions are queried side by side through `run` (the caller's concurrency limit).
-   * Each page goes to `onPage` as it arrives, one page at a time, while the next one is being read.
+   * Each page goes to `onPage` as it arrives, one page at a time; a group reads its next page while
+   * its last one is being handled, never further ahead, so no more than a page or two per group is
+   * alive. A failing page stops the other groups too.
    */
   async queryPages(
     subscriptions: readonly string[],
@@ -115,20 +117,28 @@ export class ResourceGraphReader {
     const groups: string[][] = [];
     for (let i = 0; i < unique.length; i += RESOURCE_GRAPH_MAX_SUBSCRIPTIONS) groups.push(unique.slice(i, i + RESOURCE_GRAPH_MAX_SUBSCRIPTIONS));
     let handed: Promise<void> = Promise.resolve();
+    let failed = false;
     await Promise.all(
       groups.map(async (group) => {
+        let handing: Promise<void> = Promise.resolve();
         let skipToken: string | undefined;
-        do {
-          const token = skipToken;
-          const page = await run(() => this.page(group, query, top, token));
-          handed = handed.then(() => onPage(page.data));
-          // Awaited below unless a later page fails first: never an unhandled rejection meanwhile.
-          handed.catch(() => undefined);
-          skipToken = page.skipToken;
-        } while (skipToken);
+        try {
+          do {
+            const token = skipToken;
+            const page = await run(() => this.page(group, query, top, token));
+            await handing;
+            handing = handed = handed.then(() => onPage(page.data));
+            // Awaited in the next round or below, unless a page fails first: never an unhandled rejection meanwhile.
+            handing.catch(() => undefined);
+            skipToken = page.skipToken;
+          } while (skipToken && !failed);
+          await handing;
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
       }),
     );
-    await handed;
   }
 
   /** Every row of a query (see queryPages). */

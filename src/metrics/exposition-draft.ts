@@ -26,6 +26,11 @@ export class ExpositionDraft {
   private order: readonly string[] = [];
   private next = 0;
   private readonly waiting = new Map<string, InstanceReport>();
+  /** In fleet order, their turn come, waiting for the writing loop. */
+  private readonly ready: InstanceReport[] = [];
+  private writing: Promise<void> | undefined;
+  private writeFailure: unknown;
+  private abandoned = false;
   private readonly written: InstanceReport[] = [];
   private readonly tally: SeriesTally = { series: 0 };
   private readonly members: Array<{ writer: GzipWriter; text: FamilyText }>;
@@ -55,10 +60,27 @@ export class ExpositionDraft {
       const instance = this.waiting.get(id);
       // An instance not judged yet holds the ones after it; one that is never judged (deleted between
       // discovery and its read) holds them until finish().
-      if (!instance) return;
+      if (!instance) break;
       this.waiting.delete(id);
       this.next++;
-      this.write(instance);
+      this.ready.push(instance);
+    }
+    if (this.ready.length > 0 && !this.writing) {
+      this.writing = this.writeReady()
+        .catch((err: unknown) => void (this.writeFailure = err))
+        .finally(() => (this.writing = undefined));
+    }
+  }
+
+  /**
+   * Writes the instances whose turn has come, a few at a time: a late first instance releases a
+   * fleet's worth at once, which is written while zlib keeps up and the event loop takes in I/O.
+   */
+  private async writeReady(): Promise<void> {
+    while (this.ready.length > 0 && !this.abandoned) {
+      for (let i = 0; i < INSTANCES_PER_DRAIN && this.ready.length > 0; i++) this.write(this.ready.shift()!);
+      await this.drain();
+      if (this.ready.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -74,6 +96,11 @@ export class ExpositionDraft {
    * report begins in fleet order (an instance judged twice, say): the caller renders the report whole.
    */
   async finish(report: FleetReport): Promise<RenderedExposition | undefined> {
+    while (this.writing) await this.writing;
+    if (this.writeFailure !== undefined) {
+      this.abandon();
+      throw this.writeFailure;
+    }
     const instances = orderedInstances(report);
     if (this.written.length > instances.length || this.written.some((instance, i) => instances[i] !== instance)) {
       this.abandon();
@@ -110,6 +137,11 @@ export class ExpositionDraft {
     };
   }
 
+  /** Instances whose turn has come: written, or about to be. */
+  get releasedCount(): number {
+    return this.next;
+  }
+
   /** Instances written so far. */
   get writtenCount(): number {
     return this.written.length;
@@ -117,6 +149,7 @@ export class ExpositionDraft {
 
   /** Frees the compressors of a draft that will not be finished (a failed poll). */
   abandon(): void {
+    this.abandoned = true;
     for (const { writer } of this.members) writer.destroy();
   }
 

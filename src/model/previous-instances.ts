@@ -7,9 +7,15 @@ import type { FleetSnapshot, InstanceInfo, InstanceSnapshot } from './snapshot.j
  */
 export class PreviousInstances {
   private readonly byId: Map<string, InstanceSnapshot>;
+  /** The snapshot but its instances, to give back what was not taken (remaining()). */
+  private readonly rest: Omit<FleetSnapshot, 'instances'> | undefined;
 
   constructor(snapshot: FleetSnapshot | undefined) {
     this.byId = new Map(snapshot?.instances.map((instance) => [instance.instance.id, instance]));
+    if (snapshot) {
+      const { instances: _taken, ...rest } = snapshot;
+      this.rest = rest;
+    }
   }
 
   /** What was known of an instance, if it has not been taken yet. */
@@ -25,6 +31,11 @@ export class PreviousInstances {
   /** Every subscription an instance was known in. */
   subscriptions(): string[] {
     return [...new Set([...this.byId.values()].map((known) => known.instance.subscriptionId))];
+  }
+
+  /** The last snapshot with the instances not taken yet: what a poll that failed as a whole leaves for the next. */
+  remaining(): FleetSnapshot | undefined {
+    return this.rest && { ...this.rest, instances: [...this.byId.values()] };
   }
 
   /** An instance's last snapshot, handed over once: this holder forgets it. */

@@ -67,11 +67,11 @@ export class Poller {
 
   private async runPoll(): Promise<FleetReport | undefined> {
     const started = performance.now();
+    // Handed over, not kept: collect lets each old instance go as it reads that instance. A poll that
+    // fails as a whole (a bug: targets fail one by one) leaves the next what it had not read yet.
+    const previous = new PreviousInstances(this.previous);
+    this.previous = undefined;
     try {
-      // Handed over, not kept: collect lets each old instance go as it reads that instance. A poll that
-      // fails as a whole (a bug: targets fail one by one) leaves the next with no last data.
-      const previous = new PreviousInstances(this.previous);
-      this.previous = undefined;
       const snapshot = await this.deps.collect(previous);
       const report = this.deps.analyse(snapshot);
       const seconds = (performance.now() - started) / 1000;
@@ -85,6 +85,7 @@ export class Poller {
       );
       return report;
     } catch (err) {
+      this.previous ??= previous.remaining();
       const seconds = (performance.now() - started) / 1000;
       this.deps.pollFailed(seconds, err);
       this.deps.log.error({ err }, 'poll failed');
