@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyseInstance, judgeEndpoint, rollUpDependencies } from '../src/analysis/analyse.js';
+import { analyseFleet, analyseInstance, ANALYSIS_FAILED, judgeEndpoint, judgeInstance, rollUpDependencies } from '../src/analysis/analyse.js';
 import { classifyDependency, DEFAULT_PAGING_DEPENDENCIES, hostOf } from '../src/analysis/dependencies.js';
 import { DEFAULT_STALE_AFTER_SECONDS, isStale } from '../src/analysis/staleness.js';
 import { toRegionStatuses } from '../src/azure/normalise.js';
@@ -181,5 +181,33 @@ describe('shortRegion', () => {
     ['North  Europe', 'northeurope'],
   ])('%s -> %s', (display, short) => {
     expect(shortRegion(display)).toBe(short);
+  });
+});
+
+describe('judging that throws (a bug) fails that instance alone', () => {
+  const info = (name: string) => ({
+    id: `/subscriptions/s/resourcegroups/rg/providers/microsoft.apimanagement/service/${name}`,
+    subscriptionId: 's',
+    resourceGroup: 'rg',
+    name,
+    sku: 'Developer',
+    platformVersion: 'stv2',
+    vnetType: 'External' as const,
+    regions: [{ location: 'westeurope', displayLocation: 'West Europe', primary: true }],
+    tags: {},
+  });
+  const status = (connectivity: ConnectivityEntry[]) => [{ location: 'westeurope', displayLocation: 'West Europe', dnsServers: [], connectivity }];
+
+  it('the instance is reported down with why; the others are judged as usual', () => {
+    // A NetworkStatus entry without a name gets past nothing in normalisation; here it stands for any data that trips a bug.
+    const broken: InstanceSnapshot = { instance: info('broken'), networkStatus: status([entry({ name: undefined as unknown as string, resourceType: 'SomethingNew' })]) };
+    const fine: InstanceSnapshot = { instance: info('fine'), networkStatus: status([entry({})]) };
+    expect(() => analyseInstance(broken, now, policy)).toThrow();
+    const report = analyseFleet({ takenAt: now, instances: [broken, fine], subscriptionFailures: [], unresolvedTargets: [] }, policy, now);
+    const byName = Object.fromEntries(report.instances.map((i) => [i.instance.name, i]));
+    expect(byName.broken).toMatchObject({ targetUp: false, health: 'unknown', regions: [], failure: { operation: 'Analysis', code: ANALYSIS_FAILED } });
+    expect(byName.broken!.failure!.message).toMatch(/^cannot judge this instance's data: /);
+    expect(byName.fine).toMatchObject({ targetUp: true, health: 'healthy' });
+    expect(judgeInstance(fine, now, policy)).toEqual(analyseInstance(fine, now, policy));
   });
 });

@@ -150,6 +150,28 @@ export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: A
   return report;
 }
 
+/** Why an instance has no verdict when judging it threw: a bug, but one instance's alone. */
+export const ANALYSIS_FAILED = 'AnalysisFailed';
+
+/**
+ * analyseInstance, or, should judging the instance throw (a bug met by some data), a report that says
+ * so for that instance alone (target down, health unknown): one instance never fails the whole poll.
+ */
+export function judgeInstance(snapshot: InstanceSnapshot, now: Date, policy: AnalysisPolicy, serviceTags?: ServiceTagSet): InstanceReport {
+  try {
+    return analyseInstance(snapshot, now, policy, serviceTags);
+  } catch (err) {
+    return {
+      instance: snapshot.instance,
+      monitored: snapshot.instance.vnetType !== 'None',
+      targetUp: false,
+      failure: { operation: 'Analysis', code: ANALYSIS_FAILED, message: `cannot judge this instance's data: ${err instanceof Error ? err.message : String(err)}` },
+      health: 'unknown',
+      regions: [],
+    };
+  }
+}
+
 export function summarise(instances: InstanceReport[]): FleetSummary {
   const count = (health: InstanceHealth) => instances.filter((instance) => instance.health === health).length;
   return {
@@ -185,7 +207,7 @@ export function analyseFleet(
   judged?: WeakMap<InstanceSnapshot, InstanceReport>,
 ): FleetReport {
   const instances = snapshot.instances
-    .map((instance) => judged?.get(instance) ?? analyseInstance(instance, now, policy, snapshot.serviceTags))
+    .map((instance) => judged?.get(instance) ?? judgeInstance(instance, now, policy, snapshot.serviceTags))
     .sort((a, b) => a.instance.id.localeCompare(b.instance.id));
   const drift = analyseDrift(instances, policy.driftGroups ?? []);
   attachDrift(instances, drift);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
-import { analyseFleet, analyseInstance } from '../analysis/analyse.js';
+import { analyseFleet, ANALYSIS_FAILED, judgeInstance } from '../analysis/analyse.js';
 import type { FleetReport, InstanceReport } from '../analysis/report.js';
 import type { FleetSnapshot, InstanceSnapshot } from '../model/snapshot.js';
 import { ArmClients } from '../azure/clients.js';
@@ -82,7 +82,7 @@ export class Monitor {
         const snapshot = await collectSnapshot({
           onDiscovered: (ids) => exposition.expect(ids),
           onInstance: (instance, tags) => {
-            const report = analyseInstance(instance, new Date(), policy, tags);
+            const report = judgeInstance(instance, new Date(), policy, tags);
             judged.set(instance, report);
             exposition.add(report);
           },
@@ -104,6 +104,9 @@ export class Monitor {
       },
       analyse: this.analyse,
       publish: async (report, seconds, outcome, snapshot) => {
+        for (const instance of report.instances) {
+          if (instance.failure?.code === ANALYSIS_FAILED) log.error({ instance: instance.instance.id }, instance.failure.message);
+        }
         this.save(snapshot);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
         const written = draft;
