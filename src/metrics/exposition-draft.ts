@@ -12,7 +12,7 @@ export interface RenderedExposition {
   instances: number;
 }
 
-/** Instances written between two waits for zlib when much is written at once (a whole report). */
+/** Instances written between two waits for zlib (and, while a poll reads, for the event loop). */
 const INSTANCES_PER_DRAIN = 16;
 
 /**
@@ -26,7 +26,7 @@ export class ExpositionDraft {
   private order: readonly string[] = [];
   private next = 0;
   private readonly waiting = new Map<string, InstanceReport>();
-  /** In fleet order, their turn come, waiting for the writing loop. */
+  /** Instances whose turn has come, in fleet order, waiting for the writing loop. */
   private readonly ready: InstanceReport[] = [];
   private writing: Promise<void> | undefined;
   private writeFailure: unknown;
