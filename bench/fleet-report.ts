@@ -14,6 +14,7 @@ import type { RegionConfigReport } from '../src/analysis/network.js';
 import type { FlowVerdict, FlowVerdictKind } from '../src/analysis/nsg.js';
 import type { DependencyReport, EndpointReport, FleetReport, InstanceReport, RegionReport } from '../src/analysis/report.js';
 import { FLOW_REQUIREMENTS } from '../src/analysis/requirements.js';
+import { ROUTE_PEERS } from '../src/analysis/routes-peers.js';
 import type { RouteVerdict } from '../src/analysis/routes.js';
 import { WATCHED_SERVICE_ENDPOINTS } from '../src/analysis/routes.js';
 import type { InstanceInfo, RegionInfo } from '../src/model/snapshot.js';
@@ -72,16 +73,6 @@ const ALLOW_RULES: Record<string, string> = {
   AzureActiveDirectory: 'AllowEntraIdOutbound',
   EventHub: 'AllowEventHubOutbound',
 };
-
-const ROUTED: ReadonlyArray<{ dependency: Dependency; peer: string }> = [
-  { dependency: 'storage', peer: 'Storage' },
-  { dependency: 'sql', peer: 'Sql' },
-  { dependency: 'keyvault', peer: 'AzureKeyVault' },
-  { dependency: 'monitoring', peer: 'AzureMonitor' },
-  { dependency: 'graph', peer: 'AzureActiveDirectory' },
-  { dependency: 'eventhub', peer: 'EventHub' },
-  { dependency: 'management', peer: 'ApiManagement' },
-];
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -151,7 +142,7 @@ function regionConfig(instance: string, region: string, seed: string): RegionCon
     };
   });
   const tunnelled = chance(`ft:${seed}`) < 0.1;
-  const verdicts: RouteVerdict[] = ROUTED.map(({ dependency, peer }) => {
+  const verdicts: RouteVerdict[] = ROUTE_PEERS.map(({ dependency, peer }) => {
     const viaEndpoint = tunnelled && ['storage', 'sql', 'keyvault', 'eventhub'].includes(dependency);
     const nextHopType = viaEndpoint ? 'VirtualNetworkServiceEndpoint' : tunnelled && dependency === 'graph' ? 'VirtualAppliance' : 'Internet';
     return {

@@ -16,7 +16,7 @@ describe('FleetExposition: rendered and gzipped once per report', () => {
   it('serves what a full render gives, gzipped and plain, and says how big it is', async () => {
     const fleet = new FleetExposition();
     const report = edgeCaseFleetReport(4, NOW);
-    await fleet.update(report);
+    await fleet.publish(report);
     const expected = renderFleet(report);
     expect(expected.length).toBeGreaterThan(10_000);
     const gzipped = await fleet.gzip();
@@ -31,14 +31,14 @@ describe('FleetExposition: rendered and gzipped once per report', () => {
   it('replaces the whole body per update: removed instances disappear, added and changed ones show', async () => {
     const fleet = new FleetExposition();
     const first = edgeCaseFleetReport(4, NOW);
-    await fleet.update(first);
+    await fleet.publish(first);
     const next = structuredClone(first);
     const changed = named(next, 'apim-00001');
     changed.regions[0]!.endpoints[5]!.up = false;
     next.instances.push(syntheticInstance(7, { instances: 1, now: NOW }));
     next.instances = next.instances.filter((instance) => instance.instance.name !== 'apim-00002');
     next.unresolvedTargets = next.unresolvedTargets.slice(1);
-    await fleet.update(next);
+    await fleet.publish(next);
     const text = await fleet.text();
     expect(text).toBe(renderFleet(next));
     expect(text).not.toBe(renderFleet(first));
@@ -49,12 +49,12 @@ describe('FleetExposition: rendered and gzipped once per report', () => {
   it('serves the previous body until an update completes, and the update started last wins', async () => {
     const fleet = new FleetExposition();
     const first = edgeCaseFleetReport(3, NOW);
-    await fleet.update(first);
+    await fleet.publish(first);
     const second = edgeCaseFleetReport(5, NOW);
     const third = edgeCaseFleetReport(2, NOW);
-    const updating = fleet.update(second);
+    const updating = fleet.publish(second);
     expect(await fleet.text()).toBe(renderFleet(first));
-    await Promise.all([updating, fleet.update(third)]);
+    await Promise.all([updating, fleet.publish(third)]);
     expect(await fleet.text()).toBe(renderFleet(third));
   });
 
@@ -62,8 +62,8 @@ describe('FleetExposition: rendered and gzipped once per report', () => {
     const empty: FleetReport = { ...edgeCaseFleetReport(0, NOW), instances: [], unresolvedTargets: [] };
     expect(renderFleet(empty)).toBe('');
     const fleet = new FleetExposition();
-    await fleet.update(edgeCaseFleetReport(2, NOW));
-    await fleet.update(empty);
+    await fleet.publish(edgeCaseFleetReport(2, NOW));
+    await fleet.publish(empty);
     expect(await fleet.text()).toBe('');
     expect(fleet.stats).toMatchObject({ instances: 0, series: 0, bytes: 0 });
     const onlyUnresolved: FleetReport = { ...edgeCaseFleetReport(0, NOW), instances: [] };

@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArmClients } from '../src/azure/clients.js';
 import { SimulatorCredential } from '../src/azure/credentials.js';
-import { APIM_SERVICES_QUERY, NETWORK_QUERY, RESOURCE_GRAPH_API_VERSION } from '../src/azure/resource-graph.js';
+import { APIM_SERVICES_QUERY, NETWORK_QUERY, RESOURCE_GRAPH_API_VERSION, type GraphRow } from '../src/azure/resource-graph.js';
 import { validateConfig } from '../src/config/load.js';
 import { renderFleet } from '../src/metrics/render.js';
 import { Monitor } from '../src/service/monitor.js';
@@ -107,7 +107,8 @@ describe('the simulator serves Resource Graph queries (2024-04-01 shapes)', () =
 
   it('the client pages through everything with $top and follows $skipToken, counting each page', async () => {
     const clients = new ArmClients({ endpoint: sim.url, credential: new SimulatorCredential(), caPem: sim.caCertPem, maxRetries: 0 });
-    const rows = await clients.resourceGraph().queryAll([S1, S2, S3], NETWORK_QUERY, (task) => task(), 25);
+    const rows: GraphRow[] = [];
+    await clients.resourceGraph().queryPages([S1, S2, S3], NETWORK_QUERY, (task) => task(), (page) => void rows.push(...page), 25);
     const world = fleet.world.resources.filter((r) => /^microsoft\.network\/(virtualnetworks|networksecuritygroups|routetables)$/i.test(String(r.type)));
     expect(rows).toHaveLength(world.length);
     expect(clients.requests().byOperation.Resources_Query).toBe(Math.ceil(world.length / 25));

@@ -6,7 +6,7 @@ import { peerAddresses } from './service-tags.js';
 import type { ServiceTagSet } from '../model/network.js';
 
 /** APIM's outbound peers, plus `ApiManagement` for the control plane's return path. */
-const ROUTE_PEERS: ReadonlyArray<{ peer: string; dependency: Dependency }> = [
+export const ROUTE_PEERS: ReadonlyArray<{ peer: string; dependency: Dependency }> = [
   { peer: 'Storage', dependency: 'storage' },
   { peer: 'Sql', dependency: 'sql' },
   { peer: 'AzureKeyVault', dependency: 'keyvault' },

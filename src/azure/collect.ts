@@ -85,23 +85,20 @@ interface PollContext {
 }
 
 /**
- * Every row of a Resource Graph query, or undefined (logged) when it fails: the caller falls back.
- * With `onPage`, each page goes there as it arrives instead (and the rows returned are none).
+ * Reads a Resource Graph query page by page into `onPage`; false (logged) when it fails, and the caller
+ * falls back to reading resources one by one.
  */
-async function graphRows(
+async function graphPages(
   ctx: PollContext,
   what: string,
   subscriptions: readonly string[],
   query: string,
-  onPage?: (rows: GraphRow[]) => Promise<void>,
-): Promise<GraphRow[] | undefined> {
-  if (subscriptions.length === 0) return [];
-  const graph = ctx.options.clients.resourceGraph();
-  const run = <T>(task: () => Promise<T>) => ctx.limiter.run(undefined, task);
+  onPage: (rows: GraphRow[]) => void | Promise<void>,
+): Promise<boolean> {
+  if (subscriptions.length === 0) return true;
   try {
-    if (!onPage) return await graph.queryAll(subscriptions, query, run);
-    await graph.queryPages(subscriptions, query, run, onPage);
-    return [];
+    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage);
+    return true;
   } catch (err) {
     const failure = toFetchFailure('Resources_Query', err);
     ctx.graphFellBack = true;
@@ -109,25 +106,25 @@ async function graphRows(
       { code: failure.code, status: failure.statusCode, subscriptions: subscriptions.length },
       `Resource Graph query for ${what} failed, reading them one by one instead: ${failure.message}`,
     );
-    return undefined;
+    return false;
   }
 }
 
 /** Discovery rows by lower-cased APIM ID, or undefined when Resource Graph is off or failed. */
 async function graphServices(ctx: PollContext, subscriptions: readonly string[]): Promise<Map<string, InstanceInfo> | undefined> {
   if (!ctx.options.resourceGraph) return undefined;
-  const rows = await graphRows(ctx, 'APIM services', subscriptions, APIM_SERVICES_QUERY);
-  if (!rows) return undefined;
   const services = new Map<string, InstanceInfo>();
-  for (const row of rows) {
-    try {
-      const info = toInstanceInfo(apimServiceFromGraph(row));
-      services.set(info.id, info);
-    } catch (err) {
-      ctx.options.log.warn({ id: row.id }, `ignoring a Resource Graph row that is not an APIM service: ${(err as Error).message}`);
+  const read = await graphPages(ctx, 'APIM services', subscriptions, APIM_SERVICES_QUERY, (rows) => {
+    for (const row of rows) {
+      try {
+        const info = toInstanceInfo(apimServiceFromGraph(row));
+        services.set(info.id, info);
+      } catch (err) {
+        ctx.options.log.warn({ id: row.id }, `ignoring a Resource Graph row that is not an APIM service: ${(err as Error).message}`);
+      }
     }
-  }
-  return services;
+  });
+  return read ? services : undefined;
 }
 
 async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
@@ -292,7 +289,7 @@ function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[]): Bu
       }
     }
     if (subscriptions.size === 0) return false;
-    return (await graphRows(ctx, 'network configuration', [...subscriptions], NETWORK_QUERY, onPage)) !== undefined;
+    return graphPages(ctx, 'network configuration', [...subscriptions], NETWORK_QUERY, onPage);
   };
 }
 

@@ -140,18 +140,6 @@ export class ResourceGraphReader {
       }),
     );
   }
-
-  /** Every row of a query (see queryPages). */
-  async queryAll(
-    subscriptions: readonly string[],
-    query: string,
-    run: <T>(task: () => Promise<T>) => Promise<T>,
-    top = RESOURCE_GRAPH_MAX_TOP,
-  ): Promise<GraphRow[]> {
-    const rows: GraphRow[] = [];
-    await this.queryPages(subscriptions, query, run, (page) => void rows.push(...page), top);
-    return rows;
-  }
 }
 
 /** A Resource Graph row of `microsoft.apimanagement/service` in the SDK's (flattened) shape. */

@@ -85,11 +85,6 @@ export class FleetExposition implements ExpositionBody {
     };
   }
 
-  /** Renders `report` whole and serves it. */
-  update(report: FleetReport): Promise<void> {
-    return this.publish(report);
-  }
-
   gzip(): Promise<Buffer> {
     return this.current;
   }
