@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { analyseInstance } from '../src/analysis/analyse.js';
-import { DEFAULT_PAGING_DEPENDENCIES } from '../src/analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { DEFAULT_STALE_AFTER_SECONDS } from '../src/analysis/staleness.js';
 import { collectWorldSnapshot } from '../test/helpers/world-snapshot.js';
 import { buildFleetWorld } from './world.js';
@@ -21,7 +21,7 @@ const rounds = Number(values.rounds);
 
 const fleet = buildFleetWorld({ instances, subscriptions: 20 });
 const snapshot = await collectWorldSnapshot(fleet.world, fleet.subscriptionIds);
-const policy = { staleAfterSeconds: DEFAULT_STALE_AFTER_SECONDS, pagingDependencies: DEFAULT_PAGING_DEPENDENCIES };
+const policy = { staleAfterSeconds: DEFAULT_STALE_AFTER_SECONDS, paging: DEFAULT_PAGING_POLICY };
 const regions = snapshot.instances.reduce((sum, instance) => sum + (instance.network?.length ?? 0), 0);
 console.log(`${snapshot.instances.length} instances, ${regions} regions with network configuration`);
 

@@ -5,10 +5,11 @@
  * verdicts, the 4 watched service endpoints and 4 drift entries. Pure and deterministic: the same
  * options give the same report (no clock, no Math.random), so benchmarks and golden tests can use it.
  */
-import { summarise } from '../src/analysis/analyse.js';
+import { rollUpDependencies, summarise } from '../src/analysis/analyse.js';
 import { fnv1a } from '../src/model/fnv1a.js';
 import { connectivityEntries } from '../src/simulator/demo-world.js';
-import { classifyDependency, DEFAULT_PAGING_DEPENDENCIES, type Dependency } from '../src/analysis/dependencies.js';
+import { classifyDependency, DEPENDENCIES, type Dependency } from '../src/analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY, pagesOn, pagingDependencies } from '../src/analysis/paging-policy.js';
 import { DNS_ASPECT, DNS_DRIFT_GROUP } from '../src/analysis/drift-aspects.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';
 import type { FlowVerdict, FlowVerdictKind } from '../src/analysis/nsg.js';
@@ -106,21 +107,7 @@ function endpointReport(
 }
 
 function rollUp(endpoints: EndpointReport[]): DependencyReport[] {
-  const byDependency = new Map<Dependency, EndpointReport[]>();
-  for (const endpoint of endpoints) {
-    const list = byDependency.get(endpoint.dependency) ?? [];
-    list.push(endpoint);
-    byDependency.set(endpoint.dependency, list);
-  }
-  return [...byDependency.entries()].map(([dependency, list]) => ({
-    dependency,
-    required: list.some((endpoint) => endpoint.required),
-    pages: DEFAULT_PAGING_DEPENDENCIES.includes(dependency),
-    up: list.every((endpoint) => endpoint.up),
-    stale: list.some((endpoint) => endpoint.stale),
-    endpoints: list.length,
-    failingEndpoints: list.filter((endpoint) => !endpoint.up).map((endpoint) => endpoint.endpoint),
-  }));
+  return rollUpDependencies(endpoints, { paging: DEFAULT_PAGING_POLICY });
 }
 
 function regionConfig(instance: string, region: string, seed: string): RegionConfigReport {
@@ -134,7 +121,8 @@ function regionConfig(instance: string, region: string, seed: string): RegionCon
       port: row.port,
       protocol: row.protocol,
       dependency: row.dependency,
-      required: row.platformRequired || DEFAULT_PAGING_DEPENDENCIES.includes(row.dependency),
+      required: row.platformRequired,
+      pages: pagesOn(DEFAULT_PAGING_POLICY, row.dependency, row.platformRequired),
       applies: true,
       verdict,
       decidedBy,
@@ -244,7 +232,8 @@ export function generateFleetReport(options: FleetReportOptions): FleetReport {
   return {
     generatedAt: now.toISOString(),
     staleAfterSeconds: options.staleAfterSeconds ?? 3600,
-    pagingDependencies: [...DEFAULT_PAGING_DEPENDENCIES],
+    pagingDependencies: pagingDependencies(DEFAULT_PAGING_POLICY, DEPENDENCIES),
+    pagingPolicy: DEFAULT_PAGING_POLICY,
     summary: summarise(instances),
     instances,
     subscriptionFailures: [],

@@ -91,11 +91,14 @@ describe('alert rules', () => {
     const template = readFileSync(join(ROOT, HELM_RULES_FILE), 'utf8');
     const substitute = (options: RulesOptions) =>
       template
-        .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.pagingDependenciesRegex, options.pagingDependenciesRegex)
+        .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.pagingRequiredRegex, options.pagingRequiredRegex)
+        .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.pagingAnyRegex, options.pagingAnyRegex)
         .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.runbookBaseUrl, options.runbookBaseUrl);
     expect(substitute(DEFAULT_RULES_OPTIONS)).toBe(renderRules(DEFAULT_RULES_OPTIONS));
-    const custom = { pagingDependenciesRegex: 'sql|keyvault|graph|management', runbookBaseUrl: 'https://wiki.example.com/ops/apim-netwatch/runbooks' };
+    const custom = { pagingRequiredRegex: 'sql|keyvault|management', pagingAnyRegex: 'graph|storage', runbookBaseUrl: 'https://wiki.example.com/ops/apim-netwatch/runbooks' };
     expect(substitute(custom)).toBe(renderRules(custom));
+    const nothingOnAny = { ...custom, pagingAnyRegex: '' };
+    expect(substitute(nothingOnAny)).toBe(renderRules(nothingOnAny));
 
     // Placeholders only inside string values, never in keys or structure.
     const values: string[] = [];
@@ -110,13 +113,14 @@ describe('alert rules', () => {
       }
     };
     walk(parse(template));
-    const placeholderCount = (text: string) => text.split('__PAGING_DEPENDENCIES_REGEX__').length - 1 + text.split('__RUNBOOK_BASE_URL__').length - 1;
+    const placeholderCount = (text: string) => ['__PAGING_REQUIRED_REGEX__', '__PAGING_ANY_REGEX__', '__RUNBOOK_BASE_URL__'].reduce((sum, placeholder) => sum + text.split(placeholder).length - 1, 0);
     expect(values.reduce((sum, value) => sum + placeholderCount(value), 0)).toBe(placeholderCount(template));
     expect(placeholderCount(template)).toBeGreaterThan(0);
   });
 
   it('rejects option values that would break the document', () => {
-    expect(() => renderRules({ ...DEFAULT_RULES_OPTIONS, pagingDependenciesRegex: 'sql"}' })).toThrow(/pagingDependenciesRegex/);
+    expect(() => renderRules({ ...DEFAULT_RULES_OPTIONS, pagingRequiredRegex: 'sql"}' })).toThrow(/pagingRequiredRegex/);
+    expect(() => renderRules({ ...DEFAULT_RULES_OPTIONS, pagingAnyRegex: 'graph\n' })).toThrow(/pagingAnyRegex/);
     expect(() => renderRules({ ...DEFAULT_RULES_OPTIONS, runbookBaseUrl: 'https://x/runbooks.md#top' })).toThrow(/runbookBaseUrl/);
   });
 
@@ -161,7 +165,10 @@ describe('alert rules', () => {
       if (rule.severity === 'critical') expect(keepsDependency, `${rule.alert} keeps the dependency label`).toBe(true);
     }
     const critical = alertGroups(DEFAULT_RULES_OPTIONS).flatMap((group) => group.rules).filter((rule) => rule.severity === 'critical');
-    expect(critical.map((rule) => rule.expr).join('\n')).toContain(`dependency=~"${DEFAULT_RULES_OPTIONS.pagingDependenciesRegex}"`);
+    const criticalExprs = critical.map((rule) => rule.expr).join('\n');
+    expect(criticalExprs).toContain(`dependency=~"${DEFAULT_RULES_OPTIONS.pagingRequiredRegex}",required="true"`);
+    expect(criticalExprs).toContain(`dependency=~"${DEFAULT_RULES_OPTIONS.pagingAnyRegex}"}`);
+    expect(DEFAULT_RULES_OPTIONS).toMatchObject({ pagingRequiredRegex: 'keyvault|sql|storage', pagingAnyRegex: 'graph' });
   });
 
   it('expressions use only metrics the service exports, always aggregated over their own labels', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFleetWorld } from '../bench/world.js';
 import { AddressSet } from '../src/analysis/addresses.js';
-import { DEFAULT_PAGING_DEPENDENCIES } from '../src/analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { TagSetMemo } from '../src/analysis/memo.js';
 import { analyseRegionConfig } from '../src/analysis/network.js';
 import { evaluateNsg, nsgVerdictMemo, type NsgContext } from '../src/analysis/nsg.js';
@@ -23,7 +23,7 @@ const readJson = (url: URL): unknown => JSON.parse(readFileSync(url, 'utf8'));
 const tagsBody = () => readJson(new URL('../src/data/servicetags-subset.json', import.meta.url)) as { values: Array<{ name: string }> };
 const networkFixture = (file: string) => readJson(new URL(`./fixtures/network/${file}`, import.meta.url));
 const routesFixture = <T>(file: string) => readJson(new URL(`./fixtures/routes/${file}`, import.meta.url)) as T;
-const policy = { pagingDependencies: DEFAULT_PAGING_DEPENDENCIES };
+const policy = { paging: DEFAULT_PAGING_POLICY };
 
 /** A fresh tag set per use, so that each table starts with an empty memo of its own. */
 const fullTags = (): ServiceTagSet => normaliseServiceTags(tagsBody());
@@ -92,7 +92,7 @@ function nsgContexts(tags: ServiceTagSet): Array<[string, NsgContext]> {
   const base: NsgContext = {
     vnetType: 'External',
     platformVersion: 'stv2',
-    pagingDependencies: DEFAULT_PAGING_DEPENDENCIES,
+    paging: DEFAULT_PAGING_POLICY,
     region: 'westeurope',
     primaryRegion: 'westeurope',
     serviceTags: tags,
@@ -109,7 +109,7 @@ function nsgContexts(tags: ServiceTagSet): Array<[string, NsgContext]> {
     ['a primary region elsewhere', { ...base, primaryRegion: 'northeurope' }],
     ['an Internal VNet', { ...base, vnetType: 'Internal' }],
     ['stv1', { ...base, platformVersion: 'stv1' }],
-    ['paging on nothing', { ...base, pagingDependencies: [] }],
+    ['paging on nothing', { ...base, paging: {} }],
     ['an IPv6 prefix that does not parse (still dual-stack)', { ...base, subnetPrefixes: ['10.10.1.0/24', 'fd00::zz/64'] }],
     ['a VNet inside Storage', { ...base, vnetAddressSpace: [storage], subnetPrefixes: [storage] }],
     ['a subnet outside its VNet, inside Storage', { ...base, subnetPrefixes: [storage] }],

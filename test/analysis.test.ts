@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { analyseFleet, analyseInstance, ANALYSIS_FAILED, judgeEndpoint, judgeInstance, rollUpDependencies } from '../src/analysis/analyse.js';
-import { classifyDependency, DEFAULT_PAGING_DEPENDENCIES, hostOf } from '../src/analysis/dependencies.js';
+import { classifyDependency, hostOf } from '../src/analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { DEFAULT_STALE_AFTER_SECONDS, isStale } from '../src/analysis/staleness.js';
 import { toRegionStatuses } from '../src/azure/normalise.js';
 import { shortRegion } from '../src/model/ids.js';
 import type { ConnectivityEntry, InstanceSnapshot } from '../src/model/snapshot.js';
 import { exampleBody } from './helpers/examples.js';
+import { problemsOf } from '../src/analysis/verdict.js';
+import { exitCodeOf } from '../src/cli/exit-codes.js';
 
-const policy = { staleAfterSeconds: DEFAULT_STALE_AFTER_SECONDS, pagingDependencies: DEFAULT_PAGING_DEPENDENCIES };
+const policy = { staleAfterSeconds: DEFAULT_STALE_AFTER_SECONDS, paging: DEFAULT_PAGING_POLICY };
 const now = new Date('2026-11-22T12:00:00Z');
 const minutesAgo = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
 
@@ -99,15 +102,25 @@ describe('judgeEndpoint', () => {
 });
 
 describe('rollUpDependencies', () => {
-  it('a dependency is the worst of its endpoints, required if any endpoint is, and pages by policy', () => {
-    const endpoints = [
-      judgeEndpoint(entry({ resourceType: 'BlobStorage', name: 'a.blob.core.windows.net' }), now, policy),
+  it('rolls up required and optional endpoints apart: a failing optional FileStorage does not page, a failing Blob does', () => {
+    const endpoints = (blobStatus: string) => [
+      judgeEndpoint(entry({ resourceType: 'BlobStorage', name: 'a.blob.core.windows.net', status: blobStatus }), now, policy),
       judgeEndpoint(entry({ resourceType: 'FileStorage', name: 'a.file.core.windows.net', isOptional: true, status: 'failure' }), now, policy),
+      judgeEndpoint(entry({ resourceType: 'SmtpQueue', name: 'smtp.queue.core.windows.net', isOptional: true }), now, policy),
       judgeEndpoint(entry({ resourceType: 'CaptchaEndpoint', name: 'c', isOptional: true }), now, policy),
+      judgeEndpoint(entry({ resourceType: 'AzureActiveDirectory', name: 'https://login.windows.net', isOptional: true, status: 'failure' }), now, policy),
     ];
-    const byName = Object.fromEntries(rollUpDependencies(endpoints, policy).map((d) => [d.dependency, d]));
-    expect(byName.storage).toMatchObject({ up: false, required: true, pages: true, endpoints: 2, failingEndpoints: ['a.file.core.windows.net'] });
-    expect(byName.captcha).toMatchObject({ up: true, required: false, pages: false });
+    const parts = (blobStatus: string) => rollUpDependencies(endpoints(blobStatus), policy).map((d) => [d.dependency, d.required, d.up, d.pages, d.failingEndpoints]);
+    expect(parts('success')).toEqual([
+      ['storage', true, true, true, []],
+      ['storage', false, false, false, ['a.file.core.windows.net']],
+      ['graph', false, false, true, ['https://login.windows.net']],
+      ['captcha', false, true, false, []],
+    ]);
+    expect(parts('failure')[0]).toEqual(['storage', true, false, true, ['a.blob.core.windows.net']]);
+    // Storage on any endpoint: the Git share pages too.
+    const anyStorage = rollUpDependencies(endpoints('success'), { paging: { storage: 'any' } });
+    expect(anyStorage.filter((d) => d.dependency === 'storage').map((d) => d.pages)).toEqual([true, true]);
   });
 });
 
@@ -138,6 +151,24 @@ describe('analyseInstance over the NetworkStatus examples', () => {
     expect(endpoints.find((e) => e.resourceType === 'ApiManagement Control Plane - inbound')).toMatchObject({ dependency: 'management' });
     expect(report.health).toBe('healthy');
     expect(report.regions[0]!.dependencies.find((d) => d.dependency === 'graph')).toMatchObject({ required: false, pages: true });
+  });
+
+  it('SMB blocked on the real 2024 instance: the optional FileStorage fails, nothing pages (check exits 0); a failing Blob pages', () => {
+    const fresh = new Date('2023-06-08T16:50:00Z');
+    const failing = (...types: string[]) =>
+      toRegionStatuses(exampleBody('2024-05-01__ApiManagementServiceGetNetworkStatus.json')).map((region) => ({
+        ...region,
+        connectivity: region.connectivity.map((e) => (types.includes(e.resourceType) ? { ...e, status: 'failure', error: `Failed to connect to ${e.name}:445` } : e)),
+      }));
+    const fleet = (types: string[]) => analyseFleet({ takenAt: fresh, instances: [{ instance, networkStatus: failing(...types) }], subscriptionFailures: [], unresolvedTargets: [] }, policy);
+    const smb = fleet(['FileStorage']);
+    expect(smb.instances[0]!.health).toBe('degraded');
+    expect(problemsOf(smb)).toMatchObject([{ dependency: 'storage', required: false, pages: false, state: 'down' }]);
+    expect(exitCodeOf(smb)).toBe(0);
+    const blob = fleet(['FileStorage', 'BlobStorage']);
+    expect(blob.instances[0]!.health).toBe('down');
+    expect(problemsOf(blob).map((p) => [p.dependency, p.required, p.pages])).toEqual([['storage', true, true], ['storage', false, false]]);
+    expect(exitCodeOf(blob)).toBe(1);
   });
 
   it('judged today, the example data is years old: every endpoint is stale and the instance is down', () => {

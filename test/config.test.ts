@@ -12,7 +12,12 @@ describe('config', () => {
     expect(config.schedule).toBe('*/15 * * * *');
     expect(config.staleAfterSeconds).toBe(2100);
     expect(config.server.port).toBe(9464);
-    expect(config.paging.dependencies).toEqual(['storage', 'sql', 'keyvault', 'graph']);
+    expect(config.paging.dependencies).toEqual({ storage: 'required', sql: 'required', keyvault: 'required', graph: 'any' });
+  });
+
+  it('paging.dependencies: a list takes each dependency\'s default scope (graph any, the rest required); a map sets them', () => {
+    expect(validateConfig({ paging: { dependencies: ['sql', 'graph'] } }, 'test', {}).paging.dependencies).toEqual({ sql: 'required', graph: 'any' });
+    expect(validateConfig({ paging: { dependencies: { storage: 'any', graph: 'required' } } }, 'test', {}).paging.dependencies).toEqual({ storage: 'any', graph: 'required' });
   });
 
   it.each([
@@ -24,6 +29,9 @@ describe('config', () => {
     [{ azure: { endpoint: 'not a url' } }, 'azure.endpoint', 'ARM base URL'],
     [{ azure: { subscription: [] } }, 'azure', 'unknown key(s) "subscription"'],
     [{ paging: { dependencies: ['sql', 'dns'] } }, 'paging.dependencies.1', ''],
+    [{ paging: { dependencies: { sql: 'all' } } }, 'paging.dependencies.sql', '"required"'],
+    [{ paging: { dependencies: { dns: 'any' } } }, 'paging.dependencies', 'unknown dependency "dns"'],
+    [{ paging: { dependencies: 'sql' } }, 'paging.dependencies', 'a list of dependencies, or a map'],
   ])('%j names the key %s', (raw, key, hint) => {
     expect(() => validateConfig(raw, 'my.yaml', {})).toThrow(ConfigError);
     try {

@@ -17,13 +17,14 @@ import { apimId, apimResource, networkStatusBody, SUB_A, world } from './helpers
 const PROD = { subscriptionId: SUB_A, resourceGroup: 'rg-prod', name: 'orders-prod', location: 'West Europe', additionalLocations: ['North Europe'] };
 const PROD_ID = apimId(PROD.subscriptionId, PROD.resourceGroup, PROD.name);
 
-function fleet(sqlFailingIn?: string) {
+/** The fleet with the entries of `failing` resource types failing in `region` (the real NetworkStatus example's entries). */
+function fleet(region?: string, ...failing: string[]) {
   return world({
     resources: [apimResource(PROD) as never],
     networkStatus: {
-      [PROD_ID]: networkStatusBody(['West Europe', 'North Europe'], new Date(), (entry, region) =>
-        entry.resourceType === 'SQLDatabase' && region === sqlFailingIn
-          ? { status: 'failure', error: 'Failed to connect to sql.database.windows.net:1433: connection timed out' }
+      [PROD_ID]: networkStatusBody(['West Europe', 'North Europe'], new Date(), (entry, at) =>
+        at === region && failing.includes(entry.resourceType)
+          ? { status: 'failure', error: `Failed to connect to ${entry.name}: connection timed out` }
           : undefined,
       ),
     },
@@ -84,7 +85,7 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
   });
 
   it('SQL failing in one region pages with severity critical and the instance, region and dependency labels', async () => {
-    await setWorld(fleet('North Europe'));
+    await setWorld(fleet('North Europe', 'SQLDatabase'));
     const page = await waitFor(
       'the SQL page at the webhook',
       async () => webhook.find('firing', { severity: 'critical', dependency: 'sql', apim_service: 'orders-prod', location: 'northeurope' }),
@@ -105,5 +106,31 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
       90_000,
     );
     expect(resolved.status).toBe('resolved');
+  }, 120_000);
+
+  it('SMB blocked (the optional Git share FileStorage fails, every required storage endpoint up): a warning, no page', async () => {
+    await setWorld(fleet('West Europe', 'FileStorage'));
+    const warning = await waitFor(
+      'the optional-endpoint warning at the webhook',
+      async () => webhook.find('firing', { alertname: 'ApimNetworkOptionalEndpointDown', dependency: 'storage', location: 'westeurope' }),
+      90_000,
+    );
+    expect(warning.labels.severity).toBe('warning');
+    expect(warning.annotations.description).toMatch(/\.file\.core\.windows\.net/);
+    const storage = await instantQuery(prometheus.url, 'apim_network_dependency_up{apim_service="orders-prod",location="westeurope",dependency="storage"}');
+    expect(Object.fromEntries(storage.map((sample) => [sample.metric.required, sample.value[1]]))).toEqual({ true: '1', false: '0' });
+    // Rules evaluate every second with for: 1s: a few more rounds and still no page.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(webhook.find('firing', { severity: 'critical', dependency: 'storage' })).toBeUndefined();
+  }, 120_000);
+
+  it('a required storage endpoint (BlobStorage) failing pages critical', async () => {
+    await setWorld(fleet('West Europe', 'FileStorage', 'BlobStorage'));
+    const page = await waitFor(
+      'the storage page at the webhook',
+      async () => webhook.find('firing', { severity: 'critical', dependency: 'storage', apim_service: 'orders-prod', location: 'westeurope' }),
+      90_000,
+    );
+    expect(page.annotations.description).toMatch(/\.blob\.core\.windows\.net/);
   }, 120_000);
 });

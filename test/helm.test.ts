@@ -201,7 +201,7 @@ describe('helm chart apim-netwatch', () => {
       expect(config.server.port).toBe(9464);
       expect(config.azure.endpoint).toBe('https://management.azure.com');
       expect(config.schedule).toBe('*/15 * * * *');
-      expect(config.paging.dependencies).toEqual(['storage', 'sql', 'keyvault', 'graph']);
+      expect(config.paging.dependencies).toEqual({ storage: 'required', sql: 'required', keyvault: 'required', graph: 'any' });
     });
   });
 
@@ -238,7 +238,7 @@ describe('helm chart apim-netwatch', () => {
       expect(rule.spec.groups.length).toBeGreaterThan(0);
       const text = JSON.stringify(rule);
       expect(text).not.toMatch(/__[A-Z][A-Z0-9_]*__/);
-      expect(text).toContain('storage|sql|keyvault|graph');
+      expect(text).toContain('dependency=~\\"keyvault|sql|storage\\",required=\\"true\\"');
       const runbooks = (rule.spec.groups as Array<{ rules: Array<{ annotations?: Record<string, string> }> }>)
         .flatMap((g) => g.rules)
         .map((r) => r.annotations?.runbook_url)
@@ -452,24 +452,30 @@ describe('helm chart apim-netwatch', () => {
     expect(result.stderr).toContain(message);
   }, HELM_TIMEOUT);
 
-  it('alerts.pagingDependencies changes the critical alert expressions', async () => {
+  it('config.paging.dependencies (the one policy) drives the critical alert expressions; alerts.pagingDependencies is refused', async () => {
     const criticalExprs = async (...args: string[]) => {
       const rule = only(await render('--set', 'prometheusRule.enabled=true', ...args), 'PrometheusRule');
       const rules = (rule.spec.groups as Array<{ rules: Array<{ alert?: string; expr: string; labels?: Record<string, string> }> }>).flatMap((g) => g.rules);
       return new Map(rules.filter((r) => r.alert && r.labels?.severity === 'critical').map((r) => [r.alert as string, String(r.expr)]));
     };
     const byDefault = await criticalExprs();
-    const paging = [...byDefault].filter(([, expr]) => expr.includes('storage|sql|keyvault|graph'));
+    const paging = [...byDefault].filter(([, expr]) => expr.includes('dependency=~"keyvault|sql|storage",required="true"') && expr.includes('dependency=~"graph"'));
     expect(paging.length, 'a critical alert selects the paging dependencies').toBeGreaterThan(0);
-    const sqlOnly = await criticalExprs('--set', 'alerts.pagingDependencies={sql}');
+    const asList = await criticalExprs('--set', 'config.paging.dependencies={sql,graph}');
+    // --set merges into the default map: sql moves to "any", the rest keep theirs.
+    const asMap = await criticalExprs('--set', 'config.paging.dependencies.sql=any');
     for (const [alert, expr] of paging) {
-      const changed = sqlOnly.get(alert);
-      expect(changed, alert).toBeDefined();
-      expect(changed).not.toBe(expr);
-      expect(changed).not.toContain('storage|sql|keyvault|graph');
-      expect(changed).toMatch(/"\(?sql\)?"/);
-      expect(changed).not.toMatch(/__[A-Z][A-Z0-9_]*__/);
+      expect(asList.get(alert), alert).toBeDefined();
+      expect(asList.get(alert)).not.toBe(expr);
+      expect(asList.get(alert)).toContain('dependency=~"sql",required="true"');
+      expect(asList.get(alert)).toContain('dependency=~"graph"}');
+      expect(asMap.get(alert)).toContain('dependency=~"keyvault|storage",required="true"');
+      expect(asMap.get(alert)).toContain('dependency=~"graph|sql"}');
+      expect(asList.get(alert)).not.toMatch(/__[A-Z][A-Z0-9_]*__/);
     }
+    const removed = await helm(['template', RELEASE, CHART, '--set', 'prometheusRule.enabled=true', '--set', 'alerts.pagingDependencies={sql}']);
+    expect(removed.code).not.toBe(0);
+    expect(removed.stderr).toContain('config.paging.dependencies');
   }, HELM_TIMEOUT);
 
   it('workload identity off: no pod label, no SA annotations; on with IDs: both', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AddressSet } from '../src/analysis/addresses.js';
-import { DEFAULT_PAGING_DEPENDENCIES } from '../src/analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { evaluateFlow, evaluateNsg, type FlowVerdict, type NsgContext } from '../src/analysis/nsg.js';
 import { FLOW_REQUIREMENTS, type FlowRequirement } from '../src/analysis/requirements.js';
 import { tagAddresses } from '../src/analysis/service-tags.js';
@@ -27,7 +27,7 @@ function ctx(overrides: Partial<NsgContext> = {}): NsgContext {
   return {
     vnetType: 'External',
     platformVersion: 'stv2',
-    pagingDependencies: DEFAULT_PAGING_DEPENDENCIES,
+    paging: DEFAULT_PAGING_POLICY,
     region: 'westeurope',
     primaryRegion: 'westeurope',
     serviceTags: tags,
@@ -141,11 +141,14 @@ describe('evaluateNsg: the landing-zone NSG', () => {
     expect(row('AzureTrafficManager', 443)).toMatchObject({ applies: false, required: false });
     expect(row('ApiManagement', 3443)).toMatchObject({ applies: true, required: true });
     expect(row('Storage', 445)).toMatchObject({ applies: false, required: false }); // stv1 only
-    expect(row('AzureActiveDirectory', 443)).toMatchObject({ applies: true, required: true, dependency: 'graph' }); // paging policy
+    // Microsoft's table marks Entra optional; the paging policy pages on it (any endpoint of graph).
+    expect(row('AzureActiveDirectory', 443)).toMatchObject({ applies: true, required: false, pages: true, dependency: 'graph' });
+    expect(row('Sql', 1433)).toMatchObject({ required: true, pages: true });
+    expect(row('AzureMonitor', 1886)).toMatchObject({ required: true, pages: false });
     expect(row('EventHub', 5671)).toMatchObject({ applies: true, required: false });
-    const stv1 = evaluateNsg(normaliseNsg(landingZone()), ctx({ platformVersion: 'stv1', pagingDependencies: [] }));
+    const stv1 = evaluateNsg(normaliseNsg(landingZone()), ctx({ platformVersion: 'stv1', paging: {} }));
     expect(stv1.find((verdict) => verdict.peer === 'Storage' && verdict.port === 445)).toMatchObject({ applies: true, required: false });
-    expect(stv1.find((verdict) => verdict.peer === 'AzureActiveDirectory')).toMatchObject({ required: false });
+    expect(stv1.find((verdict) => verdict.peer === 'AzureActiveDirectory')).toMatchObject({ required: false, pages: false });
   });
 
   it('judges the same way without subnet or VNet prefixes (whatif): VirtualNetwork still counts as the subnet', () => {

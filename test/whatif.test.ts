@@ -105,8 +105,8 @@ describe('whatif', () => {
   it('the same NSG with the SQL port typed 1443 exits 1 and names the flow and the rule', async () => {
     const result = await runCli(['whatif', '--nsg', file('typo.az.json', azShape(withSqlPort('1443')))]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/outbound\s+Sql\s+Tcp\/1433\s+yes\s+DENIED\s+Deny_All_Internet_Outbound/);
-    expect(result.stdout).toMatch(/BLOCKED: outbound Sql Tcp\/1433 is denied by Deny_All_Internet_Outbound/);
+    expect(result.stdout).toMatch(/outbound\s+Sql\s+Tcp\/1433\s+required\s+yes\s+DENIED\s+Deny_All_Internet_Outbound/);
+    expect(result.stdout).toMatch(/BLOCKED: outbound Sql Tcp\/1433 \(required by Microsoft\) is denied by Deny_All_Internet_Outbound/);
   });
 
   it('reads an ARM template as well, with the same verdicts', async () => {

@@ -16,6 +16,7 @@ import { PanelBuilder as StatPanelBuilder } from '@grafana/grafana-foundation-sd
 import { PanelBuilder as StateTimelinePanelBuilder } from '@grafana/grafana-foundation-sdk/statetimeline';
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
+import { DEFAULT_PAGING_POLICY, pagingRegexes } from '../../src/analysis/paging-policy.js';
 
 export const UIDS = {
   fleet: 'apim-netwatch-fleet',
@@ -28,8 +29,8 @@ export const TAGS = ['apim', 'apim-netwatch', 'azure'];
 /** Every panel, target and query variable uses the `$datasource` variable, never a fixed datasource. */
 export const DATASOURCE: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
 
-/** The service's default `paging.dependencies` (README "Configuration"), as a regex. */
-export const DEFAULT_PAGING_DEPENDENCIES = 'storage|sql|keyvault|graph';
+/** The service's default paging policy (`paging.dependencies`) as the dashboards' two regex variables. */
+export const DEFAULT_PAGING = pagingRegexes(DEFAULT_PAGING_POLICY);
 
 /** Staleness window default (`staleAfterSeconds`), drawn as a threshold on age panels. */
 export const DEFAULT_STALE_AFTER_SECONDS = 2100;
@@ -62,7 +63,14 @@ export function selInstance(...extra: string[]): string {
   return `{${[FILTERS.subscription_id, FILTERS.resource_group, FILTERS.apim_service, ...extra].join(', ')}}`;
 }
 
-export const PAGING_FILTER = 'dependency=~"$paging_dependencies"';
+/**
+ * `min by (by)` of the dependency roll-ups whose failure pages, by the paging policy: the required endpoints of the
+ * `$paging_required` dependencies, any endpoint of the `$paging_any` ones (an optional FileStorage failing
+ * under an SMB-blocking baseline is not counted).
+ */
+export function pagingDependencyUp(by: string): string {
+  return `min by (${by}) (apim_network_dependency_up${sel('dependency=~"$paging_required"', 'required="true"')}) or min by (${by}) (apim_network_dependency_up${sel('dependency=~"$paging_any"')})`;
+}
 
 /**
  * Process metrics (prom-client defaults) of the apim-netwatch replicas only: other jobs export the
@@ -136,13 +144,14 @@ export function instanceVariables(options: { singleService?: boolean } = {}): co
   ];
 }
 
-/** Which dependencies page (README `paging.dependencies`); a regex the operator can adjust. */
-export function pagingVariable(): cog.Builder<dashboard.VariableModel> {
-  return new dashboard.TextBoxVariableBuilder('paging_dependencies')
-    .label('Paging dependencies (regex)')
-    .description('Keep in line with the service\'s paging.dependencies setting.')
-    .defaultValue(DEFAULT_PAGING_DEPENDENCIES)
-    .current({ selected: true, text: DEFAULT_PAGING_DEPENDENCIES, value: DEFAULT_PAGING_DEPENDENCIES });
+/** The paging policy (README `paging.dependencies`) as two regexes the operator can adjust. */
+export function pagingVariables(): cog.Builder<dashboard.VariableModel>[] {
+  const variable = (name: string, label: string, description: string, value: string) =>
+    new dashboard.TextBoxVariableBuilder(name).label(label).description(description).defaultValue(value).current({ selected: true, text: value, value });
+  return [
+    variable('paging_required', 'Paging on required endpoints (regex)', 'Dependencies that page when an endpoint the API marks required fails: those set to "required" in the service\'s paging.dependencies.', DEFAULT_PAGING.required),
+    variable('paging_any', 'Paging on any endpoint (regex)', 'Dependencies that page when any endpoint fails: those set to "any" in the service\'s paging.dependencies.', DEFAULT_PAGING.any),
+  ];
 }
 
 /**

@@ -22,8 +22,8 @@ import {
   MAPPINGS,
   MERGE,
   organize,
-  PAGING_FILTER,
-  pagingVariable,
+  pagingDependencyUp,
+  pagingVariables,
   PanelRegistry,
   prom,
   REGION_LABELS,
@@ -51,7 +51,7 @@ export function fleetDashboard(): BuiltDashboard {
     TITLE,
     'Network health of every APIM instance in the selected subscriptions: dependency status per region (NetworkStatus), NSG flow verdicts and drift.',
   )
-    .variables([datasourceVariable(), ...instanceVariables(), pagingVariable()]);
+    .variables([datasourceVariable(), ...instanceVariables(), ...pagingVariables()]);
 
   // ---- Summary -----------------------------------------------------------------------------
   builder.withRow(panels.row('Summary'));
@@ -71,8 +71,8 @@ export function fleetDashboard(): BuiltDashboard {
       'instances-paging-down',
       statPanel(
         'Instances with a paging dependency down',
-        'Instances where at least one region reports a paging dependency ($paging_dependencies) failing or stale.',
-        `count(count by (subscription_id, resource_group, apim_service) (min by (${REGION_LABELS}, dependency) (apim_network_dependency_up${sel(PAGING_FILTER)}) == 0)) or vector(0)`,
+        'Instances where at least one region reports a paging dependency ($paging_required on required endpoints, $paging_any on any) failing or stale.',
+        `count(count by (subscription_id, resource_group, apim_service) ((${pagingDependencyUp(`${REGION_LABELS}, dependency`)}) == 0)) or vector(0)`,
       ).span(3),
     ),
   );
@@ -172,7 +172,7 @@ export function fleetDashboard(): BuiltDashboard {
         'One row per instance and region; click a row to open the instance dashboard.',
         [
           prom(`max by (${REGION_LABELS}, sku, platform_version, vnet_type, primary) (apim_instance_info${sel()})`, { refId: 'A', instant: true, table: true }),
-          prom(`min by (${REGION_LABELS}) (apim_network_dependency_up${sel(PAGING_FILTER)})`, { refId: 'B', instant: true, table: true }),
+          prom(`min by (${REGION_LABELS}) (${pagingDependencyUp(REGION_LABELS)})`, { refId: 'B', instant: true, table: true }),
           prom(`sum by (${REGION_LABELS}) (1 - ${ENDPOINT_UP})`, { refId: 'C', instant: true, table: true }),
           prom(`max by (${REGION_LABELS}) (apim_network_status_entries${sel()})`, { refId: 'D', instant: true, table: true }),
         ],
@@ -305,8 +305,8 @@ export function fleetDashboard(): BuiltDashboard {
       'paging-timeline',
       upDownTimeline(
         'Paging dependencies over time (worst per instance and region)',
-        'DOWN when any paging dependency ($paging_dependencies) of the instance in the region fails or is stale. Click a row for the instance dashboard.',
-        prom(`min by (${REGION_LABELS}) (apim_network_dependency_up${sel(PAGING_FILTER)})`, { legend: '{{apim_service}} / {{location}}' }),
+        'DOWN when any paging dependency ($paging_required on required endpoints, $paging_any on any) of the instance in the region fails or is stale. Click a row for the instance dashboard.',
+        prom(`min by (${REGION_LABELS}) (${pagingDependencyUp(REGION_LABELS)})`, { legend: '{{apim_service}} / {{location}}' }),
       )
         .dataLinks([instanceDataLink('series')])
         .span(24)

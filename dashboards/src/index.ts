@@ -19,7 +19,7 @@
  * demo's legacy-portal: it has apim_instance_info and apim_netwatch_target_up only).
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { type BuiltDashboard, DEFAULT_PAGING_DEPENDENCIES } from './common.js';
+import { type BuiltDashboard, DEFAULT_PAGING } from './common.js';
 import { fleetDashboard } from './fleet.js';
 import { instanceDashboard } from './instance.js';
 import { monitorDashboard } from './monitor.js';
@@ -119,7 +119,8 @@ export const SAMPLE_VARIABLE_VALUES: Readonly<Record<string, string>> = {
   resource_group: '.*',
   apim_service: '.*',
   location: '.*',
-  paging_dependencies: DEFAULT_PAGING_DEPENDENCIES,
+  paging_required: DEFAULT_PAGING.required,
+  paging_any: DEFAULT_PAGING.any,
   __rate_interval: '5m',
   __interval: '1m',
   __range: '1h',

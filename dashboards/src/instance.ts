@@ -20,8 +20,8 @@ import {
   MAPPINGS,
   MERGE,
   organize,
-  PAGING_FILTER,
-  pagingVariable,
+  pagingDependencyUp,
+  pagingVariables,
   PanelRegistry,
   prom,
   sel,
@@ -46,7 +46,7 @@ export function instanceDashboard(): BuiltDashboard {
     UIDS.instance,
     TITLE,
     'One APIM instance, every region: NetworkStatus per endpoint, NSG flow verdicts, routes, service endpoints, forced tunnelling and drift.',
-  ).variables([datasourceVariable(), ...instanceVariables({ singleService: true }), pagingVariable()]);
+  ).variables([datasourceVariable(), ...instanceVariables({ singleService: true }), ...pagingVariables()]);
 
   // ---- Instance ----------------------------------------------------------------------------
   builder.withRow(panels.row('Instance'));
@@ -81,8 +81,8 @@ export function instanceDashboard(): BuiltDashboard {
       'paging-down',
       statPanel(
         'Paging dependencies down',
-        'Region x dependency pairs of the paging dependencies ($paging_dependencies) that fail or are stale.',
-        `count(min by (${REGION}, dependency) (apim_network_dependency_up${sel(PAGING_FILTER)}) == 0) or vector(0)`,
+        'Region x dependency pairs of the paging dependencies ($paging_required on required endpoints, $paging_any on any) that fail or are stale.',
+        `count((${pagingDependencyUp(`${REGION}, dependency`)}) == 0) or vector(0)`,
       )
         .span(4)
         .height(6),

@@ -1,4 +1,5 @@
 import { Document, isPair, isScalar, Scalar, visit } from 'yaml';
+import { DEFAULT_PAGING_POLICY, pagingRegexes } from '../analysis/paging-policy.js';
 
 /**
  * The Prometheus alerting rules of apim-netwatch, as data: one source for the shipped rules file
@@ -31,23 +32,28 @@ export interface RuleGroup {
 }
 
 export interface RulesOptions {
-  /** Anchored by PromQL's `=~`: the dependencies that page whatever `isOptional` says. */
-  pagingDependenciesRegex: string;
+  /** Anchored by PromQL's `=~`: the dependencies that page when an endpoint the API marks required fails (`""`: none). */
+  pagingRequiredRegex: string;
+  /** The dependencies that page when any of their endpoints fails, whatever `isOptional` says (`""`: none). */
+  pagingAnyRegex: string;
   /** docs/runbooks.md as published; each alert links to `<base>#<lower-cased alert name>`. */
   runbookBaseUrl: string;
 }
 
 /** What the Helm chart substitutes in helm/apim-netwatch/files/alert-rules.yaml. */
 export const RULES_TEMPLATE_PLACEHOLDERS = {
-  pagingDependenciesRegex: '__PAGING_DEPENDENCIES_REGEX__',
+  pagingRequiredRegex: '__PAGING_REQUIRED_REGEX__',
+  pagingAnyRegex: '__PAGING_ANY_REGEX__',
   runbookBaseUrl: '__RUNBOOK_BASE_URL__',
 } as const satisfies RulesOptions;
 
-export const DEFAULT_PAGING_DEPENDENCIES_REGEX = 'storage|sql|keyvault|graph';
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/apim-netwatch/apim-netwatch/blob/main/docs/runbooks.md';
 
+const DEFAULT_PAGING = pagingRegexes(DEFAULT_PAGING_POLICY);
+
 export const DEFAULT_RULES_OPTIONS: RulesOptions = {
-  pagingDependenciesRegex: DEFAULT_PAGING_DEPENDENCIES_REGEX,
+  pagingRequiredRegex: DEFAULT_PAGING.required,
+  pagingAnyRegex: DEFAULT_PAGING.any,
   runbookBaseUrl: DEFAULT_RUNBOOK_BASE_URL,
 };
 
@@ -121,29 +127,42 @@ const MONITOR_BLIND = withQuery(
 // ---------------------------------------------------------------------------------------------------
 // The rules
 
+/**
+ * `metric` restricted to the series whose failure pages: the paging policy's required-endpoint
+ * dependencies on their `required="true"` series, its any-endpoint dependencies on every series.
+ */
+function pagingSeries(metric: string, options: RulesOptions, extra = ''): string {
+  return `${metric}{dependency=~"${options.pagingRequiredRegex}",required="true"${extra}}\nor\n${metric}{dependency=~"${options.pagingAnyRegex}"${extra}}`;
+}
+
+/** Indents every line after the first (a multi-line selector inside a promql`` block). */
+const indented = (text: string, spaces: number): string => text.split('\n').join(`\n${' '.repeat(spaces)}`);
+
 export function alertGroups(options: RulesOptions): RuleGroup[] {
-  const paging = options.pagingDependenciesRegex;
+  const everyPaging = `${options.pagingRequiredRegex}|${options.pagingAnyRegex}`;
+  const requiredOnly = options.pagingRequiredRegex;
   return [
     {
       name: 'apim-network-dependencies',
       rules: [
         {
           alert: 'ApimNetworkDependencyDown',
-          // The paging policy, not isOptional: the `required` label is ignored (Graph is "optional" to the
-          // API but sign-in breaks without it). The exporter already makes stale endpoints 0 and rolls
-          // them up per dependency; the endpoint series are read too, so the page holds on any one signal
-          // (e.g. a federated or relabelled series set that lacks the roll-up).
+          // The paging policy: storage, SQL and Key Vault page on the endpoints the API marks required (an
+          // optional FileStorage that an SMB-blocking baseline fails forever must not page), Graph on any
+          // endpoint (the API marks it optional, yet sign-in breaks without it). The exporter already makes
+          // stale endpoints 0 and rolls them up; the endpoint series are read too, so the page holds on any
+          // one signal (e.g. a federated or relabelled series set that lacks the roll-up).
           expr: promql`
             min by (${REGION}, dependency) (
-              apim_network_dependency_up{dependency=~"${paging}"}
+              ${indented(pagingSeries('apim_network_dependency_up', options), 14)}
             ) == 0
             or
             min by (${REGION}, dependency) (
-              apim_network_endpoint_up{dependency=~"${paging}"}
+              ${indented(pagingSeries('apim_network_endpoint_up', options), 14)}
             ) == 0
             or
             max by (${REGION}, dependency) (
-              apim_network_endpoint_stale{dependency=~"${paging}"}
+              ${indented(pagingSeries('apim_network_endpoint_stale', options), 14)}
             ) == 1`,
           // NetworkStatus changes once per 15-minute poll: 5m rides out one odd scrape and still pages
           // within minutes of the poll that saw it.
@@ -159,10 +178,30 @@ export function alertGroups(options: RulesOptions): RuleGroup[] {
             MONITOR_BLIND,
         },
         {
+          alert: 'ApimNetworkOptionalEndpointDown',
+          // The endpoints a paging dependency's policy leaves out (FileStorage for Git, the SMTP queue):
+          // a feature degrades, nobody is woken.
+          expr: promql`
+            min by (${REGION}, dependency) (
+              apim_network_dependency_up{dependency=~"${requiredOnly}",required="false"}
+            ) == 0`,
+          for: '20m',
+          severity: 'warning',
+          summary: 'APIM {{ $labels.apim_service }}: optional {{ $labels.dependency }} endpoints down in {{ $labels.location }}',
+          description:
+            `${WHERE} reports optional endpoints of its dependency {{ $labels.dependency }} failing or stale (the API marks them optional, e.g. the Git file share on SMB 445 or the SMTP queue); its required endpoints are judged by ApimNetworkDependencyDown. The features behind them (Git configuration, e-mail) are degraded.` +
+            withQuery(
+              `min by (endpoint) (apim_network_endpoint_up{${SAME_DEPENDENCY},required="false"}) == 0`,
+              SAME_DEPENDENCY_ARGS,
+              ` Failing endpoints: ${listOf('endpoint')}.`,
+            ) +
+            LIKELY_CAUSE_NSG,
+        },
+        {
           alert: 'ApimNetworkOptionalDependencyDown',
           expr: promql`
             min by (${REGION}, dependency) (
-              apim_network_dependency_up{dependency!~"${paging}"}
+              apim_network_dependency_up{dependency!~"${everyPaging}"}
             ) == 0`,
           // Not paging: confirmed by two consecutive polls (15 min apart) before it is raised.
           for: '20m',
@@ -221,9 +260,12 @@ export function alertGroups(options: RulesOptions): RuleGroup[] {
           // Predictive: the NSG denies (0) or only partly allows (0.5) a flow APIM needs, which the
           // platform may not have noticed yet. decided_by is left out of the alert's identity (a rule
           // rename would raise a second alert) and fetched into the description instead.
+          // Required by Microsoft's table, or paging by policy (Graph's Entra flow).
           expr: promql`
             min by (${REGION}, direction, dependency, peer, port, protocol) (
               apim_network_flow_allowed{required="true"}
+              or
+              apim_network_flow_allowed{dependency=~"${options.pagingAnyRegex}"}
             ) < 1`,
           // Two consecutive polls: a half-applied NSG change does not alert.
           for: '20m',
@@ -241,12 +283,16 @@ export function alertGroups(options: RulesOptions): RuleGroup[] {
         {
           alert: 'ApimNetworkRequiredRouteBroken',
           // route_ok has no `required` label: a dependency is required here when one of its flows is
-          // (the exporter's flows follow the platform's table plus the paging policy). Expected
-          // asymmetries (SQL outside the primary region, Key Vault on stv1) are already route_ok 1.
+          // required by Microsoft's table or pages by policy. Expected asymmetries (SQL outside the
+          // primary region, Key Vault on stv1) are already route_ok 1.
           expr: promql`
             min by (${REGION}, dependency, next_hop_type) (apim_network_route_ok) == 0
             and on (${REGION}, dependency)
-              group by (${REGION}, dependency) (apim_network_flow_allowed{required="true"})`,
+              group by (${REGION}, dependency) (
+                apim_network_flow_allowed{required="true"}
+                or
+                apim_network_flow_allowed{dependency=~"${options.pagingAnyRegex}"}
+              )`,
           for: '20m',
           severity: 'warning',
           summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic routed to {{ $labels.next_hop_type }} in {{ $labels.location }}',
@@ -345,8 +391,8 @@ export function alertGroups(options: RulesOptions): RuleGroup[] {
 
 const HEADER = ' Generated by scripts/build-alerts.ts from src/alerts/rules.ts: edit those, then run\n npx tsx scripts/build-alerts.ts';
 
-function checkOption(name: keyof RulesOptions, value: string, forbidden: RegExp): void {
-  if (!value || forbidden.test(value)) throw new Error(`renderRules: ${name} ${JSON.stringify(value)} must be non-empty and free of ${forbidden.source}`);
+function checkOption(name: keyof RulesOptions, value: string, forbidden: RegExp, mayBeEmpty = false): void {
+  if ((!value && !mayBeEmpty) || forbidden.test(value)) throw new Error(`renderRules: ${name} ${JSON.stringify(value)} must be ${mayBeEmpty ? '' : 'non-empty and '}free of ${forbidden.source}`);
 }
 
 /**
@@ -356,7 +402,8 @@ function checkOption(name: keyof RulesOptions, value: string, forbidden: RegExp)
  */
 export function renderRules(options: RulesOptions): string {
   // Newlines and double quotes would break the literal block / quoted string / PromQL they go into.
-  checkOption('pagingDependenciesRegex', options.pagingDependenciesRegex, /["\n\\]/);
+  checkOption('pagingRequiredRegex', options.pagingRequiredRegex, /["\n\\]/, true);
+  checkOption('pagingAnyRegex', options.pagingAnyRegex, /["\n\\]/, true);
   checkOption('runbookBaseUrl', options.runbookBaseUrl, /["\n\\#\s]/);
   const groups = alertGroups(options).map((group) => ({
     name: group.name,

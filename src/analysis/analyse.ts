@@ -2,6 +2,7 @@ import { classifyDependency, DEPENDENCIES, type Dependency } from './dependencie
 import { analyseDrift, DNS_ASPECT, DNS_DRIFT_GROUP, type DriftGroupSpec } from './drift-aspects.js';
 import { likelyCause } from './likely-cause.js';
 import { analyseRegionConfig } from './network.js';
+import { pagesOn, pagingDependencies, type PagingPolicy } from './paging-policy.js';
 import { ageSeconds, isStale } from './staleness.js';
 import type {
   DependencyReport,
@@ -22,7 +23,7 @@ import type {
 
 export interface AnalysisPolicy {
   staleAfterSeconds: number;
-  pagingDependencies: readonly Dependency[];
+  paging: PagingPolicy;
   driftGroups?: readonly DriftGroupSpec[];
 }
 
@@ -60,26 +61,36 @@ function dedupeEndpoints(endpoints: EndpointReport[]): EndpointReport[] {
   return [...byKey.values()];
 }
 
-export function rollUpDependencies(endpoints: EndpointReport[], policy: AnalysisPolicy): DependencyReport[] {
-  const groups = new Map<Dependency, EndpointReport[]>();
+/**
+ * One roll-up per dependency and `required` (the API's `!isOptional`): what pages is decided per part
+ * (a failing optional FileStorage must not turn the required storage endpoints' roll-up down).
+ */
+export function rollUpDependencies(endpoints: EndpointReport[], policy: Pick<AnalysisPolicy, 'paging'>): DependencyReport[] {
+  const groups = new Map<string, EndpointReport[]>();
   for (const endpoint of endpoints) {
-    const group = groups.get(endpoint.dependency) ?? [];
+    const key = `${endpoint.dependency} ${endpoint.required}`;
+    const group = groups.get(key) ?? [];
     group.push(endpoint);
-    groups.set(endpoint.dependency, group);
+    groups.set(key, group);
   }
-  return DEPENDENCIES.filter((dependency) => groups.has(dependency)).map((dependency) => {
-    const group = groups.get(dependency) ?? [];
-    const failing = group.filter((endpoint) => !endpoint.up);
-    return {
-      dependency,
-      required: group.some((endpoint) => endpoint.required),
-      pages: policy.pagingDependencies.includes(dependency),
-      up: failing.length === 0,
-      stale: group.some((endpoint) => endpoint.stale),
-      endpoints: group.length,
-      failingEndpoints: failing.map((endpoint) => endpoint.endpoint),
-    };
-  });
+  const reports: DependencyReport[] = [];
+  for (const dependency of DEPENDENCIES) {
+    for (const required of [true, false]) {
+      const group = groups.get(`${dependency} ${required}`);
+      if (!group) continue;
+      const failing = group.filter((endpoint) => !endpoint.up);
+      reports.push({
+        dependency,
+        required,
+        pages: pagesOn(policy.paging, dependency, required),
+        up: failing.length === 0,
+        stale: group.some((endpoint) => endpoint.stale),
+        endpoints: group.length,
+        failingEndpoints: failing.map((endpoint) => endpoint.endpoint),
+      });
+    }
+  }
+  return reports;
 }
 
 function judgeRegion(
@@ -105,7 +116,7 @@ function judgeRegion(
     const config = snapshot.network.find((candidate) => candidate.location === region.location);
     report.config = analyseRegionConfig(snapshot.instance, region.location, config, report.dnsServers, serviceTags, policy);
     for (const dependency of report.dependencies) {
-      const cause = dependency.up ? undefined : likelyCause(dependency.dependency, report.config);
+      const cause = dependency.up ? undefined : likelyCause(dependency, report.endpoints, report.config);
       if (cause) dependency.likelyCause = cause;
     }
     if (report.config.state !== 'no-subnet' && report.config.state !== 'unreadable') {
@@ -214,7 +225,8 @@ export function analyseFleet(
   return {
     generatedAt: now.toISOString(),
     staleAfterSeconds: policy.staleAfterSeconds,
-    pagingDependencies: [...policy.pagingDependencies],
+    pagingDependencies: pagingDependencies(policy.paging, DEPENDENCIES),
+    pagingPolicy: policy.paging,
     summary: summarise(instances),
     instances,
     subscriptionFailures: snapshot.subscriptionFailures,

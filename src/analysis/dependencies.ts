@@ -20,9 +20,6 @@ export const DEPENDENCIES = [
 
 export type Dependency = (typeof DEPENDENCIES)[number];
 
-/** The dependencies that page by default, whatever `isOptional` says. */
-export const DEFAULT_PAGING_DEPENDENCIES: readonly Dependency[] = ['storage', 'sql', 'keyvault', 'graph'];
-
 /** Keys are resourceTypes lower-cased with everything but letters and digits removed. */
 const BY_RESOURCE_TYPE: Record<string, Dependency> = {
   blobstorage: 'storage',

@@ -1,5 +1,6 @@
-import type { Dependency } from './dependencies.js';
+import { hostOf, type Dependency } from './dependencies.js';
 import type { RegionConfigReport } from './network.js';
+import type { DependencyReport, EndpointReport } from './report.js';
 import { DEPENDENCY_PEERS } from './requirements.js';
 
 export interface LikelyCause {
@@ -10,19 +11,33 @@ export interface LikelyCause {
 }
 
 /**
- * Joins a dependency that NetworkStatus reports down with what the configuration says about the path
- * to it: the NSG rule that denies the flow, else the route that diverts it, else a DNS mismatch.
+ * The TCP port an endpoint is reached on: the one its name carries (`...:1886/RecoveryService`), else
+ * its service's (SMB 445 for a file share, 1433 for SQL), else HTTPS.
  */
-export function likelyCause(dependency: Dependency, config: RegionConfigReport | undefined): LikelyCause | undefined {
+export function endpointPort(endpoint: Pick<EndpointReport, 'endpoint' | 'resourceType' | 'dependency'>): number {
+  const explicit = /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/:?#]+:(\d{1,5})(?:[/?#]|$)/i.exec(endpoint.endpoint.trim());
+  if (explicit) return Number(explicit[1]);
+  const host = hostOf(endpoint.endpoint);
+  if (/\.file\.core\.windows\.net$/.test(host) || endpoint.resourceType.toLowerCase() === 'filestorage') return 445;
+  if (endpoint.dependency === 'sql') return 1433;
+  return 443;
+}
+
+/**
+ * Joins a dependency that NetworkStatus reports down with what the configuration says about the path
+ * to it: the NSG rule that denies the flow on a failing endpoint's own port (Blob 443, File 445), else
+ * the route that diverts it, else a DNS mismatch.
+ */
+export function likelyCause(dependency: DependencyReport, endpoints: readonly EndpointReport[], config: RegionConfigReport | undefined): LikelyCause | undefined {
   if (!config || config.state !== 'ok') return undefined;
-  const peers = DEPENDENCY_PEERS[dependency] ?? [];
-  const blocked = config.flows.find((flow) => peers.includes(flow.peer) && flow.verdict !== 'allowed');
-  if (blocked) {
-    return {
-      kind: 'nsg',
-      decidedBy: blocked.decidedBy,
-      summary: `NSG rule ${blocked.decidedBy} ${blocked.verdict === 'partial' ? 'blocks part of' : 'denies'} ${blocked.direction} ${blocked.peer} on ${blocked.protocol} ${blocked.port}`,
-    };
+  const peers = DEPENDENCY_PEERS[dependency.dependency as Dependency] ?? [];
+  const failing = endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && endpoint.required === dependency.required && !endpoint.up);
+  const ports = new Set(failing.map(endpointPort));
+  const blocked = config.flows.filter((flow) => flow.applies && peers.includes(flow.peer) && ports.has(flow.port) && flow.verdict !== 'allowed');
+  if (blocked.length > 0) {
+    const verb = (verdict: string) => (verdict === 'partial' ? 'blocks part of' : verdict === 'unknown' ? 'may decide' : 'denies');
+    const parts = blocked.map((flow, index) => `${index === 0 ? 'NSG rule' : 'rule'} ${flow.decidedBy} ${verb(flow.verdict)} ${flow.direction} ${flow.peer} on ${flow.protocol} ${flow.port}`);
+    return { kind: 'nsg', decidedBy: blocked[0]!.decidedBy, summary: parts.join('; ') };
   }
   const diverted = config.routes?.verdicts.find((verdict) => peers.includes(verdict.peer) && !verdict.ok);
   if (diverted) {

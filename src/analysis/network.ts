@@ -1,4 +1,4 @@
-import type { Dependency } from './dependencies.js';
+import type { PagingPolicy } from './paging-policy.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg.js';
 import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routes.js';
@@ -25,7 +25,7 @@ export interface RegionConfigReport {
 }
 
 export interface NetworkPolicy {
-  pagingDependencies: readonly Dependency[];
+  paging: PagingPolicy;
 }
 
 function sameServers(a: string[], b: string[]): boolean {
@@ -46,7 +46,7 @@ function flowsAndRoutes(
   const flows = evaluateNsg(subnet.nsg, {
     vnetType: instance.vnetType,
     platformVersion: instance.platformVersion,
-    pagingDependencies: policy.pagingDependencies,
+    paging: policy.paging,
     region: location,
     primaryRegion,
     serviceTags: tags,

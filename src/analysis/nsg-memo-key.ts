@@ -40,7 +40,7 @@ export function nsgMemoKey(rules: readonly SecurityRule[], env: Env): string {
   return JSON.stringify([
     ctx.vnetType,
     ctx.platformVersion,
-    ctx.pagingDependencies,
+    ctx.paging,
     env.regions,
     env.family === AddressSet.ALL,
     env.internet.key(),

@@ -1,6 +1,6 @@
 import { AddressSet, isIpPrefix } from './addresses.js';
-import type { Dependency } from './dependencies.js';
 import { TagSetMemo } from './memo.js';
+import type { PagingPolicy } from './paging-policy.js';
 import { FLOW_REQUIREMENTS, type FlowRequirement } from './requirements.js';
 import { peerAddresses, tagAddresses } from './service-tags.js';
 import { shortRegion } from '../model/ids.js';
@@ -15,7 +15,7 @@ import type { VnetType } from '../model/snapshot.js';
 export interface NsgContext {
   vnetType: VnetType;
   platformVersion: string;
-  pagingDependencies: readonly Dependency[];
+  paging: PagingPolicy;
   /** ARM short names. */
   region: string;
   primaryRegion: string;

@@ -3,7 +3,8 @@ import type { Dependency } from './dependencies.js';
 import { TagSetMemo, type MemoOptions } from './memo.js';
 import { nsgMemoKey } from './nsg-memo-key.js';
 import { buildEnv, localCoverage, peerSet, resolve, unionAll, type Env, type NsgContext } from './nsg-words.js';
-import { FLOW_REQUIREMENTS, flowApplies, isFlowRequired, type FlowRequirement } from './requirements.js';
+import { pagesOn } from './paging-policy.js';
+import { FLOW_REQUIREMENTS, flowApplies, type FlowRequirement } from './requirements.js';
 import { shortRegion } from '../model/ids.js';
 import type { NetworkSecurityGroup, SecurityRule } from '../model/network.js';
 
@@ -23,7 +24,10 @@ export interface FlowVerdict {
   port: number;
   protocol: 'Tcp';
   dependency: Dependency;
+  /** Required by Microsoft's table (for this VNet mode and platform). */
   required: boolean;
+  /** Whether blocking it pages, by the paging policy (design.md, "Severity is a policy"). */
+  pages: boolean;
   applies: boolean;
   verdict: FlowVerdictKind;
   /** The first rule that decided any part of the flow (for `partial`, the first of them). */
@@ -158,7 +162,8 @@ function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement
     port: flow.port,
     protocol: flow.protocol,
     dependency: flow.dependency,
-    required: applies && isFlowRequired(flow, ctx.pagingDependencies),
+    required: applies && flow.platformRequired,
+    pages: applies && pagesOn(ctx.paging, flow.dependency, flow.platformRequired),
     applies,
   } as const;
   if (!rules) {

@@ -1,6 +1,7 @@
 import type { Dependency } from './dependencies.js';
 import type { DriftGroupResult } from './drift.js';
 import type { LikelyCause } from './likely-cause.js';
+import type { PagingPolicy } from './paging-policy.js';
 import type { RegionConfigReport } from './network.js';
 import type { FetchFailure, InstanceInfo, InstanceRef, SubscriptionFailure } from '../model/snapshot.js';
 
@@ -21,13 +22,14 @@ export interface EndpointReport {
   ageSeconds?: number;
 }
 
+/** A dependency's endpoints in one region that the API marks required (or, a second report, optional). */
 export interface DependencyReport {
   dependency: Dependency;
-  /** Any of its endpoints is required by the API. */
+  /** These endpoints are required by the API (`!isOptional`); a dependency may have a report of each kind. */
   required: boolean;
-  /** Whether this dependency pages by policy (config `paging.dependencies`). */
+  /** Whether a failure of these endpoints pages, by the paging policy (config `paging.dependencies`). */
   pages: boolean;
-  /** The worst of its endpoints. */
+  /** The worst of these endpoints. */
   up: boolean;
   stale: boolean;
   endpoints: number;
@@ -84,7 +86,9 @@ export interface FleetSummary {
 export interface FleetReport {
   generatedAt: string;
   staleAfterSeconds: number;
+  /** The dependencies the paging policy covers, in canonical order. */
   pagingDependencies: Dependency[];
+  pagingPolicy: PagingPolicy;
   summary: FleetSummary;
   instances: InstanceReport[];
   subscriptionFailures: SubscriptionFailure[];

@@ -61,11 +61,6 @@ export function flowApplies(flow: FlowRequirement, vnetType: VnetType, platformV
   return true;
 }
 
-/** Required = the platform requires it, or the paging policy covers its dependency (Graph, by default). */
-export function isFlowRequired(flow: FlowRequirement, pagingDependencies: readonly Dependency[]): boolean {
-  return flow.platformRequired || pagingDependencies.includes(flow.dependency);
-}
-
 /** The peer tags a failing dependency's traffic needs (to join NetworkStatus with flows and routes). */
 export const DEPENDENCY_PEERS: Partial<Record<Dependency, string[]>> = {
   storage: ['Storage'],

@@ -1,4 +1,4 @@
-import type { FleetReport } from './report.js';
+import type { DependencyReport, EndpointReport, FleetReport, RegionReport } from './report.js';
 
 /**
  * What a report means for the person on call, as `check` prints it and the status page shows it:
@@ -10,14 +10,16 @@ export interface Problem {
   apim_service: string;
   location: string;
   dependency: string;
+  /** These endpoints are required by the API (`!isOptional`); a dependency's optional endpoints are a problem of their own. */
   required: boolean;
+  /** Whether this problem pages, by the paging policy. */
   pages: boolean;
   /** `down`: an endpoint reports failure or initializing; `stale`: the status stopped updating. */
   state: 'down' | 'stale';
   endpoints: Array<{ endpoint: string; resource_type: string; status: string; stale: boolean; error: string; last_updated: string | null }>;
 }
 
-/** A required flow or route that the subnet's configuration blocks (predictive: NetworkStatus may not show it yet). */
+/** A flow (required by Microsoft or paging by policy) or route that the subnet's configuration blocks (predictive: NetworkStatus may not show it yet). */
 export interface Blocked {
   instance: string;
   apim_service: string;
@@ -35,13 +37,23 @@ export interface Unchecked {
   reason: string;
 }
 
+/** The endpoints behind a dependency report that are down or stale. */
+export function failingEndpoints(dependency: DependencyReport, region: Pick<RegionReport, 'endpoints'>): EndpointReport[] {
+  return region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && endpoint.required === dependency.required && !endpoint.up);
+}
+
+/** `stale` when every failing endpoint reports success but stopped updating, else `down`. */
+export function failureState(failing: readonly EndpointReport[]): 'down' | 'stale' {
+  return failing.length > 0 && failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'stale' : 'down';
+}
+
 export function problemsOf(report: FleetReport): Problem[] {
   const problems: Problem[] = [];
   for (const instance of report.instances) {
     for (const region of instance.regions) {
       for (const dependency of region.dependencies) {
         if (dependency.up) continue;
-        const failing = region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && !endpoint.up);
+        const failing = failingEndpoints(dependency, region);
         problems.push({
           instance: instance.instance.id,
           apim_service: instance.instance.name,
@@ -49,7 +61,7 @@ export function problemsOf(report: FleetReport): Problem[] {
           dependency: dependency.dependency,
           required: dependency.required,
           pages: dependency.pages,
-          state: failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'stale' : 'down',
+          state: failureState(failing),
           endpoints: failing.map((endpoint) => ({
             endpoint: endpoint.endpoint,
             resource_type: endpoint.resourceType,
@@ -74,7 +86,7 @@ export function blockedOf(report: FleetReport): Blocked[] {
       const base = { instance: instance.instance.id, apim_service: instance.instance.name, location: region.location };
       const requiredPeers = new Set<string>();
       for (const flow of config.flows) {
-        if (!flow.required) continue;
+        if (!flow.required && !flow.pages) continue;
         requiredPeers.add(flow.peer);
         if (flow.verdict === 'allowed') continue;
         blocked.push({ ...base, dependency: flow.dependency, kind: 'flow', what: `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}`, verdict: flow.verdict, decided_by: flow.decidedBy });

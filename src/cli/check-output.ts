@@ -1,7 +1,8 @@
 import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
-import { blockedOf, problemsOf, uncheckedOf } from '../analysis/verdict.js';
+import { blockedOf, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/verdict.js';
+import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
 
 export const CHECK_JSON_SCHEMA = 'apim-netwatch/check/v1';
@@ -103,8 +104,8 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
     for (const region of instance.regions) {
       if (region.data === 'no-data') rows.push([instance.instance.name, region.location, '-', '-', '-', 'NO DATA', 'NetworkStatus returned no entries']);
       for (const dependency of region.dependencies) {
-        const failing = region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && !endpoint.up);
-        const status = dependency.up ? 'UP' : failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'STALE' : 'DOWN';
+        const failing = failingEndpoints(dependency, region);
+        const status = dependency.up ? 'UP' : failureState(failing).toUpperCase();
         const detail = failing
           .map((endpoint) => (endpoint.stale && endpoint.status === 'success' ? `${endpoint.endpoint}: not updated since ${endpoint.lastUpdated ?? 'never'}` : `${endpoint.endpoint}: ${endpoint.error || endpoint.status}`))
           .join('; ');
@@ -141,7 +142,7 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
   ];
   const verdict =
     code === 0
-      ? paint.green('OK: every paging dependency is reachable')
+      ? paint.green(`OK: nothing that pages is down or blocked (paging: ${describePolicy(report.pagingPolicy)})`)
       : code === 1
         ? paint.red(`PAGING: ${reasons.join(', ')}`)
         : paint.yellow(`COULD NOT CHECK: ${uncheckedOf(report).map((u) => `${u.target}: ${u.reason}`).join('; ')}`);

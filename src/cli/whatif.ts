@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Dependency } from '../analysis/dependencies.js';
-import { DEFAULT_PAGING_DEPENDENCIES } from '../analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY, type PagingPolicy } from '../analysis/paging-policy.js';
 import { evaluateNsg, type FlowVerdict } from '../analysis/nsg.js';
 import { evaluateRoutes, type RouteAnalysis } from '../analysis/routes.js';
 import { normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../azure/normalise-network.js';
@@ -53,7 +52,7 @@ export interface WhatifResult {
 }
 
 /** Evaluates a proposed NSG (and route table) as APIM would live with it. */
-export function evaluateProposal(options: WhatifOptions, pagingDependencies: readonly Dependency[] = DEFAULT_PAGING_DEPENDENCIES): WhatifResult {
+export function evaluateProposal(options: WhatifOptions, paging: PagingPolicy = DEFAULT_PAGING_POLICY): WhatifResult {
   const nsg = normaliseNsg(readJson(options.nsg, 'NSG'));
   const routeTable = options.routeTable ? normaliseRouteTable(readJson(options.routeTable, 'route table')) : undefined;
   const tags = normaliseServiceTags(options.serviceTags ? readJson(options.serviceTags, 'service tags') : bundledServiceTagsBody());
@@ -64,7 +63,7 @@ export function evaluateProposal(options: WhatifOptions, pagingDependencies: rea
   const flows = evaluateNsg(nsg, {
     vnetType,
     platformVersion: options.platform,
-    pagingDependencies,
+    paging,
     region,
     primaryRegion: options.primaryLocation ? shortRegion(options.primaryLocation) : region,
     serviceTags: tags,
@@ -73,8 +72,8 @@ export function evaluateProposal(options: WhatifOptions, pagingDependencies: rea
     udrPrefixes,
   });
   const blocking = flows
-    .filter((flow) => flow.required && flow.verdict !== 'allowed')
-    .map((flow) => `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port} is ${flow.verdict} by ${flow.decidedBy}`);
+    .filter((flow) => (flow.required || flow.pages) && flow.verdict !== 'allowed')
+    .map((flow) => `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port} (${flow.required ? 'required by Microsoft' : 'pages by policy'}) is ${flow.verdict} by ${flow.decidedBy}`);
   const result: WhatifResult = { flows, blocking };
   if (routeTable) {
     const routes = evaluateRoutes(routeTable, [], {
@@ -85,7 +84,7 @@ export function evaluateProposal(options: WhatifOptions, pagingDependencies: rea
       vnetAddressSpace: options.vnetAddressSpace ?? [],
     });
     result.routes = routes;
-    const requiredPeers = new Set(flows.filter((flow) => flow.required).map((flow) => flow.peer));
+    const requiredPeers = new Set(flows.filter((flow) => flow.required || flow.pages).map((flow) => flow.peer));
     for (const verdict of routes.verdicts) {
       if (!verdict.ok && requiredPeers.has(verdict.peer)) blocking.push(`route ${verdict.decidedBy} sends ${verdict.peer} traffic to ${verdict.nextHopType}`);
     }
@@ -101,6 +100,7 @@ export function whatifJson(result: WhatifResult): string {
       port: flow.port,
       protocol: flow.protocol,
       required: flow.required,
+      pages: flow.pages,
       applies: flow.applies,
       verdict: flow.verdict,
       decided_by: flow.decidedBy,
@@ -130,16 +130,16 @@ export function whatifJson(result: WhatifResult): string {
 
 export function whatifTable(result: WhatifResult, useColour: boolean): string {
   const paint = pc.createColors(useColour);
-  const rows = [['DIRECTION', 'PEER', 'PORT', 'REQUIRED', 'VERDICT', 'DECIDED BY']];
+  const rows = [['DIRECTION', 'PEER', 'PORT', 'MICROSOFT', 'PAGES', 'VERDICT', 'DECIDED BY']];
   for (const flow of result.flows) {
     if (!flow.applies) continue;
-    rows.push([flow.direction, flow.peer, `${flow.protocol}/${flow.port}`, flow.required ? 'yes' : 'no', flow.verdict.toUpperCase(), flow.decidedBy]);
+    rows.push([flow.direction, flow.peer, `${flow.protocol}/${flow.port}`, flow.required ? 'required' : 'optional', flow.pages ? 'yes' : 'no', flow.verdict.toUpperCase(), flow.decidingRules.join(', ') || flow.decidedBy]);
   }
   let text = renderTable(rows, (row, cell, column) => {
     if (row === rows[0]) return paint.bold(cell);
-    if (column !== 4) return cell;
+    if (column !== 5) return cell;
     if (cell.startsWith('ALLOWED')) return paint.green(cell);
-    return row[3] === 'yes' ? paint.red(paint.bold(cell)) : paint.yellow(cell);
+    return row[3] === 'required' || row[4] === 'yes' ? paint.red(paint.bold(cell)) : paint.yellow(cell);
   });
   if (result.routes) {
     const routeRows = [['PEER', 'NEXT HOP', 'OK', 'DECIDED BY']];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import cron from 'node-cron';
-import { DEFAULT_PAGING_DEPENDENCIES, DEPENDENCIES } from '../analysis/dependencies.js';
+import { DEPENDENCIES } from '../analysis/dependencies.js';
+import { DEFAULT_PAGING_POLICY, PAGING_SCOPES, policyFromList, type PagingPolicy } from '../analysis/paging-policy.js';
 import { DEFAULT_STALE_AFTER_SECONDS } from '../analysis/staleness.js';
 
 export const PUBLIC_CLOUD_ENDPOINT = 'https://management.azure.com';
@@ -20,6 +21,28 @@ const apimId = z
 
 const cronExpression = z.string().refine((value) => cron.validate(value), {
   message: 'expected a cron expression such as "*/15 * * * *" (minute hour day month weekday)',
+});
+
+const pagingList = z.array(z.enum(DEPENDENCIES));
+const pagingMap = z.partialRecord(
+  z.enum(DEPENDENCIES),
+  z.enum(PAGING_SCOPES, { message: 'expected "required" (page on the endpoints the API marks required) or "any" (page on any endpoint)' }),
+);
+
+/** A list or a map, each checked on its own so that an error names the entry (a union would only say "neither"). */
+const pagingDependencies = z.unknown().transform((value, ctx): PagingPolicy => {
+  const parsed = (Array.isArray(value) ? pagingList : pagingMap).safeParse(value);
+  if (parsed.success) return Array.isArray(parsed.data) ? policyFromList(parsed.data) : parsed.data;
+  for (const issue of parsed.error.issues) {
+    const message =
+      issue.code === 'invalid_type' && issue.path.length === 0
+        ? 'expected a list of dependencies, or a map of dependency to "required" or "any"'
+        : issue.code === 'unrecognized_keys'
+          ? `unknown dependency ${issue.keys.map((key) => `"${key}"`).join(', ')}: expected one of ${DEPENDENCIES.join(', ')}`
+          : issue.message;
+    ctx.addIssue({ code: 'custom', message, path: issue.path });
+  }
+  return z.NEVER;
 });
 
 export const configSchema = z
@@ -64,7 +87,13 @@ export const configSchema = z
     /** At most this many of them in one subscription, so that one throttled subscription cannot starve the others. */
     concurrencyPerSubscription: z.number().int().min(1).max(256).default(8),
     paging: z
-      .object({ dependencies: z.array(z.enum(DEPENDENCIES)).default([...DEFAULT_PAGING_DEPENDENCIES]) })
+      .object({
+        /**
+         * What pages: a map `{ storage: required, graph: any }` (`required`: the endpoints the API marks
+         * required; `any`: any endpoint), or a list, each dependency with its default scope (graph any, the rest required).
+         */
+        dependencies: pagingDependencies.default(DEFAULT_PAGING_POLICY),
+      })
       .strict()
       .prefault({}),
     drift: z

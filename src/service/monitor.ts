@@ -63,7 +63,7 @@ export class Monitor {
     });
     const policy = {
       staleAfterSeconds: config.staleAfterSeconds,
-      pagingDependencies: config.paging.dependencies,
+      paging: config.paging.dependencies,
       driftGroups: config.drift.groups,
     };
     const serviceTags = new ServiceTagsCache(clients, log);

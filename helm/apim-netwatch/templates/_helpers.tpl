@@ -75,8 +75,32 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
 {{/*
+The paging policy, from the one place the service reads it (config.paging.dependencies: a list, each
+dependency with its default scope, graph "any" and the rest "required"; or a map of dependency to
+"required" or "any"), as the two regexes the alert rules take: {"required": "keyvault|sql|storage", "any": "graph"}.
+*/}}
+{{- define "apim-netwatch.pagingRegexes" -}}
+{{- if hasKey (.Values.alerts | default dict) "pagingDependencies" }}
+{{- fail "alerts.pagingDependencies is gone: the alert rules now follow config.paging.dependencies (one policy for check, the status page and the alerts); move the list there and remove alerts.pagingDependencies" }}
+{{- end }}
+{{- $paging := dig "paging" "dependencies" (list "storage" "sql" "keyvault" "graph") (.Values.config | default dict) }}
+{{- $required := list }}
+{{- $any := list }}
+{{- if kindIs "map" $paging }}
+{{- range $dependency, $scope := $paging }}
+{{- if eq (toString $scope) "any" }}{{ $any = append $any $dependency }}{{ else }}{{ $required = append $required $dependency }}{{ end }}
+{{- end }}
+{{- else }}
+{{- range $paging }}
+{{- if eq (toString .) "graph" }}{{ $any = append $any . }}{{ else }}{{ $required = append $required . }}{{ end }}
+{{- end }}
+{{- end }}
+{{- dict "required" (join "|" (sortAlpha $required)) "any" (join "|" (sortAlpha $any)) | toJson }}
+{{- end }}
+
+{{/*
 The alert rules (a Prometheus `groups:` document, files/alert-rules.yaml) with the placeholders
-__PAGING_DEPENDENCIES_REGEX__ (alerts.pagingDependencies joined with "|") and __RUNBOOK_BASE_URL__
+__PAGING_REQUIRED_REGEX__ / __PAGING_ANY_REGEX__ (apim-netwatch.pagingRegexes) and __RUNBOOK_BASE_URL__
 (alerts.runbookBaseUrl) substituted; parsed first, so a broken file fails the render instead of the PrometheusRule.
 The rules' own $labels templates are data here: .Files.Get does not evaluate them.
 */}}
@@ -85,9 +109,9 @@ The rules' own $labels templates are data here: .Files.Get does not evaluate the
 {{- if not $rules }}
 {{- fail "prometheusRule.enabled is true but the chart has no files/alert-rules.yaml" }}
 {{- end }}
-{{- $regex := join "|" .Values.alerts.pagingDependencies }}
+{{- $paging := include "apim-netwatch.pagingRegexes" . | fromJson }}
 {{- $runbooks := .Values.alerts.runbookBaseUrl }}
-{{- $text := $rules | replace "__PAGING_DEPENDENCIES_REGEX__" $regex | replace "__RUNBOOK_BASE_URL__" $runbooks }}
+{{- $text := $rules | replace "__PAGING_REQUIRED_REGEX__" $paging.required | replace "__PAGING_ANY_REGEX__" $paging.any | replace "__RUNBOOK_BASE_URL__" $runbooks }}
 {{- $doc := fromYaml $text }}
 {{- if hasKey $doc "Error" }}
 {{- fail (printf "files/alert-rules.yaml is not valid YAML after substitution: %s" $doc.Error) }}

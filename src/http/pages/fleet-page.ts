@@ -17,6 +17,7 @@ import {
   stateBadge,
 } from './format.js';
 import { layout } from './layout.js';
+import { describePolicy } from '../../analysis/paging-policy.js';
 import { driftRows, driftTable } from './drift.js';
 
 export const REFRESH_SECONDS = 60;
@@ -118,10 +119,18 @@ function uncheckedSection(report: FleetReport): SafeHtml {
 <ul class="findings">${unchecked.map((u) => html`<li><code>${u.target}</code>: ${u.reason}</li>`)}</ul>`;
 }
 
-function cell(dependency: DependencyReport | undefined, region: RegionReport): SafeHtml {
-  if (!dependency) return html`<td class="cell muted"><span aria-hidden="true">–</span><span class="sr">not reported</span></td>`;
-  const state = dependencyState(dependency, region);
-  return html`<td class="cell ${state === 'UP' ? '' : state === 'STALE' ? 'warn' : 'bad'}">${stateBadge(state)}<span class="req">${dependency.required ? 'required' : 'optional'}</span></td>`;
+/**
+ * A dependency's required and optional endpoints in one cell: the state of the part that pages leads
+ * (a failing optional FileStorage under a storage that pages on required endpoints is a warning, not red).
+ */
+function cell(parts: readonly DependencyReport[], region: RegionReport): SafeHtml {
+  if (parts.length === 0) return html`<td class="cell muted"><span aria-hidden="true">–</span><span class="sr">not reported</span></td>`;
+  const failing = parts.filter((part) => !part.up);
+  const worst = failing.find((part) => part.pages) ?? failing[0] ?? parts[0]!;
+  const state = dependencyState(worst, region);
+  const tone = state === 'UP' ? '' : state === 'STALE' || !worst.pages ? 'warn' : 'bad';
+  const note = failing.length === 0 ? (parts.some((part) => part.required) ? 'required' : 'optional') : failing.map((part) => (part.required ? 'required' : 'optional')).join(' + ');
+  return html`<td class="cell ${tone}">${stateBadge(state)}<span class="req">${note}${failing.length > 0 && !worst.pages ? ', no page' : ''}</span></td>`;
 }
 
 function dataAgeCell(instance: InstanceReport, region: RegionReport, now: Date): SafeHtml {
@@ -147,12 +156,12 @@ function gridRows(report: FleetReport, columns: Dependency[], now: Date): SafeHt
       continue;
     }
     for (const region of instance.regions) {
-      const byDependency = new Map(region.dependencies.map((d) => [d.dependency, d]));
+      const partsOf = (column: Dependency) => region.dependencies.filter((d) => d.dependency === column);
       rows.push(html`<tr>
 <th scope="row">${name}<br><span class="small muted">${region.location}${region.primary && instance.regions.length > 1 ? ' (primary)' : ''}</span></th>
 <td>${healthBadge(instance.health)}</td>
 ${dataAgeCell(instance, region, now)}
-${columns.map((column) => cell(byDependency.get(column), region))}
+${columns.map((column) => cell(partsOf(column), region))}
 </tr>`);
     }
   }
@@ -164,12 +173,12 @@ ${columns.map((column) => cell(byDependency.get(column), region))}
 
 function gridSection(report: FleetReport, now: Date): SafeHtml {
   const columns = dependencyColumns(report);
-  const paging = new Set(report.pagingDependencies);
+  const scope = report.pagingPolicy;
   return html`<h2 id="fleet">Fleet</h2>
 <div class="table-wrap"><table class="grid">
-<caption>Every instance and region (rows) by dependency (columns): UP, DOWN or STALE (stopped updating, which counts as down), and whether the API marks it required or optional. Columns marked "pages" wake on-call. Data age: the newest NetworkStatus entry of the region.</caption>
+<caption>Every instance and region (rows) by dependency (columns): UP, DOWN or STALE (stopped updating, which counts as down), and whether the API marks it required or optional. Columns marked "pages" wake on-call when their required endpoints fail ("pages: any" when any endpoint fails); a failing endpoint that does not page is amber. Data age: the newest NetworkStatus entry of the region.</caption>
 <thead><tr><th scope="col">Instance / region</th><th scope="col">Health</th><th scope="col">Data age</th>${columns.map(
-    (column) => html`<th scope="col">${column}${paging.has(column) ? html`<span class="pages">pages</span>` : ''}</th>`,
+    (column) => html`<th scope="col">${column}${scope[column] ? html`<span class="pages">${scope[column] === 'any' ? 'pages: any' : 'pages'}</span>` : ''}</th>`,
   )}</tr></thead>
 <tbody>${gridRows(report, columns, now)}</tbody>
 </table></div>`;
@@ -193,7 +202,7 @@ export function fleetPage(report: FleetReport, context: PageContext): string {
   const s = report.summary;
   const pollAge = secondsSince(report.generatedAt, now);
   const body = html`<h1>APIM network status</h1>
-<p class="topnav"><span>Last poll ${formatTime(report.generatedAt)}${pollAge === undefined ? '' : ` (${formatDuration(pollAge)} ago)`} · ${s.instances} instance${s.instances === 1 ? '' : 's'}, ${s.monitored} watched · an entry not updated for ${formatDuration(report.staleAfterSeconds)} is stale</span><span>Paging: ${report.pagingDependencies.join(', ') || 'none'}</span></p>
+<p class="topnav"><span>Last poll ${formatTime(report.generatedAt)}${pollAge === undefined ? '' : ` (${formatDuration(pollAge)} ago)`} · ${s.instances} instance${s.instances === 1 ? '' : 's'}, ${s.monitored} watched · an entry not updated for ${formatDuration(report.staleAfterSeconds)} is stale</span><span>Paging: ${describePolicy(report.pagingPolicy)}</span></p>
 ${summaryTiles(report)}
 ${failingSection(report, now)}
 ${blockedSection(report)}

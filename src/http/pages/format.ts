@@ -1,5 +1,8 @@
 import type { DependencyReport, EndpointReport, InstanceHealth, RegionReport } from '../../analysis/report.js';
+import { failingEndpoints, failureState } from '../../analysis/verdict.js';
 import { html, type SafeHtml } from '../html.js';
+
+export { failingEndpoints };
 
 /** The status page's link to an instance: the lower-cased ARM resource ID, URL-encoded as one segment. */
 export function instancePath(id: string): string {
@@ -51,12 +54,7 @@ export function badge(kind: StatusKind, text: string): SafeHtml {
 /** UP, DOWN or STALE (every failing endpoint reports success but stopped updating). */
 export function dependencyState(dependency: DependencyReport, region: RegionReport): 'UP' | 'DOWN' | 'STALE' {
   if (dependency.up) return 'UP';
-  const failing = failingEndpoints(dependency, region);
-  return failing.length > 0 && failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'STALE' : 'DOWN';
-}
-
-export function failingEndpoints(dependency: DependencyReport, region: RegionReport): EndpointReport[] {
-  return region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && !endpoint.up);
+  return failureState(failingEndpoints(dependency, region)) === 'stale' ? 'STALE' : 'DOWN';
 }
 
 export function endpointState(endpoint: EndpointReport): 'UP' | 'DOWN' | 'STALE' {
