@@ -112,9 +112,12 @@ function rollUp(endpoints: EndpointReport[]): DependencyReport[] {
 
 function regionConfig(instance: string, region: string, seed: string): RegionConfigReport {
   const denied = chance(`deny:${seed}`) < 0.03 ? 'Sql' : undefined;
+  // A rule on a tag the monitor's data lacks: Key Vault cannot be judged.
+  const unknown = chance(`unknown:${seed}`) < 0.02 ? 'AzureKeyVault' : undefined;
   const flows: FlowVerdict[] = FLOW_REQUIREMENTS.map((row) => {
-    const verdict: FlowVerdictKind = row.peer === denied && row.direction === 'Outbound' ? 'denied' : 'allowed';
-    const decidedBy = verdict === 'denied' ? 'DenyDatabaseEgress' : (ALLOW_RULES[row.peer] ?? 'AllowVnetOutBound');
+    const outbound = row.direction === 'Outbound';
+    const verdict: FlowVerdictKind = row.peer === denied && outbound ? 'denied' : row.peer === unknown && outbound ? 'unknown' : 'allowed';
+    const decidedBy = verdict === 'denied' ? 'DenyDatabaseEgress' : verdict === 'unknown' ? 'AllowNewServiceTag' : (ALLOW_RULES[row.peer] ?? 'AllowVnetOutBound');
     return {
       direction: row.direction === 'Inbound' ? 'inbound' : 'outbound',
       peer: row.peer,
@@ -260,6 +263,8 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   first!.endpoints[0]!.resourceType = 'Weird \\ "Type"';
   delete first!.endpoints[1]!.lastStatusChange;
   first!.config!.flows[0]!.decidedBy = 'Rule "A"\\B\nC';
+  // A flow the monitor cannot judge: apim_network_flow_unknown instead of apim_network_flow_allowed.
+  Object.assign(first!.config!.flows.find((flow) => flow.peer === 'AzureKeyVault')!, { verdict: 'unknown', decidedBy: 'AllowNewServiceTag', decidingRules: ['AllowNewServiceTag'] });
   first!.drift[1]!.group = 'grüppe 🚀';
   delete first!.config!.routes;
   second!.config = { ...second!.config!, state: 'no-subnet', flows: [], serviceEndpoints: [] };

@@ -20,7 +20,7 @@ import { collectWorldSnapshot } from './helpers/world-snapshot.js';
  */
 
 const readJson = (url: URL): unknown => JSON.parse(readFileSync(url, 'utf8'));
-const tagsBody = () => readJson(new URL('../src/data/servicetags-subset.json', import.meta.url)) as { values: Array<{ name: string }> };
+const tagsBody = () => readJson(new URL('./fixtures/service-tags/servicetags-subset.json', import.meta.url)) as { values: Array<{ name: string }> };
 const networkFixture = (file: string) => readJson(new URL(`./fixtures/network/${file}`, import.meta.url));
 const routesFixture = <T>(file: string) => readJson(new URL(`./fixtures/routes/${file}`, import.meta.url)) as T;
 const policy = { paging: DEFAULT_PAGING_POLICY };

@@ -213,7 +213,7 @@ describe('demo world', () => {
   });
 
   it('serves the real service tags for both regions', () => {
-    const real = JSON.parse(readFileSync(new URL('../src/data/servicetags-subset.json', import.meta.url), 'utf8')) as Json;
+    const real = JSON.parse(readFileSync(new URL('./fixtures/service-tags/servicetags-subset.json', import.meta.url), 'utf8')) as Json;
     for (const location of ['westeurope', 'northeurope']) {
       const body = world.serviceTags[location] as Json;
       expect(body, location).toBeDefined();

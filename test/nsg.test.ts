@@ -14,8 +14,9 @@ import {
 } from '../src/azure/normalise-network.js';
 import type { NetworkSecurityGroup } from '../src/model/network.js';
 import { exampleBody } from './helpers/examples.js';
+import { bundledServiceTagsBody } from '../src/data/bundled-service-tags.js';
 
-const tags = normaliseServiceTags(JSON.parse(readFileSync(new URL('../src/data/servicetags-subset.json', import.meta.url), 'utf8')));
+const tags = normaliseServiceTags(bundledServiceTagsBody(), 'bundled');
 const fixture = (file: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/network/${file}`, import.meta.url), 'utf8'));
 
 type Json = Record<string, unknown>;
@@ -112,24 +113,38 @@ describe('evaluateNsg: the landing-zone NSG', () => {
     expect(verdicts.map((verdict) => [verdict.direction, verdict.peer, verdict.port])).toEqual(
       FLOW_REQUIREMENTS.map((flow) => [flow.direction.toLowerCase(), flow.peer, flow.port]),
     );
-    expect(verdicts.map((verdict) => [`${verdict.direction} ${verdict.peer} ${verdict.port}`, verdict.verdict, verdict.decidedBy])).toEqual([
-      ['inbound Internet 80', 'allowed', 'AllowClientInbound'],
+    expect(verdicts.map((verdict) => [`${verdict.direction} ${verdict.peer} ${verdict.protocol === 'Udp' ? 'Udp/' : ''}${verdict.port}`, verdict.verdict, verdict.decidedBy])).toEqual([
       ['inbound Internet 443', 'allowed', 'AllowClientInbound'],
+      ['inbound Internet 80', 'allowed', 'AllowClientInbound'],
       ['inbound ApiManagement 3443', 'allowed', 'AllowApimManagementInbound'],
       ['inbound AzureLoadBalancer 6390', 'allowed', 'AllowAzureLoadBalancerInbound'],
       // Traffic Manager's probes come from public addresses, inside Internet: the client rule (100) gets there first
       ['inbound AzureTrafficManager 443', 'allowed', 'AllowClientInbound'],
+      // VirtualNetwork holds the host's virtual IP 168.63.129.16, which AzureLoadBalancer stands for
+      ['inbound AzureLoadBalancer 6391', 'allowed', 'AllowVnetInBound'],
+      ['outbound Internet 80', 'allowed', 'AllowInternetHttpOutbound'],
       ['outbound Storage 443', 'allowed', 'AllowStorageOutbound'],
       ['outbound Sql 1433', 'allowed', 'AllowSqlOutbound'],
       ['outbound AzureKeyVault 443', 'allowed', 'AllowKeyVaultOutbound'],
       ['outbound AzureMonitor 1886', 'allowed', 'AllowMonitorOutbound'],
       ['outbound AzureMonitor 443', 'allowed', 'AllowMonitorOutbound'],
       ['outbound AzureActiveDirectory 443', 'allowed', 'AllowEntraOutbound'],
+      ['outbound AzureConnectors 443', 'allowed', 'AllowInternetOutBound'],
       ['outbound EventHub 5671', 'allowed', 'AllowEventHubOutbound'],
       ['outbound EventHub 5672', 'allowed', 'AllowEventHubOutbound'],
       ['outbound EventHub 443', 'allowed', 'AllowEventHubOutbound'],
+      // The instance's own machines: the default VNet rules
+      ['inbound VirtualNetwork 6380', 'allowed', 'AllowVnetInBound'],
+      ['inbound VirtualNetwork 6381', 'allowed', 'AllowVnetInBound'],
+      ['inbound VirtualNetwork 6382', 'allowed', 'AllowVnetInBound'],
+      ['inbound VirtualNetwork 6383', 'allowed', 'AllowVnetInBound'],
+      ['outbound VirtualNetwork 6380', 'allowed', 'AllowVnetOutBound'],
+      ['outbound VirtualNetwork 6381', 'allowed', 'AllowVnetOutBound'],
+      ['outbound VirtualNetwork 6382', 'allowed', 'AllowVnetOutBound'],
+      ['outbound VirtualNetwork 6383', 'allowed', 'AllowVnetOutBound'],
+      ['inbound VirtualNetwork Udp/4290', 'allowed', 'AllowVnetInBound'],
+      ['outbound VirtualNetwork Udp/4290', 'allowed', 'AllowVnetOutBound'],
       ['outbound Storage 445', 'allowed', 'AllowStorageSmbOutbound'],
-      ['outbound Internet 80', 'allowed', 'AllowInternetHttpOutbound'],
     ]);
     expect(verdicts.every((verdict) => verdict.decidingRules.length === 1 && verdict.note === undefined)).toBe(true);
   });
@@ -140,7 +155,10 @@ describe('evaluateNsg: the landing-zone NSG', () => {
     expect(row('Internet', 443)).toMatchObject({ applies: false, required: false });
     expect(row('AzureTrafficManager', 443)).toMatchObject({ applies: false, required: false });
     expect(row('ApiManagement', 3443)).toMatchObject({ applies: true, required: true });
-    expect(row('Storage', 445)).toMatchObject({ applies: false, required: false }); // stv1 only
+    expect(row('Storage', 445)).toMatchObject({ applies: true, required: false, pages: false, dependency: 'storage' }); // the Git share: optional, every platform
+    expect(row('Internet', 80)).toMatchObject({ applies: false }); // inbound HTTP: External only; outbound 80 is another row
+    expect(verdicts.find((v) => v.direction === 'outbound' && v.peer === 'Internet')).toMatchObject({ applies: true, required: true }); // certificate validation (2025-06-17)
+    expect(evaluateNsg(normaliseNsg(landingZone()), ctx({ sku: 'Developer' })).find((v) => v.peer === 'AzureLoadBalancer' && v.port === 6390)).toMatchObject({ required: false });
     // Microsoft's table marks Entra optional; the paging policy pages on it (any endpoint of graph).
     expect(row('AzureActiveDirectory', 443)).toMatchObject({ applies: true, required: false, pages: true, dependency: 'graph' });
     expect(row('Sql', 1433)).toMatchObject({ required: true, pages: true });
@@ -179,7 +197,8 @@ describe('the 1443 typo in the SQL rule', () => {
     const verdicts = evaluateNsg(withTypo(DENY_INTERNET_OUT), ctx());
     const sql = verdicts.find((verdict) => verdict.peer === 'Sql')!;
     expect(sql).toMatchObject({ verdict: 'denied', decidedBy: 'DenyAllInternetOutbound', required: true, dependency: 'sql' });
-    expect(verdicts.filter((verdict) => verdict.verdict !== 'allowed').map((verdict) => verdict.peer)).toEqual(['Sql']);
+    // AzureConnectors (optional) has no allow rule in the landing zone either.
+    expect(verdicts.filter((verdict) => verdict.verdict !== 'allowed').map((verdict) => verdict.peer)).toEqual(['Sql', 'AzureConnectors']);
   });
 
   it("with a custom deny-everything rule, that rule denies it (Azure's DenyAllOutBound never sees Sql: AllowInternetOutBound comes first)", () => {
@@ -245,11 +264,59 @@ describe('rule semantics', () => {
     expect(verdict.note).toContain('AllowSqlFromHighPorts restricts source ports');
   });
 
-  it('a tag Azure does not know matches nothing, and says so', () => {
+  it('a tag the data does not hold makes the flow unknown (never "matches nothing"), naming the rule and the tag', () => {
     const nsg = nsgOf({ name: 'AllowSqlTypo', priority: 100, destination: 'SqlServer', ports: '1433' }, DENY_INTERNET_OUT);
     const verdict = judge(nsg, 'Outbound', 'Sql', 1433);
+    expect(verdict).toMatchObject({ verdict: 'unknown', decidedBy: 'AllowSqlTypo' });
+    expect(verdict.note).toContain('unknown: rule AllowSqlTypo: "SqlServer" is not a service tag in the service-tag data used (bundled)');
+    // A rule that cannot decide the flow (another port) leaves it as it was.
+    expect(judge(nsg, 'Outbound', 'Storage', 443)).toMatchObject({ verdict: 'denied', decidedBy: 'DenyAllInternetOutbound' });
+  });
+
+  it.each<[string, RuleSpec, string]>([
+    ['a port that is not a number', { name: 'AllowSqlPort', priority: 100, destination: 'Sql', ports: 'abc' }, 'destination port "abc" is not a port'],
+    ['a port beyond 65535', { name: 'AllowSqlPort', priority: 100, destination: 'Sql', ports: '70000' }, '"70000" is beyond the last port, 65535'],
+    ['a range that ends before it starts', { name: 'AllowSqlPort', priority: 100, destination: 'Sql', ports: '500-100' }, '"500-100" is a range that ends before it starts'],
+    ['a template expression', { name: 'AllowSqlPort', priority: 100, destination: 'Sql', ports: "[parameters('port')]" }, "is an ARM template expression"],
+    ['an invalid prefix', { name: 'AllowSqlPrefix', priority: 100, destination: '300.1.1.1/33', ports: '1433' }, '"300.1.1.1/33" is not a valid IP address or CIDR prefix'],
+    ['a priority outside 100-4096', { name: 'AllowSqlPriority', priority: 5000, destination: 'Sql', ports: '1433' }, '"priority" 5000 is outside 100-4096'],
+  ])('%s makes the flows the rule could decide unknown, with the reason', (_, rule, reason) => {
+    const verdict = judge(nsgOf(rule, DENY_INTERNET_OUT), 'Outbound', 'Sql', 1433);
+    expect(verdict).toMatchObject({ verdict: 'unknown', decidedBy: rule.name });
+    expect(verdict.note).toContain(reason);
+  });
+
+  it('an unreadable value in a rule that cannot decide the flow changes nothing', () => {
+    // The rule's ports are unreadable, but it is inbound: outbound Sql never meets it.
+    const verdict = judge(nsgOf({ name: 'Odd', priority: 100, direction: 'Inbound', ports: 'abc' }, DENY_INTERNET_OUT), 'Outbound', 'Sql', 1433);
     expect(verdict).toMatchObject({ verdict: 'denied', decidedBy: 'DenyAllInternetOutbound' });
-    expect(verdict.note).toContain('"SqlServer" is not a service tag');
+  });
+
+  it('a secondary region that allows only its own Storage: partial, naming the primary region\'s part, which Microsoft requires too, and the rule that denies it', () => {
+    const nsg = nsgOf({ name: 'AllowStorageOwnRegionOnly', priority: 100, destination: 'Storage.NorthEurope', ports: '443' }, DENY_INTERNET_OUT);
+    const verdict = judge(nsg, 'Outbound', 'Storage', 443, ctx({ region: 'northeurope', primaryRegion: 'westeurope' }));
+    expect(verdict).toMatchObject({ verdict: 'partial', decidingRules: ['AllowStorageOwnRegionOnly', 'DenyAllInternetOutbound'] });
+    expect(verdict.note).toBe(
+      "partial: Storage.NorthEurope (this region's) allowed by AllowStorageOwnRegionOnly; Storage.WestEurope (the primary region's, which Microsoft requires here too) denied by DenyAllInternetOutbound",
+    );
+  });
+
+  it('names the rule that nearly matched, and why not: a port typed 1443, a protocol, a destination that is not the subnet', () => {
+    const typo = judge(nsgOf({ name: 'AllowSqlTypo', priority: 100, destination: 'Sql', ports: '1443' }, DENY_INTERNET_OUT), 'Outbound', 'Sql', 1433);
+    expect(typo).toMatchObject({ verdict: 'denied', decidedBy: 'DenyAllInternetOutbound' });
+    expect(typo.note).toContain('rule AllowSqlTypo would allow it but its ports are 1443, not 1433');
+    const udp = judge(nsgOf({ name: 'AllowSqlUdp', priority: 100, destination: 'Sql', ports: '1433', protocol: 'Udp' }, DENY_INTERNET_OUT), 'Outbound', 'Sql', 1433);
+    expect(udp.note).toContain('rule AllowSqlUdp would allow it but its protocol is Udp, not Tcp');
+    const elsewhere = judge(
+      nsgOf({ name: 'AllowManagementOtherSubnet', priority: 100, direction: 'Inbound', source: 'ApiManagement', destination: '10.99.0.0/24', ports: '3443' }),
+      'Inbound',
+      'ApiManagement',
+      3443,
+    );
+    expect(elsewhere).toMatchObject({ verdict: 'denied', decidedBy: 'DenyAllInBound' });
+    expect(elsewhere.note).toContain('rule AllowManagementOtherSubnet would allow it but its destination (10.99.0.0/24) is not the subnet');
+    // Allowed flows carry no such notes.
+    expect(judge(nsgOf({ name: 'AllowSqlTypo', priority: 100, destination: 'Sql', ports: '1443' }), 'Outbound', 'Sql', 1433).note).toBeUndefined();
   });
 
   it('matches tags case-insensitively', () => {
@@ -476,18 +543,15 @@ describe('normaliseNsg', () => {
     const both = normaliseNsg({
       securityRules: [{ name: 'r', priority: 100, direction: 'outbound', access: 'allow', protocol: 'Tcp', destinationPortRange: 443, destinationPortRanges: ['445'] }],
     });
-    expect(both.securityRules[0]).toMatchObject({ direction: 'Outbound', access: 'Allow', destinationPortRanges: ['443', '445'], sourceAddressPrefixes: [] });
+    expect(both.securityRules[0]).toMatchObject({ direction: 'Outbound', access: 'Allow', destinationPortRanges: ['443', '445'], sourceAddressPrefixes: ['*'] });
+    // No source at all is no rule Azure would take: `*` stands in, and the rule says why it cannot be judged.
+    expect(both.securityRules[0]!.unresolved).toEqual({ sourceAddresses: '"sourceAddressPrefix" is missing', destinationAddresses: '"destinationAddressPrefix" is missing', sourcePorts: '"sourcePortRange" is missing' });
   });
 
   const rule = (properties: Json) => ({ name: 'nsg-bad', properties: { securityRules: [{ name: 'AllowSql', properties: { protocol: 'Tcp', access: 'Allow', priority: 100, direction: 'Outbound', ...properties } }] } });
   it.each([
     ['not an object', 'hello', /NSG: expected a JSON object, got "hello"/],
     ['an array', [], /expected a JSON object, got an array/],
-    ['no priority', rule({ priority: undefined }), /NSG "nsg-bad" rule "AllowSql": "priority" must be an integer.*it is missing/],
-    ['a text priority', rule({ priority: 'high' }), /rule "AllowSql": "priority" must be an integer.*got "high"/],
-    ['an unknown direction', rule({ direction: 'Sideways' }), /rule "AllowSql": "direction" must be Inbound or Outbound; got "Sideways"/],
-    ['an unknown access', rule({ access: 'Permit' }), /"access" must be Allow or Deny; got "Permit"/],
-    ['no protocol', rule({ protocol: undefined }), /rule "AllowSql": "protocol" must be/],
     ['securityRules not an array', { name: 'x', properties: { securityRules: {} } }, /NSG "x": "securityRules" must be an array/],
     ['a rule without a name', { name: 'x', securityRules: [{ priority: 100 }] }, /NSG "x" securityRules\[0\]: "name" must be/],
     ['a route table', exampleBody('2026-01-01__RouteTableGet.json'), /expected a resource of type microsoft.network\/networksecuritygroups, got "Microsoft.Network\/routeTables"/],
@@ -495,6 +559,18 @@ describe('normaliseNsg', () => {
   ])('rejects %s with a message naming the field', (_, json, message) => {
     expect(() => normaliseNsg(json)).toThrow(InvalidNetworkConfigError);
     expect(() => normaliseNsg(json)).toThrow(message);
+  });
+
+  it.each([
+    ['no priority', { priority: undefined }, { priority: '"priority" is missing (expected 100-4096)' }],
+    ['a text priority', { priority: 'high' }, { priority: '"priority" "high" is not valid' }],
+    ['a template priority', { priority: "[parameters('p')]" }, { priority: `"priority" [parameters('p')] is an ARM template expression, which cannot be evaluated here` }],
+    ['an unknown direction', { direction: 'Sideways' }, { direction: '"direction" "Sideways" is not valid (expected Inbound or Outbound)' }],
+    ['an unknown access', { access: 'Permit' }, { access: '"access" "Permit" is not valid (expected Allow or Deny)' }],
+    ['no protocol', { protocol: undefined }, { protocol: '"protocol" is missing (expected *, Tcp, Udp, Icmp, Esp or Ah)' }],
+  ])('keeps a rule with %s, recording why the field cannot be used (the analysis judges it unknown)', (_, properties, unresolved) => {
+    const [normalised] = normaliseNsg(rule(properties)).securityRules;
+    expect(normalised).toMatchObject({ name: 'AllowSql', unresolved });
   });
 });
 
@@ -530,10 +606,16 @@ describe('normaliseRouteTable', () => {
 
 describe('normaliseServiceTags', () => {
   it('reads the download (numeric changeNumber) keyed by lower-cased name with short regions', () => {
-    expect(tags.changeNumber).toBe('375');
-    expect(tags.tags.get('sql.westeurope')).toMatchObject({ name: 'Sql.WestEurope', region: 'westeurope' });
-    expect(tags.tags.get('sql')).toMatchObject({ name: 'Sql', region: '' });
-    expect(tags.tags.size).toBe(22);
+    const subset = normaliseServiceTags(JSON.parse(readFileSync(new URL('./fixtures/service-tags/servicetags-subset.json', import.meta.url), 'utf8')));
+    expect(subset.changeNumber).toBe('375');
+    expect(subset.tags.get('sql.westeurope')).toMatchObject({ name: 'Sql.WestEurope', region: 'westeurope' });
+    expect(subset.tags.get('sql')).toMatchObject({ name: 'Sql', region: '' });
+    expect(subset.tags.size).toBe(22);
+    // The bundled snapshot: every tag of the public cloud, AzureCloud and every region's tags included.
+    expect(tags.tags.size).toBe(3237);
+    expect(tags.tags.get('azurecloud')).toMatchObject({ name: 'AzureCloud', region: '' });
+    expect(tags.tags.get('storage.uksouth')).toMatchObject({ region: 'uksouth' });
+    expect(tags.tags.get('sql.eastus2')).toMatchObject({ region: 'eastus2' });
   });
 
   it('reads a serviceTags.list body (string changeNumber)', () => {

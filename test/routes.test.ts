@@ -9,7 +9,7 @@ const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./fixtu
 
 /** A local builder, so these tests do not depend on the JSON normaliser written in parallel. */
 function tagSet(): ServiceTagSet {
-  const body = JSON.parse(readFileSync(new URL('../src/data/servicetags-subset.json', import.meta.url), 'utf8')) as {
+  const body = JSON.parse(readFileSync(new URL('./fixtures/service-tags/servicetags-subset.json', import.meta.url), 'utf8')) as {
     changeNumber: string;
     values: Array<{ name: string; properties: { region: string; addressPrefixes: string[] } }>;
   };
@@ -150,7 +150,7 @@ const cases: Case[] = [
     forcedTunnelling: true,
     forcedTunnellingRoute: 'default-to-firewall',
     managementReturnRoute: true,
-    verdicts: { keyvault: { nextHopType: 'VirtualAppliance', ok: true, note: /Key Vault's service endpoint matters on stv2 only/ } },
+    verdicts: { keyvault: { nextHopType: 'VirtualAppliance', ok: true, note: /AzureKeyVault's service endpoint matters on stv2 only/ } },
     quiet: [/KeyVault/, /keyvault/],
   },
   {

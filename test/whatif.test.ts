@@ -24,6 +24,9 @@ const QUICKSTART_RULES: Rule[] = [
   ['Deny_All_Internet_Outbound', 999, 'Outbound', 'Deny', '*', 'VirtualNetwork', 'Internet', ['*']],
 ];
 
+/** The quickstart's rules plus what the 2025-06-17 table added as required: outbound Internet 80 (certificate validation). */
+const CURRENT_RULES: Rule[] = [...QUICKSTART_RULES, ['Certificate_Validation_And_Management', 190, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'Internet', ['80']]];
+
 function ruleProperties([, priority, direction, access, protocol, source, destination, ports]: Rule) {
   return {
     protocol,
@@ -74,31 +77,41 @@ function file(name: string, json: unknown): string {
 }
 
 const withSqlPort = (port: string): Rule[] =>
-  QUICKSTART_RULES.map((rule) => (rule[0] === 'Dependency_on_Azure_SQL' ? ([...rule.slice(0, 7), [port]] as Rule) : rule));
+  CURRENT_RULES.map((rule) => (rule[0] === 'Dependency_on_Azure_SQL' ? ([...rule.slice(0, 7), [port]] as Rule) : rule));
 
 interface WhatifJson {
   flows: Array<{ direction: string; peer: string; port: number; protocol: string; required: boolean; verdict: string; decided_by: string }>;
 }
 
 describe('whatif', () => {
-  it('a quickstart-style NSG allows every required flow: exit 0, one JSON element per row of the requirements table', async () => {
-    const result = await runCli(['whatif', '--nsg', file('quickstart.az.json', azShape(QUICKSTART_RULES)), '--output', 'json']);
+  it('the quickstart-style NSG blocks outbound Internet 80, which the 2025-06-17 table requires (certificate validation): exit 1', async () => {
+    const result = await runCli(['whatif', '--nsg', file('quickstart-old.az.json', azShape(QUICKSTART_RULES)), '--output', 'json']);
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as WhatifJson & { blocking: string[]; requirements_revision: string; service_tags: string };
+    // Internet:80 is open only towards Entra ID's addresses (the rule on AzureActiveDirectory 80), denied for the rest
+    expect(json.flows.find((f) => f.direction === 'outbound' && f.peer === 'Internet' && f.port === 80)).toMatchObject({
+      verdict: 'partial',
+      required: true,
+      decided_by: 'Authenticate_To_Azure_Active_Directory',
+    });
+    expect(json.blocking).toEqual(['outbound Internet Tcp/80 (required by Microsoft) is partial by Authenticate_To_Azure_Active_Directory, Deny_All_Internet_Outbound']);
+    expect(json.requirements_revision).toBe('2025-06-17');
+    expect(json.service_tags).toBe('bundled snapshot of the Azure public cloud, 2026-06-26');
+  });
+
+  it('with a certificate-validation rule it allows every required flow: exit 0, one JSON element per row of the requirements table', async () => {
+    const result = await runCli(['whatif', '--nsg', file('quickstart.az.json', azShape(CURRENT_RULES)), '--output', 'json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as WhatifJson;
-    expect(json.flows).toHaveLength(16);
+    expect(json.flows).toHaveLength(28);
     expect(json.flows.find((f) => f.peer === 'ApiManagement')).toEqual(
       expect.objectContaining({ direction: 'inbound', peer: 'ApiManagement', port: 3443, protocol: 'Tcp', required: true, verdict: 'allowed', decided_by: 'Management_endpoint_for_Azure_portal_and_Powershell' }),
     );
     expect(json.flows.find((f) => f.peer === 'Sql')).toMatchObject({ verdict: 'allowed', decided_by: 'Dependency_on_Azure_SQL', required: true });
     expect(json.flows.filter((f) => f.required && f.verdict !== 'allowed')).toEqual([]);
-    // optional flows are reported without failing the gate: Internet:80 is open only towards Entra ID's
-    // addresses (the rule on AzureActiveDirectory 80), denied for the rest
-    expect(json.flows.find((f) => f.direction === 'outbound' && f.peer === 'Internet' && f.port === 80)).toMatchObject({
-      verdict: 'partial',
-      required: false,
-      decided_by: 'Authenticate_To_Azure_Active_Directory',
-    });
+    // optional flows are reported without failing the gate
+    expect(json.flows.find((f) => f.peer === 'AzureConnectors')).toMatchObject({ verdict: 'denied', required: false });
     expect(json.flows.find((f) => f.peer === 'EventHub' && f.port === 5672)).toMatchObject({ verdict: 'denied', required: false, decided_by: 'Deny_All_Internet_Outbound' });
   });
 
@@ -110,8 +123,8 @@ describe('whatif', () => {
   });
 
   it('reads an ARM template as well, with the same verdicts', async () => {
-    const fromAz = JSON.parse((await runCli(['whatif', '--nsg', file('a.json', azShape(QUICKSTART_RULES)), '-o', 'json'])).stdout) as WhatifJson;
-    const template = await runCli(['whatif', '--nsg', file('t.json', templateShape(QUICKSTART_RULES)), '-o', 'json']);
+    const fromAz = JSON.parse((await runCli(['whatif', '--nsg', file('a.json', azShape(CURRENT_RULES)), '-o', 'json'])).stdout) as WhatifJson;
+    const template = await runCli(['whatif', '--nsg', file('t.json', templateShape(CURRENT_RULES)), '-o', 'json']);
     expect(template.code).toBe(0);
     const fromTemplate = JSON.parse(template.stdout) as WhatifJson;
     expect(fromTemplate.flows.map((f) => [f.peer, f.port, f.verdict, f.decided_by])).toEqual(fromAz.flows.map((f) => [f.peer, f.port, f.verdict, f.decided_by]));
@@ -119,14 +132,20 @@ describe('whatif', () => {
     expect(typo.code).toBe(1);
   });
 
-  it('External-only inbound rows are not required for an Internal instance', async () => {
-    const noClientRules = QUICKSTART_RULES.filter((rule) => !rule[0].includes('Client_communication'));
+  it('External-only inbound rows (client 443, Traffic Manager 443) are required for an External instance only', async () => {
+    const noClientRules = CURRENT_RULES.filter((rule) => !rule[0].includes('Client_communication'));
     const external = await runCli(['whatif', '--nsg', file('internal.json', azShape(noClientRules)), '--vnet-type', 'external', '-o', 'json']);
     const internal = await runCli(['whatif', '--nsg', file('internal.json', azShape(noClientRules)), '--vnet-type', 'internal', '-o', 'json']);
     expect(internal.code).toBe(0);
     expect((JSON.parse(internal.stdout) as WhatifJson).flows.filter((f) => f.direction === 'inbound' && f.peer === 'Internet').every((f) => !f.required)).toBe(true);
-    expect(external.code).toBe(0); // client traffic is not a platform requirement: reported, not gating
-    expect((JSON.parse(external.stdout) as WhatifJson).flows.find((f) => f.direction === 'inbound' && f.peer === 'Internet' && f.port === 443)?.verdict).toBe('denied');
+    // An External NSG that blocks all client traffic is never "OK" (2025-06-17: inbound Internet 443 and Traffic Manager 443 are required).
+    expect(external.code).toBe(1);
+    const externalJson = JSON.parse(external.stdout) as WhatifJson & { blocking: string[] };
+    expect(externalJson.flows.find((f) => f.direction === 'inbound' && f.peer === 'Internet' && f.port === 443)).toMatchObject({ verdict: 'denied', required: true });
+    expect(externalJson.blocking).toEqual([
+      'inbound Internet Tcp/443 (required by Microsoft) is denied by DenyAllInBound',
+      'inbound AzureTrafficManager Tcp/443 (required by Microsoft) is denied by DenyAllInBound',
+    ]);
   });
 
   it('a forced-tunnelling route table without service endpoints or an ApiManagement route exits 1 and names the route', async () => {
@@ -135,7 +154,7 @@ describe('whatif', () => {
       location: 'westeurope',
       routes: [{ name: 'default-to-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.4' }],
     };
-    const result = await runCli(['whatif', '--nsg', file('q.json', azShape(QUICKSTART_RULES)), '--route-table', file('rt.json', routeTable)]);
+    const result = await runCli(['whatif', '--nsg', file('q.json', azShape(CURRENT_RULES)), '--route-table', file('rt.json', routeTable)]);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/route default-to-firewall sends Sql traffic to VirtualAppliance/);
   });
@@ -146,8 +165,10 @@ describe('whatif', () => {
     const result = await runCli(['whatif', '--nsg', notJson]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/is not JSON .*az network nsg show/);
+    // A rule Azure would reject is judged, never dropped: the flows it could decide are unknown, and it is named.
     const wrongShape = await runCli(['whatif', '--nsg', file('rule.json', { securityRules: [{ name: 'x', direction: 'Sideways' }] })]);
     expect(wrongShape.code).toBe(2);
-    expect(wrongShape.stderr).toMatch(/x/);
+    expect(wrongShape.stdout).toMatch(/- x: "direction" "Sideways" is not valid \(expected Inbound or Outbound\); "access" is missing/);
+    expect(wrongShape.stdout).toMatch(/UNKNOWN: cannot judge inbound Internet Tcp\/443 \(required by Microsoft\): rule x:/);
   });
 });

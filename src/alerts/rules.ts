@@ -281,6 +281,28 @@ export function alertGroups(options: RulesOptions): RuleGroup[] {
             ' APIM breaks once the platform notices.',
         },
         {
+          alert: 'ApimNetworkRequiredFlowUnknown',
+          // A guess is never a verdict: a rule that could decide the flow holds a value the monitor cannot
+          // resolve (a tag its data lacks, an unparsable port or prefix, an invalid priority).
+          expr: promql`
+            max by (${REGION}, direction, dependency, peer, port, protocol) (
+              apim_network_flow_unknown{required="true"}
+              or
+              apim_network_flow_unknown{dependency=~"${options.pagingAnyRegex}"}
+            ) == 1`,
+          for: '20m',
+          severity: 'warning',
+          summary: 'APIM {{ $labels.apim_service }}: cannot judge {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} in {{ $labels.location }}',
+          description:
+            `${WHERE}: a rule of the subnet's NSG that could decide the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }} (dependency {{ $labels.dependency }}) holds a value apim-netwatch cannot resolve: a service tag its tag data does not hold, a port or prefix that is not valid, or a priority outside 100-4096.` +
+            withQuery(
+              `max by (decided_by) (apim_network_flow_unknown{${SAME_REGION},direction="%s",peer="%s",port="%s"}) == 1`,
+              `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
+              ` Rule: ${listOf('decided_by')}.`,
+            ) +
+            ' The status page and the JSON API say why; apim-netwatch whatif does too.',
+        },
+        {
           alert: 'ApimNetworkRequiredRouteBroken',
           // route_ok has no `required` label: a dependency is required here when one of its flows is
           // required by Microsoft's table or pages by policy. Expected asymmetries (SQL outside the

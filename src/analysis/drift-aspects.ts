@@ -1,6 +1,8 @@
 import { compareGroup, type DriftGroupResult, type DriftMember } from './drift.js';
 import type { InstanceReport } from './report.js';
-import { FLOW_REQUIREMENTS } from './requirements.js';
+import { FLOW_REQUIREMENTS, TUNNELLING_ENDPOINTS } from './requirements.js';
+
+const PRIMARY_REGION_ONLY = new Set(TUNNELLING_ENDPOINTS.filter((endpoint) => endpoint.needed === 'primary-region').map((endpoint) => endpoint.service.toLowerCase()));
 
 export const DRIFT_ASPECTS = ['flows', 'routes', 'service_endpoints'] as const;
 /** Compared within a region (APIM vs its VNet), not across the group. */
@@ -32,8 +34,8 @@ function memberOf(instance: InstanceReport, regionIndex: number): DriftMember | 
   for (const verdict of config.routes?.verdicts ?? []) routes[verdict.peer] = verdict.ok ? 'ok' : `via ${verdict.nextHopType}`;
   const serviceEndpoints: Record<string, string> = {};
   for (const endpoint of config.serviceEndpoints) {
-    // SQL's service endpoint belongs in the primary region only (design.md): expected to differ.
-    if (endpoint.service.toLowerCase() === 'microsoft.sql' && !region.primary) continue;
+    // SQL's service endpoint belongs in the primary region only (the requirement catalogue): expected to differ.
+    if (PRIMARY_REGION_ONLY.has(endpoint.service.toLowerCase()) && !region.primary) continue;
     serviceEndpoints[endpoint.service] = String(endpoint.enabled);
   }
   return {

@@ -46,6 +46,7 @@ function flowsAndRoutes(
   const flows = evaluateNsg(subnet.nsg, {
     vnetType: instance.vnetType,
     platformVersion: instance.platformVersion,
+    sku: instance.sku,
     paging: policy.paging,
     region: location,
     primaryRegion,

@@ -36,17 +36,23 @@ export function nsgMemoKey(rules: readonly SecurityRule[], env: Env): string {
   const local = env.subnet ? env.vnet.union(env.subnet) : env.vnet;
   const localPeerSide = unionAll([local.intersect(tagPeers(env)), local.intersect(env.internet), local.intersect(HOST_VIP)]);
   // As `judge` decides: a flow whose peer has no addresses is judged by tag names.
-  const byName = FLOW_REQUIREMENTS.some((flow) => peerSet(flow, env)?.isEmpty !== false);
+  // Which flows: a VirtualNetwork peer is judged by name where the VNet's addresses are unknown (whatif).
+  const judgedByName = FLOW_REQUIREMENTS.map((flow) => (peerSet(flow, env)?.isEmpty !== false ? '1' : '0')).join('');
+  const byName = judgedByName.includes('1');
   return JSON.stringify([
     ctx.vnetType,
     ctx.platformVersion,
+    ctx.sku ?? '',
+    // VirtualNetwork flows' peer is the VNet itself: an IP word of a rule meets it only through these addresses.
+    rules.some((rule) => [...rule.sourceAddressPrefixes, ...rule.destinationAddressPrefixes].some((word) => /^[\d.:a-f]+(\/\d+)?$/i.test(word) && /[\d]/.test(word))) ? local.key() : null,
+    rules.map((rule) => rule.unresolved ?? null),
     ctx.paging,
     env.regions,
     env.family === AddressSet.ALL,
     env.internet.key(),
     localPeerSide.key(),
     ctx.udrPrefixes,
-    byName ? env.virtualNetwork.covers(AddressSet.ALL_V4) : null,
+    byName ? [judgedByName, env.virtualNetwork.covers(AddressSet.ALL_V4)] : null,
     rules.map((rule) => ruleKey(rule, env)),
   ]);
 }

@@ -5,6 +5,7 @@ import { FLOW_REQUIREMENTS, type FlowRequirement } from './requirements.js';
 import { peerAddresses, tagAddresses } from './service-tags.js';
 import { shortRegion } from '../model/ids.js';
 import type { SecurityRule, ServiceTagSet } from '../model/network.js';
+import { isTemplateExpression } from '../model/template-expression.js';
 import type { VnetType } from '../model/snapshot.js';
 
 /**
@@ -15,6 +16,8 @@ import type { VnetType } from '../model/snapshot.js';
 export interface NsgContext {
   vnetType: VnetType;
   platformVersion: string;
+  /** The instance's SKU, when known (the Developer SKU's single unit needs no infrastructure load balancer). */
+  sku?: string;
   paging: PagingPolicy;
   /** ARM short names. */
   region: string;
@@ -48,7 +51,8 @@ export function unionAll(sets: readonly AddressSet[]): AddressSet {
   return sets.reduce((union, set) => union.union(set), AddressSet.EMPTY);
 }
 
-export type Coverage = boolean | 'part';
+/** `true` all of the subnet, `'part'`, `false` none; a string: cannot tell, and why. */
+export type Coverage = boolean | 'part' | string;
 
 /** What the address words of rules mean for this subnet; built once per evaluation. */
 export interface Env {
@@ -125,28 +129,48 @@ export function peerSet(flow: FlowRequirement, env: Env): AddressSet | undefined
   const peer = flow.peer.toLowerCase();
   if (peer === 'azureloadbalancer') return HOST_VIP;
   if (peer === 'internet') return env.internet.intersect(env.family);
+  // The other machines of the instance: the VNet's own addresses (unknown to whatif without --vnet-address-space).
+  if (peer === 'virtualnetwork') {
+    const own = env.subnet ? env.vnet.union(env.subnet) : env.vnet;
+    return own.isEmpty ? undefined : own;
+  }
   const { ctx, regions } = env;
   const key = `peer:${peer}|${regions.join(',')}|${flow.regionalTags}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
   return tagWords.get(ctx.serviceTags, key, () => peerAddresses(ctx.serviceTags, flow.peer, regions, flow.regionalTags)?.intersect(env.family));
 }
 
-/** Every address of every flow peer that is a service tag (all but `Internet` and `AzureLoadBalancer`); fixed by tag set, regions and family. */
+const NOT_TAG_PEERS = ['azureloadbalancer', 'internet', 'virtualnetwork'];
+
+/** Every address of every flow peer that is a service tag (all but `Internet`, `AzureLoadBalancer` and `VirtualNetwork`); fixed by tag set, regions and family. */
 export function tagPeers(env: Env): AddressSet {
   const key = `peers:${env.regions.join(',')}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
   return tagPeerUnions.get(env.ctx.serviceTags, key, () =>
-    unionAll(FLOW_REQUIREMENTS.filter((flow) => !['azureloadbalancer', 'internet'].includes(flow.peer.toLowerCase())).map((flow) => peerSet(flow, env) ?? AddressSet.EMPTY)),
+    unionAll(FLOW_REQUIREMENTS.filter((flow) => !NOT_TAG_PEERS.includes(flow.peer.toLowerCase())).map((flow) => peerSet(flow, env) ?? AddressSet.EMPTY)),
   );
 }
 
 const WHOLE_SUBNET_WORDS = new Set(['*', 'any', 'virtualnetwork']);
 
 function localCoversSubnet(specs: readonly string[], env: Env): Coverage {
-  if (!env.subnet) return specs.some((spec) => WHOLE_SUBNET_WORDS.has(spec.toLowerCase()) || looksLikeIp(spec));
   // `*` and VirtualNetwork contain the subnet by construction; no need to build the union.
   if (specs.some((spec) => WHOLE_SUBNET_WORDS.has(spec.trim().toLowerCase()))) return true;
+  const unknown = specs.filter((spec) => resolve(spec, env) === undefined);
+  if (!env.subnet) {
+    if (specs.some(looksLikeIp)) return true;
+    return unknown.length > 0 ? unknown.map((spec) => unresolvedWord(spec, env)).join('; ') : false;
+  }
   const local = unionAll(specs.map((spec) => resolve(spec, env) ?? AddressSet.EMPTY));
   if (local.covers(env.subnet)) return true;
+  if (unknown.length > 0) return unknown.map((spec) => unresolvedWord(spec, env)).join('; ');
   return local.intersect(env.subnet).isEmpty ? false : 'part';
+}
+
+/** Why an address word of a rule cannot be resolved. */
+export function unresolvedWord(spec: string, env: Env): string {
+  const word = spec.trim();
+  if (isTemplateExpression(word)) return `"${word}" is an ARM template expression, which cannot be evaluated here`;
+  if (/^[\d.:/]+$/.test(word)) return `"${word}" is not a valid IP address or CIDR prefix`;
+  return `"${word}" is not a service tag in the service-tag data used (${env.ctx.serviceTags.source ?? `change ${env.ctx.serviceTags.changeNumber || 'unknown'}`})`;
 }
 
 /** How much of the subnet a rule's local side (its destination inbound, its source outbound) covers; once per rule and evaluation. */

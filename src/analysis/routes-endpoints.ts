@@ -1,23 +1,21 @@
 import { AddressSet } from './addresses.js';
 import { TagSetMemo } from './memo.js';
 import { tagAddressesV4 } from './routes-tags.js';
+import { TUNNELLING_ENDPOINTS } from './requirements.js';
 import { regionalTag } from './service-tags.js';
 import { shortRegion } from '../model/ids.js';
 import type { ServiceEndpoint, ServiceTagSet } from '../model/network.js';
 
-/** The service endpoints APIM's forced-tunnelling guidance names (design.md, "Forced tunnelling"). */
-export const WATCHED_SERVICE_ENDPOINTS: readonly string[] = ['Microsoft.Storage', 'Microsoft.Sql', 'Microsoft.KeyVault', 'Microsoft.EventHub'];
+/** The service endpoints APIM's forced-tunnelling guidance names (the requirement catalogue). */
+export const WATCHED_SERVICE_ENDPOINTS: readonly string[] = TUNNELLING_ENDPOINTS.map((endpoint) => endpoint.service);
 
 /**
  * The service tag whose prefixes an endpoint's routes cover. `Microsoft.Storage.Global` is the
  * cross-region storage endpoint: the same prefixes as Microsoft.Storage, every region.
  */
 const ENDPOINT_TAGS: Record<string, { tag: string; allRegions?: boolean; sameAs?: string }> = {
-  'microsoft.storage': { tag: 'Storage' },
+  ...Object.fromEntries(TUNNELLING_ENDPOINTS.map((endpoint) => [endpoint.service.toLowerCase(), { tag: endpoint.tag }])),
   'microsoft.storage.global': { tag: 'Storage', allRegions: true, sameAs: 'microsoft.storage' },
-  'microsoft.sql': { tag: 'Sql' },
-  'microsoft.keyvault': { tag: 'AzureKeyVault' },
-  'microsoft.eventhub': { tag: 'EventHub' },
   'microsoft.servicebus': { tag: 'ServiceBus' },
 };
 

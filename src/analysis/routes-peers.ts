@@ -1,20 +1,12 @@
 import { AddressSet } from './addresses.js';
-import type { Dependency } from './dependencies.js';
 import { TagSetMemo } from './memo.js';
-import { FLOW_REQUIREMENTS } from './requirements.js';
+import type { Dependency } from './dependencies.js';
+import { FLOW_REQUIREMENTS, ROUTE_PEERS } from './requirements.js';
 import { peerAddresses } from './service-tags.js';
 import type { ServiceTagSet } from '../model/network.js';
 
-/** APIM's outbound peers, plus `ApiManagement` for the control plane's return path. */
-export const ROUTE_PEERS: ReadonlyArray<{ peer: string; dependency: Dependency }> = [
-  { peer: 'Storage', dependency: 'storage' },
-  { peer: 'Sql', dependency: 'sql' },
-  { peer: 'AzureKeyVault', dependency: 'keyvault' },
-  { peer: 'AzureMonitor', dependency: 'monitoring' },
-  { peer: 'AzureActiveDirectory', dependency: 'graph' },
-  { peer: 'EventHub', dependency: 'eventhub' },
-  { peer: 'ApiManagement', dependency: 'management' },
-];
+/** APIM's outbound peers, plus `ApiManagement` for the control plane's return path (the requirement catalogue's `routed`). */
+export { ROUTE_PEERS };
 
 export interface RoutedPeer {
   peer: string;

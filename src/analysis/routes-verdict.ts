@@ -1,5 +1,6 @@
 import type { Dependency } from './dependencies.js';
 import type { RouteShare } from './routes-match.js';
+import { endpointNeeded, TUNNELLING_ENDPOINTS } from './requirements.js';
 import { shortRegion } from '../model/ids.js';
 import type { NextHopType } from '../model/network.js';
 
@@ -93,18 +94,16 @@ function hopNote(hop: RouteHop, ip: string | undefined, label: string): string |
 const isDetour = (hop: RouteHop) => hop === 'VirtualAppliance' || hop === 'VirtualNetworkGateway';
 
 /**
- * design.md's expected asymmetries: Sql's service endpoint is needed in the primary region only, Key
- * Vault's on stv2 only. Only a detour through an appliance or gateway is excused, never a drop.
+ * The requirement catalogue's expected asymmetries: Sql's service endpoint is needed in the primary region
+ * only, Key Vault's on stv2 only. Only a detour through an appliance or gateway is excused, never a drop.
  */
 function exemption(dependency: Dependency, hop: RouteHop, ctx: VerdictContext): string | undefined {
   if (!isDetour(hop)) return undefined;
-  if (dependency === 'sql' && shortRegion(ctx.region) !== shortRegion(ctx.primaryRegion)) {
-    return `expected: Sql needs a service endpoint in the primary region (${shortRegion(ctx.primaryRegion)}) only`;
-  }
-  if (dependency === 'keyvault' && ctx.platformVersion.toLowerCase().startsWith('stv1')) {
-    return `expected on ${ctx.platformVersion}: Key Vault's service endpoint matters on stv2 only`;
-  }
-  return undefined;
+  const endpoint = TUNNELLING_ENDPOINTS.find((candidate) => candidate.dependency === dependency);
+  if (!endpoint || endpointNeeded(endpoint.needed, ctx)) return undefined;
+  return endpoint.needed === 'primary-region'
+    ? `expected: ${endpoint.tag} needs a service endpoint in the primary region (${shortRegion(ctx.primaryRegion)}) only`
+    : `expected on ${ctx.platformVersion}: ${endpoint.tag}'s service endpoint matters on stv2 only`;
 }
 
 /** Judges where a peer's addresses go; `shares` must be non-empty. */

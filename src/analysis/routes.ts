@@ -9,6 +9,7 @@ import { splitByRoutes } from './routes-match.js';
 import type { RouteContext } from './routes-context.js';
 import { endpointsKey, routesMemoKey } from './routes-memo-key.js';
 import { routedPeers } from './routes-peers.js';
+import { endpointNeeded, TUNNELLING_ENDPOINTS } from './requirements.js';
 import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './routes-table.js';
 import { describeHop, judgeShares, type RouteVerdict } from './routes-verdict.js';
 import { shortRegion } from '../model/ids.js';
@@ -27,14 +28,6 @@ export interface RouteAnalysis {
   findings: string[];
 }
 
-
-/** The service endpoints forced tunnelling needs, and when (design.md). */
-const TUNNELLING_ENDPOINTS: ReadonlyArray<{ service: string; dependency: Dependency; needed: (ctx: RouteContext) => boolean }> = [
-  { service: 'Microsoft.Storage', dependency: 'storage', needed: () => true },
-  { service: 'Microsoft.Sql', dependency: 'sql', needed: (ctx) => shortRegion(ctx.region) === shortRegion(ctx.primaryRegion) },
-  { service: 'Microsoft.KeyVault', dependency: 'keyvault', needed: (ctx) => !ctx.platformVersion.toLowerCase().startsWith('stv1') },
-  { service: 'Microsoft.EventHub', dependency: 'eventhub', needed: () => true },
-];
 
 const TUNNELLING_HOPS = new Set(['VirtualAppliance', 'VirtualNetworkGateway', 'None']);
 
@@ -94,7 +87,7 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
     const via = `forced tunnelling via ${describeRoute(tunnel)}`;
     for (const { service, dependency, needed } of TUNNELLING_ENDPOINTS) {
       const verdict = verdicts.find((candidate) => candidate.dependency === dependency);
-      if (!needed(ctx) || serviceEndpointEnabled(serviceEndpoints, service, region) || !verdict || verdict.ok) continue;
+      if (!endpointNeeded(needed, ctx) || serviceEndpointEnabled(serviceEndpoints, service, region) || !verdict || verdict.ok) continue;
       findings.push(`${via} without a service endpoint for ${service}`);
       explained.add(dependency);
     }

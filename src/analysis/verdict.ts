@@ -1,3 +1,4 @@
+import { unknownReason } from './nsg.js';
 import type { DependencyReport, EndpointReport, FleetReport, RegionReport } from './report.js';
 
 /**
@@ -88,7 +89,8 @@ export function blockedOf(report: FleetReport): Blocked[] {
       for (const flow of config.flows) {
         if (!flow.required && !flow.pages) continue;
         requiredPeers.add(flow.peer);
-        if (flow.verdict === 'allowed') continue;
+        // An unknown flow is neither blocked nor allowed: uncheckedOf reports it.
+        if (flow.verdict === 'allowed' || flow.verdict === 'unknown') continue;
         blocked.push({ ...base, dependency: flow.dependency, kind: 'flow', what: `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}`, verdict: flow.verdict, decided_by: flow.decidedBy });
       }
       for (const route of config.routes?.verdicts ?? []) {
@@ -110,6 +112,10 @@ export function uncheckedOf(report: FleetReport): Unchecked[] {
     if (instance.failure) unchecked.push({ target: instance.instance.id, reason: `${instance.failure.code}: ${instance.failure.message}` });
     for (const region of instance.regions) {
       if (region.data === 'no-data') unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: 'NetworkStatus returned no entries for this region' });
+      for (const flow of region.config?.flows ?? []) {
+        if (flow.verdict !== 'unknown' || !(flow.required || flow.pages)) continue;
+        unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: `cannot judge ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}` });
+      }
     }
   }
   if (report.instances.length === 0 && unchecked.length === 0) {

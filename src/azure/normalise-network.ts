@@ -1,4 +1,6 @@
+import { ERROR_CODES, UserError } from '../errors.js';
 import { shortRegion } from '../model/ids.js';
+import { isTemplateExpression } from '../model/template-expression.js';
 import type {
   Access,
   Direction,
@@ -17,8 +19,11 @@ import type {
  * Pure: no I/O.
  */
 
-export class InvalidNetworkConfigError extends Error {
+export class InvalidNetworkConfigError extends UserError {
   override name = 'InvalidNetworkConfigError';
+  constructor(message: string) {
+    super(ERROR_CODES.NETWORK_CONFIG_INVALID, message);
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -43,10 +48,6 @@ function flatten(resource: Json): Json {
   return isRecord(properties) ? { ...properties, ...rest } : resource;
 }
 
-/** ARM template expressions (`[parameters('location')]`) cannot be evaluated here, so they are kept. */
-function isTemplateExpression(text: string): boolean {
-  return text.startsWith('[') && !text.startsWith('[[') && text.endsWith(']');
-}
 
 function location(value: unknown): string {
   if (typeof value !== 'string') return '';
@@ -118,13 +119,46 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: s
   return found;
 }
 
-function priorityOf(value: unknown, where: string): number {
-  const priority = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
-  if (typeof priority !== 'number' || !Number.isInteger(priority)) {
-    const got = value === undefined ? 'it is missing' : `got ${describe(value)}`;
-    throw new InvalidNetworkConfigError(`${where}: "priority" must be an integer (100-4096 for custom rules); ${got}`);
+/** Why a rule field's value cannot be used, or undefined when it can. */
+type Unresolved = NonNullable<SecurityRule['unresolved']>;
+
+function expressionOrValue(value: unknown): string {
+  return typeof value === 'string' && isTemplateExpression(value.trim())
+    ? `${value.trim()} is an ARM template expression, which cannot be evaluated here`
+    : `${describe(value)} is not valid`;
+}
+
+/** ARM's values; `Any` is how the portal shows `*`. */
+const PROTOCOLS = ['*', 'any', 'tcp', 'udp', 'icmp', 'esp', 'ah'];
+
+/**
+ * A rule's direction, access, priority and protocol. A value Azure would reject (`Outgoing`, priority 5000
+ * on a custom rule) or a template expression is kept as a placeholder and recorded in `unresolved`:
+ * the rule is still judged, and makes the flows it could decide `unknown` instead of being dropped.
+ */
+function ruleFields(rule: Json, isDefault: boolean): Pick<SecurityRule, 'direction' | 'access' | 'priority' | 'protocol'> & { unresolved: Unresolved } {
+  const unresolved: Unresolved = {};
+  const pick = <T extends string>(value: unknown, allowed: readonly T[], field: 'direction' | 'access'): T => {
+    const found = typeof value === 'string' ? allowed.find((option) => option.toLowerCase() === value.trim().toLowerCase()) : undefined;
+    if (found) return found;
+    unresolved[field] = value === undefined ? `"${field}" is missing (expected ${allowed.join(' or ')})` : `"${field}" ${expressionOrValue(value)} (expected ${allowed.join(' or ')})`;
+    return allowed[0]!;
+  };
+  const direction = pick(rule.direction, DIRECTIONS, 'direction');
+  const access = pick(rule.access, ACCESSES, 'access');
+  const raw = rule.priority;
+  let priority = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : typeof raw === 'number' ? raw : Number.NaN;
+  const [low, high] = isDefault ? [65000, 65500] : [100, 4096];
+  if (!Number.isInteger(priority) || priority < low || priority > high) {
+    unresolved.priority = raw === undefined ? `"priority" is missing (expected ${low}-${high})` : `"priority" ${Number.isInteger(priority) ? `${priority} is outside ${low}-${high}` : expressionOrValue(raw)}`;
+    priority = low;
   }
-  return priority;
+  let protocol = typeof rule.protocol === 'string' ? rule.protocol.trim() : '';
+  if (!PROTOCOLS.includes(protocol.toLowerCase())) {
+    unresolved.protocol = rule.protocol === undefined ? '"protocol" is missing (expected *, Tcp, Udp, Icmp, Esp or Ah)' : `"protocol" ${expressionOrValue(rule.protocol)} (expected *, Tcp, Udp, Icmp, Esp or Ah)`;
+    protocol = '*';
+  }
+  return { direction, access, priority, protocol, unresolved };
 }
 
 const DIRECTIONS: readonly Direction[] = ['Inbound', 'Outbound'];
@@ -138,21 +172,32 @@ function normaliseRule(raw: unknown, index: number, field: string, nsgName: stri
     throw new InvalidNetworkConfigError(`${at}: "name" must be the rule's name; got ${describe(rule.name)}`);
   }
   const where = `NSG "${nsgName}" rule "${rule.name}"`;
-  if (typeof rule.protocol !== 'string' || rule.protocol.trim() === '') {
-    throw new InvalidNetworkConfigError(`${where}: "protocol" must be *, Tcp, Udp, Icmp, Esp or Ah; got ${describe(rule.protocol)}`);
-  }
-  return {
+  const { unresolved, ...fields } = ruleFields(rule, isDefault);
+  const normalised: SecurityRule = {
     name: rule.name,
-    priority: priorityOf(rule.priority, where),
-    direction: oneOf(rule.direction, DIRECTIONS, 'direction', where),
-    access: oneOf(rule.access, ACCESSES, 'access', where),
-    protocol: rule.protocol.trim(),
+    ...fields,
     sourceAddressPrefixes: merged(rule, 'sourceAddressPrefix', 'sourceAddressPrefixes', where),
     destinationAddressPrefixes: merged(rule, 'destinationAddressPrefix', 'destinationAddressPrefixes', where),
     sourcePortRanges: merged(rule, 'sourcePortRange', 'sourcePortRanges', where),
     destinationPortRanges: merged(rule, 'destinationPortRange', 'destinationPortRanges', where),
     isDefault,
   };
+  // Azure requires every one of these; a rule without one (or with application security groups instead of
+  // prefixes, which this tool cannot resolve) may match anything: `*` stands in, and `unresolved` says why.
+  const lists = [
+    ['sourceAddressPrefixes', 'sourceAddresses', 'sourceAddressPrefix', 'sourceApplicationSecurityGroups'],
+    ['destinationAddressPrefixes', 'destinationAddresses', 'destinationAddressPrefix', 'destinationApplicationSecurityGroups'],
+    ['sourcePortRanges', 'sourcePorts', 'sourcePortRange', undefined],
+    ['destinationPortRanges', 'destinationPorts', 'destinationPortRange', undefined],
+  ] as const;
+  for (const [list, key, field, groups] of lists) {
+    if (normalised[list].length > 0) continue;
+    normalised[list] = ['*'];
+    const asgs = groups && Array.isArray(rule[groups]) && rule[groups].length > 0;
+    unresolved[key] = asgs ? `"${groups}" are application security groups, which this tool cannot resolve to addresses` : `"${field}" is missing`;
+  }
+  if (Object.keys(unresolved).length > 0) normalised.unresolved = unresolved;
+  return normalised;
 }
 
 const defaultRule = (name: string, priority: number, direction: Direction, access: Access, source: string, destination: string): SecurityRule => ({
@@ -231,7 +276,7 @@ export function normaliseRouteTable(json: unknown): RouteTable {
 }
 
 /** A `serviceTags.list` body or the ServiceTags_Public download (`changeNumber` a string in one, a number in the other). */
-export function normaliseServiceTags(body: unknown): ServiceTagSet {
+export function normaliseServiceTags(body: unknown, source?: string): ServiceTagSet {
   if (!isRecord(body)) throw new InvalidNetworkConfigError(`service tags: expected a JSON object, got ${describe(body)}`);
   const values = body.values ?? body.value;
   if (!Array.isArray(values)) throw new InvalidNetworkConfigError(`service tags: "values" must be the array of tags; got ${describe(values)}`);
@@ -251,5 +296,7 @@ export function normaliseServiceTags(body: unknown): ServiceTagSet {
     if (!tags.has(key)) tags.set(key, { name: entry.name, region: shortRegion(optionalString(entry.region)), addressPrefixes });
   });
   const changeNumber = body.changeNumber;
-  return { changeNumber: typeof changeNumber === 'number' || typeof changeNumber === 'string' ? String(changeNumber) : '', tags };
+  const set: ServiceTagSet = { changeNumber: typeof changeNumber === 'number' || typeof changeNumber === 'string' ? String(changeNumber) : '', tags };
+  if (source) set.source = source;
+  return set;
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseServiceTags } from './normalise-network.js';
-import { bundledServiceTagsBody } from '../data/bundled-service-tags.js';
+import { BUNDLED_SERVICE_TAGS, bundledServiceTagsBody } from '../data/bundled-service-tags.js';
 import type { ServiceTagSet } from '../model/network.js';
 
 /** Azure publishes service tags weekly; once a day is plenty. */
@@ -11,7 +11,7 @@ export const SERVICE_TAGS_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 /**
  * `serviceTags.list(location)` returns every tag of the cloud whatever the location, so one set serves
  * the whole fleet. Tried in each candidate (subscription, location) until one answers; a failed refresh
- * keeps the set it had, and with none at all the bundled real subset stands in (said in the log), so that
+ * keeps the set it had, and with none at all the bundled snapshot stands in (said in the log), so that
  * NSG rules are still judged against real prefixes.
  */
 export class ServiceTagsCache {
@@ -33,7 +33,7 @@ export class ServiceTagsCache {
       tried.add(key);
       try {
         const body = await this.clients.networkManagement(subscriptionId).serviceTags.list(location);
-        this.current = { tags: normaliseServiceTags(body), fetchedAt: this.now() };
+        this.current = { tags: normaliseServiceTags(body, `serviceTags.list (${location}, change ${body.changeNumber ?? 'unknown'})`), fetchedAt: this.now() };
         this.log.info({ location, changeNumber: this.current.tags.changeNumber, tags: this.current.tags.tags.size }, 'service tags refreshed');
         return this.current.tags;
       } catch (err) {
@@ -42,8 +42,8 @@ export class ServiceTagsCache {
       }
     }
     if (this.current) return this.current.tags;
-    this.fallback ??= normaliseServiceTags(bundledServiceTagsBody());
-    this.log.warn('service tags unavailable from ARM: using the bundled subset (global tags, West and North Europe)');
+    this.fallback ??= normaliseServiceTags(bundledServiceTagsBody(), BUNDLED_SERVICE_TAGS);
+    this.log.warn(`service tags unavailable from ARM: using the ${BUNDLED_SERVICE_TAGS} (tags change weekly; a tag added since is judged unknown)`);
     return this.fallback;
   }
 }

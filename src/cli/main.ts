@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT_COULD_NOT_CHECK } from './exit-codes.js';
 import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
 import { runServe } from './serve.js';
@@ -27,7 +28,12 @@ function positive(value: string): number {
 const program = new Command()
   .name('apim-netwatch')
   .description('Watches the network health of Azure API Management instances in virtual networks')
-  .version(VERSION);
+  .version(VERSION)
+  // Exit 1 means "blocked / paging" to scripts: a usage error (commander's own exit 1) is 2, like any "could not check".
+  .exitOverride((err) => {
+    throw err;
+  })
+  .option('--debug', 'print stack traces of internal errors (also APIM_NETWATCH_LOG_LEVEL=debug)');
 
 program
   .command('serve')
@@ -56,14 +62,16 @@ program
 program
   .command('whatif')
   .description("check a proposed NSG (and route table) against APIM's required flows; exit 1 if it blocks one, naming the rule")
-  .requiredOption('--nsg <file>', 'NSG JSON: `az network nsg show` output, an ARM GET body or an ARM template (resource or file)')
-  .option('--route-table <file>', 'route table JSON, in the same shapes')
+  .requiredOption('--nsg <file>', 'NSG JSON: `az network nsg show` (or list) output, an ARM GET body, an ARM template (nested deployments, compiled Bicep included) or `terraform show -json` of a plan')
+  .option('--nsg-name <name>', 'judge only this NSG of a file that holds several (default: each of them)')
+  .option('--route-table <file>', 'route table JSON, in the same shapes (default: the route table in the NSG file, if it holds one)')
+  .option('--route-table-name <name>', 'judge with this route table of a file that holds several')
   .addOption(new Option('--vnet-type <mode>', 'VNet mode of the APIM instance').choices(['internal', 'external']).default('external'))
   .option('--platform <version>', 'APIM compute platform (stv1, stv2)', 'stv2')
   .option('--location <region>', "the subnet's region (default: the NSG's own location)")
   .option('--primary-location <region>', "the instance's primary region, for a secondary region's NSG (default: the same region)")
   .option('--vnet-address-space <cidrs>', 'comma-separated VNet address space (what VirtualNetwork means)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
-  .option('--service-tags <file>', 'service tags JSON (the weekly ServiceTags_Public download or a serviceTags.list body); default: the bundled subset')
+  .option('--service-tags <file>', 'service tags JSON: a newer ServiceTags_Public_YYYYMMDD.json download or a serviceTags.list body (default: the bundled snapshot of 2026-06-26)')
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options) => {
     process.exitCode = await runWhatif(options);
@@ -84,6 +92,11 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof CommanderError) {
+    // commander has printed its message (or the help / version) already.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_COULD_NOT_CHECK;
+    return;
+  }
   process.stderr.write(`apim-netwatch: ${(err as Error).message}\n`);
-  process.exitCode = 2;
+  process.exitCode = EXIT_COULD_NOT_CHECK;
 });

@@ -1,3 +1,4 @@
+import type { FlowVerdict } from '../analysis/nsg.js';
 import type { EndpointReport, FleetReport, InstanceReport } from '../analysis/report.js';
 import { compareIds } from '../model/fleet-order.js';
 import type { Labels, Sample } from './exposition.js';
@@ -54,7 +55,12 @@ function perEndpoint(instance: InstanceReport, emit: RowSink, value: (endpoint: 
   }
 }
 
-const FLOW_VALUE = { allowed: 1, partial: 0.5, denied: 0 } as const;
+/** An `unknown` flow has no value here: it is `apim_network_flow_unknown` instead (a guess is never exported as a verdict). */
+const FLOW_VALUE = { allowed: 1, partial: 0.5, denied: 0, unknown: undefined } as const;
+
+const FLOW_LABELS = ['direction', 'dependency', 'port', 'protocol', 'peer', 'required', 'decided_by'] as const;
+
+const flowLabels = (flow: FlowVerdict): string[] => [flow.direction, flow.dependency, String(flow.port), flow.protocol, flow.peer, bool(flow.required), flow.decidedBy];
 
 const epochSeconds = (iso: string | undefined): number | undefined => (iso ? Date.parse(iso) / 1000 : undefined);
 
@@ -111,16 +117,24 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     name: 'apim_network_flow_allowed',
     help: "Whether the subnet's NSG allows a flow APIM needs: 1 allowed, 0.5 partly (the deciding rules cover only part of the peer's addresses), 0 denied.",
     type: 'gauge',
-    labelNames: ['direction', 'dependency', 'port', 'protocol', 'peer', 'required', 'decided_by'],
+    labelNames: FLOW_LABELS,
     rows: (instance, emit) => {
       for (const region of instance.regions) {
         for (const flow of region.config?.flows ?? []) {
-          emit(
-            region.location,
-            [flow.direction, flow.dependency, String(flow.port), flow.protocol, flow.peer, bool(flow.required), flow.decidedBy],
-            FLOW_VALUE[flow.verdict],
-          );
+          const value = FLOW_VALUE[flow.verdict];
+          if (value !== undefined) emit(region.location, flowLabels(flow), value);
         }
+      }
+    },
+  },
+  {
+    name: 'apim_network_flow_unknown',
+    help: "1 for a flow APIM needs that the subnet's NSG cannot be judged on: a rule that could decide it holds a value the monitor cannot resolve (decided_by names it; the reason is in the JSON API).",
+    type: 'gauge',
+    labelNames: FLOW_LABELS,
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const flow of region.config?.flows ?? []) if (flow.verdict === 'unknown') emit(region.location, flowLabels(flow), 1);
       }
     },
   },

@@ -22,6 +22,11 @@ export interface SecurityRule {
   destinationPortRanges: string[];
   /** One of Azure's six default rules. */
   isDefault: boolean;
+  /**
+   * Fields whose value Azure would reject or that cannot be evaluated here (an ARM template expression),
+   * with why; such a field holds a placeholder, and the rule makes the flows it could decide `unknown`.
+   */
+  unresolved?: Partial<Record<'direction' | 'access' | 'priority' | 'protocol' | 'sourceAddresses' | 'destinationAddresses' | 'sourcePorts' | 'destinationPorts', string>>;
 }
 
 export interface NetworkSecurityGroup {
@@ -84,6 +89,8 @@ export interface ServiceTag {
 
 export interface ServiceTagSet {
   changeNumber: string;
+  /** Where the tags came from, as outputs name it (`serviceTags.list (westeurope)`, a file, the bundled snapshot). */
+  source?: string;
   /** Keyed by lower-cased tag name. */
   tags: Map<string, ServiceTag>;
 }

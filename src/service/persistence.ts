@@ -13,7 +13,7 @@ const DATE_KEYS = new Set(['takenAt', 'networkStatusFetchedAt']);
 
 interface PersistedSnapshot extends Omit<FleetSnapshot, 'serviceTags'> {
   format: typeof FORMAT;
-  serviceTags?: { changeNumber: string; tags: ServiceTag[] };
+  serviceTags?: { changeNumber: string; source?: string; tags: ServiceTag[] };
 }
 
 export async function saveSnapshot(file: string, snapshot: FleetSnapshot): Promise<void> {
@@ -21,7 +21,7 @@ export async function saveSnapshot(file: string, snapshot: FleetSnapshot): Promi
   const persisted: PersistedSnapshot = {
     format: FORMAT,
     ...rest,
-    ...(serviceTags ? { serviceTags: { changeNumber: serviceTags.changeNumber, tags: [...serviceTags.tags.values()] } } : {}),
+    ...(serviceTags ? { serviceTags: { changeNumber: serviceTags.changeNumber, ...(serviceTags.source ? { source: serviceTags.source } : {}), tags: [...serviceTags.tags.values()] } } : {}),
   };
   // Write then rename: a crash mid-write never leaves a truncated file behind.
   const temporary = `${file}.${process.pid}.tmp`;
@@ -55,6 +55,7 @@ export async function loadSnapshot(file: string): Promise<FleetSnapshot | undefi
   const restored: FleetSnapshot = snapshot;
   if (serviceTags) {
     const tags: ServiceTagSet = { changeNumber: serviceTags.changeNumber, tags: new Map(serviceTags.tags.map((tag) => [tag.name.toLowerCase(), tag])) };
+    if (serviceTags.source) tags.source = serviceTags.source;
     restored.serviceTags = tags;
   }
   return restored;

@@ -80,7 +80,7 @@ function endpointsTable(region: RegionReport, now: Date): SafeHtml {
 </table></div>`;
 }
 
-const VERDICT_KIND = { allowed: 'up', denied: 'down', partial: 'warn' } as const;
+const VERDICT_KIND = { allowed: 'up', denied: 'down', partial: 'warn', unknown: 'unknown' } as const;
 
 function flowsTable(config: RegionConfigReport, location: string): SafeHtml {
   if (config.flows.length === 0) return html`<p class="muted">No flows evaluated.</p>`;
