@@ -1,14 +1,8 @@
 import { hostOf, type Dependency } from './dependencies.js';
 import type { RegionConfigReport } from './network.js';
-import type { DependencyReport, EndpointReport } from './report.js';
+import type { DependencyReport, EndpointReport, LikelyCause } from './report.js';
 import { DEPENDENCY_PEERS } from './requirements.js';
 
-export interface LikelyCause {
-  kind: 'nsg' | 'route' | 'dns' | 'unknown';
-  /** The rule or route to look at (absent for `unknown`). */
-  decidedBy?: string;
-  summary: string;
-}
 
 /**
  * The TCP port an endpoint is reached on: the one its name carries (`...:1886/RecoveryService`), else

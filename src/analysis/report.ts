@@ -1,6 +1,5 @@
 import type { Dependency } from './dependencies.js';
 import type { DriftGroupResult } from './drift.js';
-import type { LikelyCause } from './likely-cause.js';
 import type { PagingPolicy } from './paging-policy.js';
 import type { RegionConfigReport } from './network.js';
 import type { FetchFailure, InstanceInfo, InstanceRef, SubscriptionFailure } from '../model/snapshot.js';
@@ -20,6 +19,14 @@ export interface EndpointReport {
   lastUpdated?: string;
   lastStatusChange?: string;
   ageSeconds?: number;
+}
+
+/** What the configuration says explains a dependency that is down (likely-cause.ts). */
+export interface LikelyCause {
+  kind: 'nsg' | 'route' | 'dns' | 'unknown';
+  /** The rule or route to look at (absent for `unknown`). */
+  decidedBy?: string;
+  summary: string;
 }
 
 /** A dependency's endpoints in one region that the API marks required (or, a second report, optional). */
