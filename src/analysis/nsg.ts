@@ -29,7 +29,7 @@ export interface FlowVerdict {
   dependency: Dependency;
   /** Required by Microsoft's table (for this VNet mode and platform). */
   required: boolean;
-  /** Whether blocking it pages, by the paging policy (design.md, "Severity is a policy"). */
+  /** Whether blocking it pages, by the paging policy (README, "Paging policy"). */
   pages: boolean;
   applies: boolean;
   verdict: FlowVerdictKind;

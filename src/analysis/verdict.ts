@@ -31,6 +31,10 @@ export interface Blocked {
   what: string;
   verdict: string;
   decided_by: string;
+  /** Every rule that decided part of the flow (a partial verdict has several), or the route. */
+  deciding_rules: string[];
+  /** Which part each rule decided, and rules that nearly matched (flows only). */
+  note?: string;
 }
 
 export interface Unchecked {
@@ -91,11 +95,20 @@ export function blockedOf(report: FleetReport): Blocked[] {
         requiredPeers.add(flow.peer);
         // An unknown flow is neither blocked nor allowed: uncheckedOf reports it.
         if (flow.verdict === 'allowed' || flow.verdict === 'unknown') continue;
-        blocked.push({ ...base, dependency: flow.dependency, kind: 'flow', what: `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}`, verdict: flow.verdict, decided_by: flow.decidedBy });
+        blocked.push({
+          ...base,
+          dependency: flow.dependency,
+          kind: 'flow',
+          what: `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}`,
+          verdict: flow.verdict,
+          decided_by: flow.decidedBy,
+          deciding_rules: [...flow.decidingRules],
+          ...(flow.note ? { note: flow.note } : {}),
+        });
       }
       for (const route of config.routes?.verdicts ?? []) {
         if (route.ok || !requiredPeers.has(route.peer)) continue;
-        blocked.push({ ...base, dependency: route.dependency, kind: 'route', what: `route to ${route.peer}`, verdict: `via ${route.nextHopType}`, decided_by: route.decidedBy });
+        blocked.push({ ...base, dependency: route.dependency, kind: 'route', what: `route to ${route.peer}`, verdict: `via ${route.nextHopType}`, decided_by: route.decidedBy, deciding_rules: [route.decidedBy] });
       }
     }
   }

@@ -134,7 +134,9 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
   const sections = [table];
   if (causes.length > 0) sections.push(`${paint.bold('Likely causes')}\n${causes.join('\n')}`);
   if (blocked.length > 0) {
-    sections.push(`${paint.bold('Blocked by configuration')}\n${blocked.map((b) => `  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.decided_by}`).join('\n')}`);
+    sections.push(
+      `${paint.bold('Blocked by configuration')}\n${blocked.map((b) => `  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`).join('\n')}`,
+    );
   }
   const reasons = [
     ...paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`),
