@@ -134,3 +134,22 @@ describe('the app: waiting page, instance pages, 404s', () => {
     expect(await page.text()).toMatch(/<h1>Not found<\/h1>/);
   });
 });
+
+describe('a flow the monitor cannot judge', () => {
+  it('shows UNKNOWN with the rule and the reason on the instance page, and under "Could not check" on the fleet page', () => {
+    const report = craftedReport('x');
+    const flow = report.instances[0]!.regions[0]!.config!.flows[0]!;
+    Object.assign(flow, {
+      verdict: 'unknown',
+      decidedBy: 'AllowNewTag',
+      decidingRules: ['AllowNewTag'],
+      note: 'unknown: rule AllowNewTag: "SqlNext" is not a service tag in the service-tag data used (bundled snapshot)',
+    });
+    const instance = instancePage(report, report.instances[0]!, { simulated: false, now: CRAFTED_NOW });
+    expect(instance).toMatch(/b-unknown[^>]*>.*UNKNOWN/s);
+    expect(instance).toContain('&quot;SqlNext&quot; is not a service tag in the service-tag data used');
+    const fleet = fleetPage(report, { simulated: false, now: CRAFTED_NOW });
+    expect(fleet).toMatch(/Could not check[\s\S]*cannot judge outbound Sql Tcp\/1433: rule AllowNewTag: &quot;SqlNext&quot; is not a service tag/);
+    expect(fleet).not.toMatch(/Blocked by configuration/);
+  });
+});
