@@ -124,6 +124,17 @@ describe('rollUpDependencies', () => {
   });
 });
 
+describe('a lastUpdated in the future', () => {
+  it('beyond the clock-skew allowance is suspect: stale (so down), and flagged; within it, fresh', () => {
+    const future = judgeEndpoint(entry({ lastUpdated: '2099-01-01T00:00:00Z' }), now, policy);
+    expect(future).toMatchObject({ stale: true, up: false });
+    expect(future.clockSkew).toMatch(/lastUpdated 2099-01-01T00:00:00Z is ahead of this monitor's clock by more than 5 minutes/);
+    const skewed = judgeEndpoint(entry({ lastUpdated: new Date(now.getTime() + 60_000).toISOString() }), now, policy);
+    expect(skewed).toMatchObject({ stale: false, up: true });
+    expect(skewed.clockSkew).toBeUndefined();
+  });
+});
+
 describe('analyseInstance over the NetworkStatus examples', () => {
   const instance = {
     id: '/subscriptions/s/resourcegroups/rg1/providers/microsoft.apimanagement/service/apimservice1',

@@ -3,7 +3,7 @@ import { analyseDrift, DNS_ASPECT, DNS_DRIFT_GROUP, type DriftGroupSpec } from '
 import { likelyCause } from './likely-cause.js';
 import { analyseRegionConfig } from './network.js';
 import { pagesOn, pagingDependencies, type PagingPolicy } from './paging-policy.js';
-import { ageSeconds, isStale } from './staleness.js';
+import { ageSeconds, CLOCK_SKEW_SECONDS, inTheFuture, isStale } from './staleness.js';
 import type {
   DependencyReport,
   EndpointReport,
@@ -40,6 +40,7 @@ export function judgeEndpoint(entry: ConnectivityEntry, now: Date, policy: Analy
     up: status === 'success' && !stale,
     error: entry.error,
   };
+  if (inTheFuture(entry.lastUpdated, now)) report.clockSkew = `lastUpdated ${entry.lastUpdated} is ahead of this monitor's clock by more than ${CLOCK_SKEW_SECONDS / 60} minutes: judged stale`;
   if (entry.lastUpdated) report.lastUpdated = entry.lastUpdated;
   if (entry.lastStatusChange) report.lastStatusChange = entry.lastStatusChange;
   const age = ageSeconds(entry.lastUpdated, now);

@@ -19,6 +19,8 @@ export interface EndpointReport {
   lastUpdated?: string;
   lastStatusChange?: string;
   ageSeconds?: number;
+  /** Set when `lastUpdated` lies in the future: a timestamp that would never go stale is suspect (and counted stale). */
+  clockSkew?: string;
 }
 
 /** What the configuration says explains a dependency that is down (likely-cause.ts). */

@@ -5,7 +5,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient, type AdditionalPolicyConfig } from '@azure/core-client';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { NO_OBSERVER, type ArmObserver, type ArmRequestEvent } from './observer.js';
-import { extraCaPolicy, observerPolicy, timeoutPolicy } from './policies.js';
+import { abortPolicy, extraCaPolicy, observerPolicy, retryAfterCapPolicy, timeoutPolicy } from './policies.js';
 import { ResourceGraphReader } from './resource-graph.js';
 
 export const PUBLIC_CLOUD = 'https://management.azure.com';
@@ -21,6 +21,10 @@ export interface ArmClientOptions {
   requestTimeoutMs?: number;
   /** Base delay of the SDK's exponential retry; tests shorten it. */
   retryDelayMs?: number;
+  /** A longer `Retry-After` than this fails the request as `Throttled` instead of waiting (default 60 s). */
+  maxRetryAfterMs?: number;
+  /** Aborts every request in flight (shutdown). */
+  abortSignal?: AbortSignal;
   observer?: ArmObserver;
 }
 
@@ -62,11 +66,13 @@ export class ArmClients {
   }
 
   private clientOptions() {
-    const { endpoint, credentialScope, maxRetries, retryDelayMs, requestTimeoutMs } = this.options;
+    const { endpoint, credentialScope, maxRetries, retryDelayMs, requestTimeoutMs, maxRetryAfterMs, abortSignal } = this.options;
     const additionalPolicies: AdditionalPolicyConfig[] = [
       { policy: observerPolicy(this.observer), position: 'perRetry' },
       { policy: timeoutPolicy(requestTimeoutMs ?? 30_000), position: 'perRetry' },
+      { policy: retryAfterCapPolicy(maxRetryAfterMs ?? 60_000), position: 'perRetry' },
     ];
+    if (abortSignal) additionalPolicies.push({ policy: abortPolicy(abortSignal), position: 'perCall' });
     if (this.caPolicy) additionalPolicies.push({ policy: this.caPolicy, position: 'perRetry' });
     // The SDK asks for `${endpoint}/.default` by default, which is wrong for the public cloud's aliases.
     const scope = credentialScope ?? (endpoint.replace(/\/$/, '') === PUBLIC_CLOUD ? `${PUBLIC_CLOUD}/.default` : undefined);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { MAX_AZURE_TEXT } from '../model/text.js';
 import type { ArmClients, ArmRequestTally } from './clients.js';
 import { ArmLimiter } from './limits.js';
 import { TimeSlicer } from './time-slicer.js';
@@ -43,6 +44,8 @@ export interface CollectOptions {
   owns?: (instanceId: string) => boolean;
   /** The last poll's instances: their data stands in for an instance that fails now (staleness still applies). */
   previous?: PreviousInstances;
+  /** Deadline for one instance's NetworkStatus read, retries and Retry-After waits included. */
+  targetTimeoutMs?: number;
   now?: () => Date;
   log: Logger;
   onProgress?: (done: number, total: number) => void;
@@ -232,6 +235,20 @@ function withDisplayNames(info: InstanceInfo, statuses: readonly RegionNetworkSt
   };
 }
 
+/** The target's deadline counts from when its request starts, not while it waits for a slot. */
+async function withDeadline<T>(timeoutMs: number | undefined, target: string, read: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  if (timeoutMs === undefined) return read(undefined);
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    return await read(signal);
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    throw Object.assign(new Error(`${target} did not answer within azure.targetTimeoutSeconds (${Math.round(timeoutMs / 1000)} s), retries and Retry-After waits included: skipped until the next poll`), {
+      code: 'TargetTimeout',
+    });
+  }
+}
+
 async function fetchInstance(
   entry: Discovery['instances'][number],
   options: CollectOptions,
@@ -247,8 +264,17 @@ async function fetchInstance(
   const config = network?.readInstance(info);
   try {
     const body = await limiter.run(info.subscriptionId, () =>
-      options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name),
+      withDeadline(options.targetTimeoutMs, info.id, (abortSignal) =>
+        options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name, abortSignal ? { abortSignal } : {}),
+      ),
     );
+    for (const region of body) {
+      for (const entry of region.networkStatus?.connectivityStatus ?? []) {
+        if ((entry.error?.length ?? 0) > MAX_AZURE_TEXT) {
+          options.log.debug({ instance: info.id, endpoint: entry.name, error: entry.error }, `NetworkStatus error text longer than ${MAX_AZURE_TEXT} characters: cut in the report, whole here`);
+        }
+      }
+    }
     const networkStatus = toRegionStatuses(body);
     options.previous?.take(info.id);
     const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, networkStatus), networkStatus, networkStatusFetchedAt: now() };

@@ -1,4 +1,5 @@
 import type { ApiManagementServiceResource, NetworkStatusContractByLocation } from '@azure/arm-apimanagement';
+import { truncated } from '../model/text.js';
 import { parseApimId, shortRegion } from '../model/ids.js';
 import type { ConnectivityEntry, FetchFailure, InstanceInfo, RegionInfo, RegionNetworkStatus, VnetType } from '../model/snapshot.js';
 
@@ -65,7 +66,7 @@ export function toRegionStatuses(body: NetworkStatusContractByLocation[]): Regio
       const normalised: ConnectivityEntry = {
         name: String(entry.name ?? ''),
         status: String(entry.status ?? 'unknown').toLowerCase(),
-        error: entry.error ?? '',
+        error: truncated(entry.error ?? ''),
         resourceType: sharedResourceType(entry.resourceType),
         isOptional: entry.isOptional === true,
       };

@@ -23,6 +23,65 @@ export function extraCaPolicy(endpoint: string, caPem: string): PipelinePolicy {
   };
 }
 
+/** How long ARM asks to wait before a retry (429/503), in ms: `retry-after-ms`, `x-ms-retry-after-ms`, or `Retry-After` (seconds or a date). */
+export function retryAfterMs(status: number, headers: { get(name: string): string | undefined }, now = Date.now()): number | undefined {
+  if (status !== 429 && status !== 503) return undefined;
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const value = Number(headers.get(name));
+    if (headers.get(name) !== undefined && Number.isFinite(value)) return value;
+  }
+  const text = headers.get('retry-after');
+  if (text === undefined) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isFinite(date) ? Math.max(0, date - now) : undefined;
+}
+
+/**
+ * The SDK waits as long as `Retry-After` says, however long: one instance answering `Retry-After: 600`
+ * would hold its slot, the poll and readiness for ten minutes. Up to the cap the wait is honoured;
+ * beyond it the request fails at once as `Throttled` (no response attached, so the retry policy gives
+ * up), the target is failed for this poll and tried again at the next.
+ */
+export function retryAfterCapPolicy(capMs: number): PipelinePolicy {
+  return {
+    name: 'apimNetwatchRetryAfterCap',
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const wait = retryAfterMs(response.status, response.headers);
+      if (wait !== undefined && wait > capMs) {
+        throw new RestError(
+          `ARM throttled the request and asked to wait ${Math.round(wait / 1000)} s (Retry-After), more than azure.maxRetryAfterSeconds (${Math.round(capMs / 1000)} s): skipped until the next poll`,
+          { code: 'Throttled', statusCode: response.status, request },
+        );
+      }
+      return response;
+    },
+  };
+}
+
+/** Aborts every request (and every wait between retries) once `signal` fires: shutdown must not wait on ARM. */
+export function abortPolicy(signal: AbortSignal): PipelinePolicy {
+  return {
+    name: 'apimNetwatchAbort',
+    sendRequest(request, next) {
+      const own = request.abortSignal;
+      if (!own) request.abortSignal = signal;
+      else if (own instanceof AbortSignal) request.abortSignal = AbortSignal.any([own, signal]);
+      else {
+        // The SDK's own signal type: follow both by hand.
+        const both = new AbortController();
+        const abort = () => both.abort();
+        if (own.aborted || signal.aborted) abort();
+        own.addEventListener('abort', abort, { once: true });
+        signal.addEventListener('abort', abort, { once: true });
+        request.abortSignal = both.signal;
+      }
+      return next(request);
+    },
+  };
+}
+
 const RATE_LIMIT_HEADER = /^x-ms-ratelimit-remaining-(.+)$/;
 
 /** Runs per retry, so that every attempt ARM sees is counted. */

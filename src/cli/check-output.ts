@@ -1,6 +1,7 @@
 import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
+import { cellText, terminalSafe } from './terminal-text.js';
 import { blockedOf, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/verdict.js';
 import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
@@ -107,7 +108,13 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
         const failing = failingEndpoints(dependency, region);
         const status = dependency.up ? 'UP' : failureState(failing).toUpperCase();
         const detail = failing
-          .map((endpoint) => (endpoint.stale && endpoint.status === 'success' ? `${endpoint.endpoint}: not updated since ${endpoint.lastUpdated ?? 'never'}` : `${endpoint.endpoint}: ${endpoint.error || endpoint.status}`))
+          .map((endpoint) =>
+            endpoint.clockSkew
+              ? `${endpoint.endpoint}: ${endpoint.clockSkew}`
+              : endpoint.stale && endpoint.status === 'success'
+                ? `${endpoint.endpoint}: not updated since ${endpoint.lastUpdated ?? 'never'}`
+                : `${endpoint.endpoint}: ${endpoint.error || endpoint.status}`,
+          )
           .join('; ');
         rows.push([instance.instance.name, region.location, dependency.dependency, dependency.required ? 'yes' : 'no', dependency.pages ? 'yes' : 'no', status, detail]);
       }
@@ -128,26 +135,26 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
     instance.regions.flatMap((region) =>
       region.dependencies
         .filter((dependency) => dependency.likelyCause && dependency.likelyCause.kind !== 'unknown')
-        .map((dependency) => `  ${instance.instance.name} (${region.location}) ${dependency.dependency}: ${dependency.likelyCause!.summary}`),
+        .map((dependency) => terminalSafe(`  ${instance.instance.name} (${region.location}) ${dependency.dependency}: ${dependency.likelyCause!.summary}`)),
     ),
   );
   const sections = [table];
   if (causes.length > 0) sections.push(`${paint.bold('Likely causes')}\n${causes.join('\n')}`);
   if (blocked.length > 0) {
     sections.push(
-      `${paint.bold('Blocked by configuration')}\n${blocked.map((b) => `  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`).join('\n')}`,
+      `${paint.bold('Blocked by configuration')}\n${blocked.map((b) => terminalSafe(`  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`)).join('\n')}`,
     );
   }
   const reasons = [
     ...paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`),
     ...blocked.map((b) => `${b.what} ${b.verdict} in ${b.apim_service} (${b.location})`),
-  ];
+  ].map(terminalSafe);
   const verdict =
     code === 0
       ? paint.green(`OK: nothing that pages is down or blocked (paging: ${describePolicy(report.pagingPolicy)})`)
       : code === 1
         ? paint.red(`PAGING: ${reasons.join(', ')}`)
-        : paint.yellow(`COULD NOT CHECK: ${uncheckedOf(report).map((u) => `${u.target}: ${u.reason}`).join('; ')}`);
+        : paint.yellow(`COULD NOT CHECK: ${uncheckedOf(report).map((u) => cellText(`${u.target}: ${u.reason}`, 600)).join('; ')}`);
   sections.push(verdict);
   return `${sections.join('\n\n')}\n`;
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { createServer, listen, type HttpServer } from '../http/server.js';
 import { authEnabled, loadWebConfig } from '../http/web-config.js';
+import type { Logger } from 'pino';
 import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
@@ -21,6 +22,8 @@ export interface ServeOptions {
 
 export interface RunningService {
   monitor: Monitor;
+  log: Logger;
+  shutdownTimeoutSeconds: number;
   server: HttpServer;
   port: number;
   demo?: Demo;
@@ -54,6 +57,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     selfMetrics: () => monitor.selfMetrics.render(),
     simulated: Boolean(demo),
     web,
+    log,
   });
   const port = options.port ?? config.server.port;
   const server = createServer(app, web);
@@ -77,6 +81,8 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   monitor.poller.start(config.schedule);
   return {
     monitor,
+    log,
+    shutdownTimeoutSeconds: config.shutdownTimeoutSeconds,
     server,
     port: boundPort,
     ...(demo ? { demo } : {}),
@@ -91,7 +97,10 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   };
 }
 
-/** Runs until SIGTERM/SIGINT, then stops polling and serving gracefully. */
+/**
+ * Runs until SIGTERM/SIGINT, then stops within `shutdownTimeoutSeconds`: requests in flight are aborted,
+ * the state file is written, and the process exits (a stop still hanging then is given up on, and said so).
+ */
 export async function runServe(options: ServeOptions): Promise<number> {
   let service: RunningService;
   try {
@@ -100,11 +109,31 @@ export async function runServe(options: ServeOptions): Promise<number> {
     reportFatal(err);
     return 2;
   }
-  await new Promise<void>((resolve) => {
-    const shutdown = () => resolve();
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
+  const { log } = service;
+  // SIGHUP's default is to end the process; operators send it expecting a reload, never an exit.
+  const onHangUp = () => log.warn('SIGHUP received: configuration reload is not supported; restart the process to apply a new configuration');
+  process.on('SIGHUP', onHangUp);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
-  await service.stop();
+  const limit = service.shutdownTimeoutSeconds;
+  log.info({ signal }, `${signal} received: stopping (within ${limit} s)`);
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const stopped = await Promise.race([
+    service.stop().then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), limit * 1000);
+    }),
+  ]);
+  clearTimeout(timer);
+  process.off('SIGHUP', onHangUp);
+  const seconds = Number(((performance.now() - started) / 1000).toFixed(3));
+  if (!stopped) {
+    log.warn({ seconds }, `shutdown did not finish within shutdownTimeoutSeconds (${limit} s): exiting anyway`);
+    process.exit(0);
+  }
+  log.info({ seconds }, 'stopped');
   return 0;
 }

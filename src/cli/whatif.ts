@@ -15,6 +15,7 @@ import { isTemplateExpression } from '../model/template-expression.js';
 import { reportFatal } from './errors.js';
 import { EXIT_COULD_NOT_CHECK, EXIT_HEALTHY, EXIT_PAGING } from './exit-codes.js';
 import { renderTable } from './table.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface WhatifOptions {
   nsg: string;
@@ -255,16 +256,16 @@ function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColor
     return gating(row) ? paint.red(paint.bold(cell)) : paint.yellow(cell);
   });
   const unknown = verdicts.flows.filter((flow) => flow.applies && flow.verdict === 'unknown');
-  if (unknown.length > 0) text += `\n\n${paint.bold('Cannot be judged')}\n${unknown.map((flow) => `- ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}`).join('\n')}`;
+  if (unknown.length > 0) text += `\n\n${paint.bold('Cannot be judged')}\n${unknown.map((flow) => terminalSafe(`- ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}`)).join('\n')}`;
   if (verdicts.invalidRules.length > 0) {
-    text += `\n\n${paint.bold('Rules with values Azure rejects or this tool cannot resolve')}\n${verdicts.invalidRules.map((rule) => `- ${rule.rule}: ${rule.problems.join('; ')}`).join('\n')}`;
+    text += `\n\n${paint.bold('Rules with values Azure rejects or this tool cannot resolve')}\n${verdicts.invalidRules.map((rule) => terminalSafe(`- ${rule.rule}: ${rule.problems.join('; ')}`)).join('\n')}`;
   }
   const routes = verdicts.routes;
   if (routes) {
     const routeRows = [['PEER', 'NEXT HOP', 'OK', 'DECIDED BY']];
     for (const verdict of routes.verdicts) routeRows.push([verdict.peer, verdict.nextHopType, verdict.ok ? 'yes' : 'NO', verdict.decidedBy]);
-    text += `\n\nRoute table ${routes.routeTable}\n${renderTable(routeRows, (row, cell, column) => (row === routeRows[0] ? paint.bold(cell) : column === 2 && cell === 'NO' ? paint.red(cell) : cell))}`;
-    for (const finding of routes.findings) text += `\n- ${finding}`;
+    text += `\n\nRoute table ${terminalSafe(routes.routeTable)}\n${renderTable(routeRows, (row, cell, column) => (row === routeRows[0] ? paint.bold(cell) : column === 2 && cell === 'NO' ? paint.red(cell) : cell))}`;
+    for (const finding of routes.findings) text += `\n- ${terminalSafe(finding)}`;
   }
   return text;
 }
@@ -272,10 +273,10 @@ function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColor
 export function whatifTable(result: WhatifResult, useColour: boolean): string {
   const paint = pc.createColors(useColour);
   const header = `Service tags: ${result.serviceTags} · requirements: Microsoft's virtual network configuration reference, ${REQUIREMENTS_REVISION}`;
-  const sections = [header, ...result.notes.map((note) => `Note: ${note}`)];
-  for (const verdicts of result.results) sections.push(`${paint.bold(`NSG ${verdicts.nsg.name}`)} (${verdicts.nsg.where})\n${nsgTable(verdicts, paint)}`);
+  const sections = [terminalSafe(header), ...result.notes.map((note) => terminalSafe(`Note: ${note}`))];
+  for (const verdicts of result.results) sections.push(`${paint.bold(terminalSafe(`NSG ${verdicts.nsg.name}`))} (${terminalSafe(verdicts.nsg.where)})\n${nsgTable(verdicts, paint)}`);
   const several = result.results.length > 1;
-  const lines = (pick: (nsg: NsgVerdicts) => string[]) => result.results.flatMap((nsg) => pick(nsg).map((line) => (several ? `${nsg.nsg.name}: ${line}` : line)));
+  const lines = (pick: (nsg: NsgVerdicts) => string[]) => result.results.flatMap((nsg) => pick(nsg).map((line) => terminalSafe(several ? `${nsg.nsg.name}: ${line}` : line)));
   const code = whatifExitCode(result);
   sections.push(
     code === EXIT_HEALTHY

@@ -58,6 +58,10 @@ export const configSchema = z
         subscriptions: z.array(uuid).default([]),
         maxRetries: z.number().int().min(0).max(10).default(3),
         requestTimeoutSeconds: z.number().positive().max(600).default(30),
+        /** A throttled request whose Retry-After asks for longer fails the target for this poll instead of waiting. */
+        maxRetryAfterSeconds: z.number().min(0).max(600).default(60),
+        /** Deadline for reading one instance's NetworkStatus, retries and waits included: one slow target never holds the poll. */
+        targetTimeoutSeconds: z.number().positive().max(3600).default(120),
         /** Read APIM services, VNets, NSGs and route tables in bulk through Azure Resource Graph (falls back to GETs). */
         resourceGraph: z.boolean().default(true),
       })
@@ -81,6 +85,8 @@ export const configSchema = z
       .strict()
       .refine((shard) => shard.index < shard.count, { message: 'sharding.index must be below sharding.count (indexes count from 0)' })
       .prefault({}),
+    /** SIGTERM: requests in flight are aborted, the state file written, and the process exits within this many seconds. */
+    shutdownTimeoutSeconds: z.number().positive().max(300).default(10),
     /** Where to keep the last snapshot, so that a restart serves the last known state at once. */
     stateFile: z.string().min(1).optional(),
     concurrency: z.number().int().min(1).max(256).default(32),

@@ -3,7 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import type { FleetReport } from '../analysis/report.js';
 import type { ExpositionBody } from '../metrics/fleet-exposition.js';
+import type { Logger } from 'pino';
 import { authMiddleware } from './auth.js';
+import { allowOnly, errorHandler } from './errors.js';
 import { fleetPage } from './pages/fleet-page.js';
 import { findInstance, instancePage } from './pages/instance-page.js';
 import { notFoundPage, waitingPage } from './pages/layout.js';
@@ -21,6 +23,8 @@ export interface AppState {
   web?: WebConfig;
   /** The clock of the status page's ages (tests). */
   now?: () => Date;
+  /** Where request errors are logged (one JSON line each); none: not logged. */
+  log?: Logger;
 }
 
 const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -112,6 +116,8 @@ export function createApp(state: AppState): Express {
     showInstance(res, { subscriptionId, resourceGroup, name }, `${subscriptionId}/${resourceGroup}/${name}`);
   });
 
+  allowOnly(app, ['/metrics', '/healthz', '/readyz', '/api/v1/status', '/', '/instances/:id', '/instances/:subscriptionId/:resourceGroup/:name']);
+
   app.use((req, res) => {
     if (req.accepts(['json', 'html']) === 'html') {
       page(res, 404, notFoundPage(state.simulated, 'There is no page at this address.'));
@@ -119,6 +125,7 @@ export function createApp(state: AppState): Express {
     }
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint; see / for the list' } });
   });
+  app.use(errorHandler(state.log));
 
   return app;
 }

@@ -6,8 +6,28 @@ import type { WebConfig } from './web-config.js';
 
 export type HttpServer = http.Server | https.Server;
 
+/**
+ * Limits that Node leaves loose (README, "HTTP endpoints"): a client gets 10 s to send its headers and 30 s
+ * for the whole request, an idle keep-alive connection is closed after 5 s, a socket with no traffic for
+ * 60 s (a slow reader) is dropped, and at most 256 connections are open at once.
+ */
+export const SERVER_LIMITS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, socketIdleTimeoutMs: 60_000, maxConnections: 256 } as const;
+
+function limited<T extends HttpServer>(server: T): T {
+  server.headersTimeout = SERVER_LIMITS.headersTimeoutMs;
+  server.requestTimeout = SERVER_LIMITS.requestTimeoutMs;
+  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+  server.setTimeout(SERVER_LIMITS.socketIdleTimeoutMs, (socket) => socket.destroy());
+  return server;
+}
+
 /** HTTP, or HTTPS with the web config's certificate (and client CA), serving `app`. */
 export function createServer(app: Express, web: WebConfig): HttpServer {
+  return limited(createBareServer(app, web));
+}
+
+function createBareServer(app: Express, web: WebConfig): HttpServer {
   if (!web.tls) return http.createServer(app);
   const tls = web.tls;
   const server = https.createServer(

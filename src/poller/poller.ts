@@ -34,6 +34,8 @@ export class Poller {
   private running: Promise<FleetReport | undefined> | undefined;
   private task: ScheduledTask | undefined;
   private previous: FleetSnapshot | undefined;
+  /** Set by stop(): a poll cut short by shutdown is not published (its targets would all read as failed). */
+  private stopping = false;
   latest: FleetReport | undefined;
 
   constructor(private readonly deps: PollerDeps) {}
@@ -54,6 +56,7 @@ export class Poller {
 
   /** Runs a poll unless one is running; never rejects (a failed poll is logged and counted). */
   pollNow(): Promise<FleetReport | undefined> {
+    if (this.stopping) return Promise.resolve(this.latest);
     if (this.running) {
       this.deps.pollSkipped();
       this.deps.log.warn('previous poll still running; skipping this one (is the schedule shorter than a poll?)');
@@ -73,6 +76,10 @@ export class Poller {
     this.previous = undefined;
     try {
       const snapshot = await this.deps.collect(previous);
+      if (this.stopping) {
+        this.deps.log.info('poll cut short by shutdown: not published');
+        return undefined;
+      }
       const report = this.deps.analyse(snapshot);
       const seconds = (performance.now() - started) / 1000;
       const outcome = outcomeOf(report);
@@ -95,6 +102,7 @@ export class Poller {
 
   /** Stops the schedule and waits for a running poll to finish. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.task?.destroy();
     this.task = undefined;
     await this.running;

@@ -41,6 +41,8 @@ export class Monitor {
   private readonly analyse: (snapshot: FleetSnapshot) => FleetReport;
   /** The last save, awaited by `stop()` so a shutdown never leaves a half-written state file. */
   private saving: Promise<void> = Promise.resolve();
+  /** Fired at shutdown: every ARM request and Retry-After wait in flight ends at once. */
+  private readonly shutdown = new AbortController();
 
   constructor(readonly config: Config, options: MonitorOptions) {
     const { log } = options;
@@ -56,6 +58,8 @@ export class Monitor {
       credential,
       maxRetries: config.azure.maxRetries,
       requestTimeoutMs: config.azure.requestTimeoutSeconds * 1000,
+      maxRetryAfterMs: config.azure.maxRetryAfterSeconds * 1000,
+      abortSignal: this.shutdown.signal,
       observer: this.selfMetrics,
       ...(caPem ? { caPem } : {}),
       ...(config.azure.credentialScope ? { credentialScope: config.azure.credentialScope } : {}),
@@ -97,6 +101,7 @@ export class Monitor {
           log,
           ...(sharding.count > 1 ? { owns: (id: string) => inShard(id, sharding) } : {}),
           previous,
+          targetTimeoutMs: config.azure.targetTimeoutSeconds * 1000,
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         });
         this.lastCollectStats = snapshot.stats;
@@ -168,7 +173,9 @@ export class Monitor {
   }
 
   /** Stops polling and finishes the last save. */
+  /** Stops polling: requests in flight are aborted (the poll ends with what it has), and pending state is written. */
   async stop(): Promise<void> {
+    this.shutdown.abort();
     await this.poller.stop();
     await this.saving;
   }

@@ -88,6 +88,7 @@ export function regionDataAge(region: RegionReport, now: Date): { newest?: numbe
 
 /** A failing endpoint in one line: the API's error text, or how long it has not been updated. */
 export function endpointProblem(endpoint: EndpointReport, now: Date): string {
+  if (endpoint.clockSkew) return endpoint.clockSkew;
   if (endpoint.stale && endpoint.status === 'success') {
     const age = secondsSince(endpoint.lastUpdated, now);
     return `status not updated for ${age === undefined ? 'ever' : formatDuration(age)} (last update ${formatTime(endpoint.lastUpdated)}): the platform lost contact with it`;
