@@ -8,6 +8,7 @@ import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
+import { ERROR_CODES, UserError } from '../errors.js';
 
 export interface ServeOptions {
   config?: string;
@@ -39,6 +40,16 @@ function withShard(config: Config, options: ServeOptions): Config {
   return { ...config, sharding };
 }
 
+/** Why the server could not listen, as a user can fix it. */
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === 'EADDRINUSE') return new UserError(ERROR_CODES.SERVER_LISTEN, `cannot listen on ${where}: the port is already in use; stop what uses it, or choose another with --port or server.port`);
+  if (code === 'EACCES') return new UserError(ERROR_CODES.SERVER_LISTEN, `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 with --port or server.port`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(ERROR_CODES.SERVER_LISTEN, `cannot listen on ${where}: no such address on this machine; fix server.host (0.0.0.0 listens everywhere)`);
+  return err;
+}
+
 export async function startService(options: ServeOptions): Promise<RunningService> {
   let config = withShard(loadConfig(options.config), options);
   const log = createLogger(config.log.level);
@@ -66,7 +77,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     boundPort = await listen(server, port, config.server.host);
   } catch (err) {
     await demo?.stop();
-    throw err;
+    throw listenError(err, config.server.host, port);
   }
   const scheme = web.tls ? 'https' : 'http';
   if (webConfigFile) {

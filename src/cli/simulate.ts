@@ -3,6 +3,7 @@ import { buildDemoWorld } from '../simulator/demo-world.js';
 import { startSimulator } from '../simulator/server.js';
 import { loadWorldFile } from '../simulator/world.js';
 import { reportFatal } from './errors.js';
+import { ERROR_CODES, UserError } from '../errors.js';
 
 export interface SimulateOptions {
   world?: string;
@@ -16,7 +17,7 @@ export interface SimulateOptions {
 
 export async function runSimulate(options: SimulateOptions): Promise<number> {
   try {
-    if (!options.world && !options.demo) throw new Error('simulate needs --world FILE (or --demo for the built-in fleet)');
+    if (!options.world && !options.demo) throw new UserError(ERROR_CODES.USAGE, 'simulate needs --world FILE (a world file, JSON) or --demo (the built-in fleet)');
     const world = options.world ? await loadWorldFile(options.world) : buildDemoWorld(new Date());
     const simulator = await startSimulator({
       world,

@@ -11,6 +11,14 @@ export class ConfigError extends UserError {
   }
 }
 
+/** A whole number written in decimal: `Number` would take `0x10`, `1e3` or ` 16 `. */
+function integer(name: string): (value: string) => number {
+  return (value) => {
+    if (!/^\d+$/.test(value)) throw new ConfigError(`environment variable ${name}="${value}": expected a whole number in decimal digits, e.g. 9464; fix or unset it`);
+    return Number(value);
+  };
+}
+
 /** Environment variables that override the file, for containers (12-factor). */
 const ENV_OVERRIDES: Array<[string, string[], (value: string) => unknown]> = [
   ['APIM_NETWATCH_AZURE_ENDPOINT', ['azure', 'endpoint'], (v) => v],
@@ -18,11 +26,11 @@ const ENV_OVERRIDES: Array<[string, string[], (value: string) => unknown]> = [
   ['APIM_NETWATCH_SUBSCRIPTIONS', ['azure', 'subscriptions'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
   ['APIM_NETWATCH_INSTANCES', ['targets', 'instances'], (v) => v.split(',').map((s) => s.trim()).filter(Boolean)],
   ['APIM_NETWATCH_SCHEDULE', ['schedule'], (v) => v],
-  ['APIM_NETWATCH_STALE_AFTER_SECONDS', ['staleAfterSeconds'], Number],
-  ['APIM_NETWATCH_PORT', ['server', 'port'], Number],
+  ['APIM_NETWATCH_STALE_AFTER_SECONDS', ['staleAfterSeconds'], integer('APIM_NETWATCH_STALE_AFTER_SECONDS')],
+  ['APIM_NETWATCH_PORT', ['server', 'port'], integer('APIM_NETWATCH_PORT')],
   ['APIM_NETWATCH_LOG_LEVEL', ['log', 'level'], (v) => v],
-  ['APIM_NETWATCH_SHARD_INDEX', ['sharding', 'index'], Number],
-  ['APIM_NETWATCH_SHARD_COUNT', ['sharding', 'count'], Number],
+  ['APIM_NETWATCH_SHARD_INDEX', ['sharding', 'index'], integer('APIM_NETWATCH_SHARD_INDEX')],
+  ['APIM_NETWATCH_SHARD_COUNT', ['sharding', 'count'], integer('APIM_NETWATCH_SHARD_COUNT')],
   ['APIM_NETWATCH_STATE_FILE', ['stateFile'], (v) => v],
 ];
 
@@ -62,7 +70,14 @@ export function validateConfig(raw: unknown, source: string, env: NodeJS.Process
   }
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${describeIssue(issue)}`).join('\n');
+    // A value from the environment is blamed on its variable, not on the file.
+    const fromEnv = new Map(ENV_OVERRIDES.filter(([name]) => env[name] !== undefined && env[name] !== '').map(([name, path]) => [path.join('.'), name]));
+    const problems = result.error.issues
+      .map((issue) => {
+        const variable = fromEnv.get(issue.path.join('.')) ?? fromEnv.get(issue.path.slice(0, -1).join('.'));
+        return `  - ${describeIssue(issue)}${variable ? ` (from the environment variable ${variable})` : ''}`;
+      })
+      .join('\n');
     throw new ConfigError(`invalid configuration in ${source}:\n${problems}`);
   }
   return result.data;

@@ -49,7 +49,12 @@ export const configSchema = z
   .object({
     azure: z
       .object({
-        endpoint: z.url({ message: 'expected the ARM base URL, e.g. https://management.azure.com' }).default(PUBLIC_CLOUD_ENDPOINT),
+        endpoint: z
+          .url({ message: 'expected the ARM base URL, e.g. https://management.azure.com' })
+          .refine((value) => value.toLowerCase().startsWith('https://'), {
+            message: 'expected an https:// URL: ARM (and the simulator) speak HTTPS only, and the Azure SDK never sends a token over anything else',
+          })
+          .default(PUBLIC_CLOUD_ENDPOINT),
         caCertFile: z.string().min(1).optional(),
         /** Token audience; defaults to the public cloud's, or `<endpoint>/.default` for sovereign clouds. */
         credentialScope: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { FailureLimiter, PasswordChecker } from './password-checker.js';
 import { authEnabled, type WebConfig } from './web-config.js';
 
 /** Probes stay open: a kubelet has no credentials, and they reveal nothing about the fleet. */
@@ -21,7 +22,7 @@ function digest(text: string): Buffer {
  * `Authorization: Basic` (bcrypt hashes of basic_auth_users) or `Bearer` (bearer_tokens) on every path
  * but the probes; 401 with `WWW-Authenticate` otherwise. Credentials are never logged or echoed.
  */
-export function authMiddleware(web: WebConfig, now: () => number = Date.now): RequestHandler {
+export function authMiddleware(web: WebConfig, now: () => number = Date.now, checker = new PasswordChecker(), limiter = new FailureLimiter(5, 60_000, now)): RequestHandler {
   if (!authEnabled(web)) return (_req, _res, next) => next();
   const tokenDigests = web.tokens.map(digest);
   // sha256(user:password) -> expiry; successful checks only, so a wrong password always pays bcrypt.
@@ -45,7 +46,7 @@ export function authMiddleware(web: WebConfig, now: () => number = Date.now): Re
     if (expiry !== undefined && expiry > now()) return true;
     if (expiry !== undefined) verified.delete(key);
     const hash = web.users.get(user);
-    const matches = await bcrypt.compare(password, hash ?? DUMMY_HASH);
+    const matches = await checker.check(password, hash ?? DUMMY_HASH);
     if (!matches || hash === undefined) return false;
     if (verified.size >= CACHE_MAX) verified.delete(verified.keys().next().value as string);
     verified.set(key, now() + CACHE_TTL_MS);
@@ -68,16 +69,28 @@ export function authMiddleware(web: WebConfig, now: () => number = Date.now): Re
     const match = /^(\S+)\s+(\S+)\s*$/.exec(header);
     const scheme = match?.[1]?.toLowerCase();
     const credentials = match?.[2] ?? '';
+    // A client that keeps failing is refused without any work until its window passes.
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const wait = limiter.blockedFor(client);
+    if (wait > 0) {
+      res.status(429).set('Retry-After', String(wait)).type('text/plain').send('429 Too Many Requests: too many failed logins from this address; retry later\n');
+      return;
+    }
+    const settle = (ok: boolean) => {
+      if (ok) {
+        limiter.succeeded(client);
+        next();
+        return;
+      }
+      limiter.failed(client);
+      challenge(res);
+    };
     if (scheme === 'bearer' && web.tokens.length > 0) {
-      if (checkBearer(credentials)) next();
-      else challenge(res);
+      settle(checkBearer(credentials));
       return;
     }
     if (scheme === 'basic' && web.users.size > 0) {
-      checkBasic(credentials).then(
-        (ok) => (ok ? next() : challenge(res)),
-        (err: unknown) => next(err),
-      );
+      checkBasic(credentials).then(settle, (err: unknown) => next(err));
       return;
     }
     challenge(res);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { certificateProblem, keyPairProblem } from '../config/pem.js';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -102,10 +103,17 @@ export function parseWebConfig(raw: unknown, source: string, base = process.cwd(
     const key = readPart(tls.key_file, base, 'tls_server_config.key_file', source);
     if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`web config ${source}: tls_server_config.cert_file: not a PEM certificate`);
     if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) throw new ConfigError(`web config ${source}: tls_server_config.key_file: not a PEM private key`);
+    const certProblem = certificateProblem(cert);
+    if (certProblem) throw new ConfigError(`web config ${source}: tls_server_config.cert_file: ${certProblem}`);
+    const pairProblem = keyPairProblem(cert, key);
+    if (pairProblem) throw new ConfigError(`web config ${source}: tls_server_config.key_file does not go with cert_file (${pairProblem}): give the key of that certificate`);
+    const clientCa = tls.client_ca_file ? readPart(tls.client_ca_file, base, 'tls_server_config.client_ca_file', source) : undefined;
+    const caProblem = clientCa === undefined ? undefined : certificateProblem(clientCa);
+    if (caProblem) throw new ConfigError(`web config ${source}: tls_server_config.client_ca_file: ${caProblem}`);
     web.tls = {
       cert,
       key,
-      ...(tls.client_ca_file ? { ca: readPart(tls.client_ca_file, base, 'tls_server_config.client_ca_file', source) } : {}),
+      ...(clientCa ? { ca: clientCa } : {}),
       requestCert: clientAuth !== 'NoClientCert',
       rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
       minVersion: TLS_VERSIONS[tls.min_version],

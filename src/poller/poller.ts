@@ -34,8 +34,10 @@ export class Poller {
   private running: Promise<FleetReport | undefined> | undefined;
   private task: ScheduledTask | undefined;
   private previous: FleetSnapshot | undefined;
-  /** Set by stop(): a poll cut short by shutdown is not published (its targets would all read as failed). */
+  /** Set by stop(): no poll starts any more. */
   private stopping = false;
+  /** Set by stop({ discard }): the running poll was cut short (its requests aborted), so it is not published. */
+  private discarding = false;
   latest: FleetReport | undefined;
 
   constructor(private readonly deps: PollerDeps) {}
@@ -76,7 +78,7 @@ export class Poller {
     this.previous = undefined;
     try {
       const snapshot = await this.deps.collect(previous);
-      if (this.stopping) {
+      if (this.discarding) {
         this.deps.log.info('poll cut short by shutdown: not published');
         return undefined;
       }
@@ -100,9 +102,13 @@ export class Poller {
     }
   }
 
-  /** Stops the schedule and waits for a running poll to finish. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the schedule and waits for a running poll to finish; with `discard`, that poll (whose requests
+   * the caller aborted) is not published: its targets would all read as failed.
+   */
+  async stop(options: { discard?: boolean } = {}): Promise<void> {
     this.stopping = true;
+    this.discarding = options.discard ?? false;
     await this.task?.destroy();
     this.task = undefined;
     await this.running;

@@ -10,12 +10,13 @@ import { createCredential } from '../azure/credentials.js';
 import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
+import { certificateProblem } from '../config/pem.js';
 import type { ExpositionDraft } from '../metrics/exposition-draft.js';
 import { FleetExposition, type ExpositionBody, type FleetExpositionStats } from '../metrics/fleet-exposition.js';
 import { SelfMetrics } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
 import { inShard } from '../poller/shard.js';
-import { loadSnapshot, saveSnapshot } from './persistence.js';
+import { checkWritable, loadSnapshot, saveSnapshot } from './persistence.js';
 
 export interface MonitorOptions {
   log: Logger;
@@ -48,6 +49,7 @@ export class Monitor {
     const { log } = options;
     this.log = log;
     const caPem = options.caPem ?? readCaFile(config.azure.caCertFile);
+    if (config.stateFile) checkWritable(config.stateFile);
     const { credential, kind } = options.credential
       ? { credential: options.credential, kind: 'given' as const }
       : createCredential(config.azure.credential, config.azure.endpoint);
@@ -176,7 +178,7 @@ export class Monitor {
   /** Stops polling: requests in flight are aborted (the poll ends with what it has), and pending state is written. */
   async stop(): Promise<void> {
     this.shutdown.abort();
-    await this.poller.stop();
+    await this.poller.stop({ discard: true });
     await this.saving;
   }
 
@@ -203,8 +205,12 @@ export class Monitor {
 function readCaFile(file: string | undefined): string | undefined {
   if (!file) return undefined;
   try {
-    return readFileSync(file, 'utf8');
+    const pem = readFileSync(file, 'utf8');
+    const problem = certificateProblem(pem);
+    if (problem) throw new ConfigError(`azure.caCertFile: ${file} ${problem}; give the PEM of the CA that signed the ARM endpoint's certificate`);
+    return pem;
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw new ConfigError(`azure.caCertFile: cannot read ${file}: ${(err as Error).message}`);
   }
 }

@@ -1,4 +1,7 @@
+import { accessSync, constants, existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { ConfigError } from '../config/load.js';
 import type { ServiceTag, ServiceTagSet } from '../model/network.js';
 import type { FleetSnapshot } from '../model/snapshot.js';
 
@@ -59,4 +62,19 @@ export async function loadSnapshot(file: string): Promise<FleetSnapshot | undefi
     restored.serviceTags = tags;
   }
   return restored;
+}
+
+/**
+ * Fails at start-up, naming the key, when the state file cannot be written (a read-only root filesystem
+ * without a volume there): found later, it would only be a warning after every poll.
+ */
+export function checkWritable(file: string): void {
+  const target = existsSync(file) ? file : dirname(file);
+  try {
+    accessSync(target, constants.W_OK);
+  } catch (err) {
+    throw new ConfigError(
+      `stateFile: cannot write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message} on ${target}): mount a writable volume there (the Helm chart's persistence) or unset stateFile`,
+    );
+  }
 }
