@@ -58,20 +58,33 @@ function sharedResourceType(value: unknown): string {
   return text;
 }
 
+/** A text field of a body the SDK passed on unchecked: a string, or `fallback` (numbers and booleans as written). */
+function text(value: unknown, fallback: string): string {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : fallback;
+}
+
+/** A list field of such a body: an array, or empty. */
+const items = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
+
+/**
+ * NetworkStatus as the SDK hands it over. The SDK does not check the JSON's types, so a misbehaving API
+ * (or a proxy) can put anything anywhere: every field is read defensively, and the worst is "unknown".
+ */
 export function toRegionStatuses(body: NetworkStatusContractByLocation[]): RegionNetworkStatus[] {
-  return body.map((byLocation) => {
-    const displayLocation = byLocation.location ?? 'unknown';
-    const status = byLocation.networkStatus;
-    const connectivity = (status?.connectivityStatus ?? []).map((entry): ConnectivityEntry => {
+  return items<NetworkStatusContractByLocation>(body).map((byLocation) => {
+    const displayLocation = text(byLocation?.location, 'unknown');
+    const status = byLocation?.networkStatus;
+    const connectivity = items<NonNullable<NonNullable<typeof status>['connectivityStatus']>[number]>(status?.connectivityStatus).map((entry): ConnectivityEntry => {
       const normalised: ConnectivityEntry = {
-        name: String(entry.name ?? ''),
-        status: String(entry.status ?? 'unknown').toLowerCase(),
-        error: truncated(entry.error ?? ''),
-        resourceType: sharedResourceType(entry.resourceType),
-        isOptional: entry.isOptional === true,
+        name: text(entry?.name, ''),
+        status: text(entry?.status, 'unknown').toLowerCase(),
+        error: truncated(text(entry?.error, '')),
+        resourceType: sharedResourceType(text(entry?.resourceType, 'unknown')),
+        isOptional: entry?.isOptional === true,
       };
-      const lastUpdated = toIsoTimestamp(entry.lastUpdated);
-      const lastStatusChange = toIsoTimestamp(entry.lastStatusChange);
+      const lastUpdated = toIsoTimestamp(entry?.lastUpdated);
+      const lastStatusChange = toIsoTimestamp(entry?.lastStatusChange);
       if (lastUpdated) normalised.lastUpdated = lastUpdated;
       if (lastStatusChange) normalised.lastStatusChange = lastStatusChange;
       return normalised;
@@ -79,7 +92,7 @@ export function toRegionStatuses(body: NetworkStatusContractByLocation[]): Regio
     return {
       location: shortRegion(displayLocation),
       displayLocation,
-      dnsServers: status?.dnsServers ?? [],
+      dnsServers: items<unknown>(status?.dnsServers).filter((server): server is string => typeof server === 'string'),
       connectivity,
     };
   });
