@@ -95,7 +95,7 @@ describe('a throttled or hung target fails alone, within bounds', () => {
 });
 
 describe('serve: SIGTERM within a bounded time, SIGHUP is not fatal', () => {
-  it('with a target held by Retry-After, SIGTERM logs, exits 0 within shutdownTimeoutSeconds; SIGHUP before that is only logged', async () => {
+  it('with a target held by Retry-After, SIGTERM logs, exits 0 within shutdownTimeoutSeconds; a SIGHUP before it is not fatal', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netwatch-shutdown-'));
     const sim = await startCli(['simulate', '--world', writeWorld(dir), '--port', '0', '--cert-out', join(dir, 'sim.pem')], /listening on (https:\/\/127\.0\.0\.1:\d+)/);
     try {

@@ -1,9 +1,11 @@
+import { X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
-import { createServer, listen, type HttpServer } from '../http/server.js';
-import { authEnabled, loadWebConfig } from '../http/web-config.js';
-import type { Logger } from 'pino';
+import { createServer, listen, secureContextOptions, type HttpServer } from '../http/server.js';
+import { authEnabled, loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
@@ -29,6 +31,8 @@ export interface RunningService {
   port: number;
   demo?: Demo;
   stop(): Promise<void>;
+  /** SIGHUP: re-reads the web config (applied at once) and the config file (checked; applied at the next restart). */
+  reload(): Promise<void>;
 }
 
 function withShard(config: Config, options: ServeOptions): Config {
@@ -38,6 +42,35 @@ function withShard(config: Config, options: ServeOptions): Config {
     throw new ConfigError(`--shard-index ${sharding.index} must be below --shard-count ${sharding.count} (indexes count from 0)`);
   }
   return { ...config, sharding };
+}
+
+/** TLS on or off, or a change of client-certificate checking, cannot be applied to a listening server. */
+function tlsChangeNeedingRestart(running: WebConfig, next: WebConfig): string | undefined {
+  if (Boolean(running.tls) !== Boolean(next.tls)) return `TLS ${next.tls ? 'turned on' : 'turned off'}`;
+  if (running.tls && next.tls && (running.tls.requestCert !== next.tls.requestCert || running.tls.rejectUnauthorized !== next.tls.rejectUnauthorized)) {
+    return 'client_auth_type changed';
+  }
+  return undefined;
+}
+
+/** What a reload changed, never the secrets themselves. */
+function webConfigChanges(running: WebConfig, next: WebConfig): Record<string, unknown> {
+  const fingerprint = (pem: string | undefined) => (pem ? new X509Certificate(pem).fingerprint256 : undefined);
+  return {
+    certificateChanged: fingerprint(running.tls?.cert) !== fingerprint(next.tls?.cert),
+    basicAuthUsers: next.users.size,
+    usersChanged: [...next.users.keys()].sort().join() !== [...running.users.keys()].sort().join() || [...next.users].some(([user, hash]) => running.users.get(user) !== hash),
+    bearerTokens: next.tokens.length,
+    tokensChanged: next.tokens.join('\u0000') !== running.tokens.join('\u0000'),
+  };
+}
+
+/** The dotted keys whose values differ between two configurations. */
+function changedKeys(a: unknown, b: unknown, prefix = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isMap(a) || !isMap(b)) return [prefix || '(all)'];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) => changedKeys(a[key], b[key], prefix ? `${prefix}.${key}` : key));
 }
 
 /** Why the server could not listen, as a user can fix it. */
@@ -51,11 +84,12 @@ function listenError(err: unknown, host: string, port: number): unknown {
 }
 
 export async function startService(options: ServeOptions): Promise<RunningService> {
-  let config = withShard(loadConfig(options.config), options);
+  const fileConfig = withShard(loadConfig(options.config), options);
+  let config = fileConfig;
   const log = createLogger(config.log.level);
   const webConfigFile = options.webConfigFile ?? config.server.webConfigFile;
   // Read before anything starts: a broken web config stops the service with a message naming the key.
-  const web = loadWebConfig(webConfigFile);
+  let web = loadWebConfig(webConfigFile);
   let demo: Demo | undefined;
   if (options.demo) {
     demo = await startDemo(config, log);
@@ -67,7 +101,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     fleetMetrics: () => monitor.fleetBody(),
     selfMetrics: () => monitor.selfMetrics.render(),
     simulated: Boolean(demo),
-    web,
+    web: () => web,
     log,
   });
   const port = options.port ?? config.server.port;
@@ -97,6 +131,33 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     server,
     port: boundPort,
     ...(demo ? { demo } : {}),
+    async reload() {
+      if (webConfigFile) {
+        try {
+          const next = loadWebConfig(webConfigFile);
+          const refused = tlsChangeNeedingRestart(web, next);
+          if (refused) {
+            log.warn({ webConfigFile }, `SIGHUP: ${refused}; kept the running web config (restart to apply it)`);
+          } else {
+            if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOptions(next.tls));
+            log.info({ webConfigFile, ...webConfigChanges(web, next) }, 'SIGHUP: web config reloaded');
+            web = next;
+          }
+        } catch (err) {
+          log.error({ webConfigFile, error: (err as Error).message }, 'SIGHUP: the web config is invalid; kept the running one');
+        }
+      }
+      if (options.config) {
+        try {
+          const next = withShard(loadConfig(options.config), options);
+          const changed = changedKeys(fileConfig, next);
+          if (changed.length === 0) log.info({ config: options.config }, 'SIGHUP: configuration file unchanged');
+          else log.warn({ config: options.config, changed }, 'SIGHUP: configuration file changed and valid; these settings take effect at the next restart');
+        } catch (err) {
+          log.error({ config: options.config, error: (err as Error).message }, 'SIGHUP: the configuration file is invalid; kept the running configuration');
+        }
+      }
+    },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Browsers on the status page keep connections alive: do not wait for them to give up.
@@ -122,7 +183,10 @@ export async function runServe(options: ServeOptions): Promise<number> {
   }
   const { log } = service;
   // SIGHUP's default is to end the process; operators send it expecting a reload, never an exit.
-  const onHangUp = () => log.warn('SIGHUP received: configuration reload is not supported; restart the process to apply a new configuration');
+  const onHangUp = () => {
+    log.info('SIGHUP received: reloading');
+    void service.reload();
+  };
   process.on('SIGHUP', onHangUp);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));

@@ -6,6 +6,7 @@ import type { ExpositionBody } from '../metrics/fleet-exposition.js';
 import type { Logger } from 'pino';
 import { authMiddleware } from './auth.js';
 import { allowOnly, errorHandler } from './errors.js';
+import { PasswordChecker } from './password-checker.js';
 import { fleetPage } from './pages/fleet-page.js';
 import { findInstance, instancePage } from './pages/instance-page.js';
 import { notFoundPage, waitingPage } from './pages/layout.js';
@@ -19,8 +20,8 @@ export interface AppState {
   selfMetrics(): Promise<string>;
   /** Set when the data is simulated (demo), so every surface says so. */
   simulated: boolean;
-  /** Basic/bearer authentication of every path but the probes (TLS is the server's business). */
-  web?: WebConfig;
+  /** Basic/bearer authentication of every path but the probes (TLS is the server's business); a function: read per request, so a reload takes effect at once. */
+  web?: WebConfig | (() => WebConfig);
   /** The clock of the status page's ages (tests). */
   now?: () => Date;
   /** Where request errors are logged (one JSON line each); none: not logged. */
@@ -32,7 +33,15 @@ const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export function createApp(state: AppState): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(authMiddleware(state.web ?? NO_WEB_CONFIG));
+  const webOf = typeof state.web === 'function' ? state.web : () => (state.web as WebConfig | undefined) ?? NO_WEB_CONFIG;
+  // One middleware per web config (it keeps its verified-credentials cache and failure counts); rebuilt when the config is replaced.
+  const passwords = new PasswordChecker();
+  let auth = { web: webOf(), handler: authMiddleware(webOf(), Date.now, passwords) };
+  app.use((req, res, next) => {
+    const web = webOf();
+    if (web !== auth.web) auth = { web, handler: authMiddleware(web, Date.now, passwords) };
+    auth.handler(req, res, next);
+  });
   const now = state.now ?? (() => new Date());
   const page = (res: express.Response, status: number, body: string) =>
     res

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Express } from 'express';
 import type { WebConfig } from './web-config.js';
 
@@ -27,20 +27,15 @@ export function createServer(app: Express, web: WebConfig): HttpServer {
   return limited(createBareServer(app, web));
 }
 
+/** The certificate, key, client CA and minimum version: what a reload can swap on a listening server. */
+export function secureContextOptions(tls: NonNullable<WebConfig['tls']>): SecureContextOptions {
+  return { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, ...(tls.ca ? { ca: tls.ca } : {}) };
+}
+
 function createBareServer(app: Express, web: WebConfig): HttpServer {
   if (!web.tls) return http.createServer(app);
   const tls = web.tls;
-  const server = https.createServer(
-    {
-      cert: tls.cert,
-      key: tls.key,
-      minVersion: tls.minVersion,
-      requestCert: tls.requestCert,
-      rejectUnauthorized: tls.rejectUnauthorized,
-      ...(tls.ca ? { ca: tls.ca } : {}),
-    },
-    app,
-  );
+  const server = https.createServer({ ...secureContextOptions(tls), requestCert: tls.requestCert, rejectUnauthorized: tls.rejectUnauthorized }, app);
   if (tls.requestCert && !tls.rejectUnauthorized) {
     // VerifyClientCertIfGiven: no certificate is fine, an unverifiable one is not.
     server.on('secureConnection', (socket: TLSSocket) => {
