@@ -44,3 +44,36 @@ describe('serve: SIGHUP', () => {
     }
   }, 90_000);
 });
+
+describe('serve: SIGHUP applies a changed configuration file', () => {
+  it('a new paging policy takes effect without a restart, and /metrics never goes empty in between', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netwatch-reload-config-'));
+    const sim = await startCli(['simulate', '--demo', '--port', '0', '--cert-out', join(dir, 'sim.pem')], /listening on (https:\/\/127\.0\.0\.1:\d+)/);
+    const port = await freePort();
+    const configFile = join(dir, 'config.yaml');
+    const config = {
+      azure: { endpoint: sim.match[1], caCertFile: join(dir, 'sim.pem'), subscriptions: ['3f8a1c2e-6b4d-4e9a-8c71-2d5e9b0a4f13', 'a7c3e9d1-4f2b-4a86-9e5c-81b6d0f2c947'] },
+      server: { port, host: '127.0.0.1' },
+      log: { level: 'info' },
+    };
+    writeFileSync(configFile, stringify(config));
+    const serve = await startCli(['serve', '--config', configFile], /poll complete/);
+    const status = async () => (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as { pagingDependencies: string[] };
+    try {
+      expect((await status()).pagingDependencies).toEqual(['storage', 'sql', 'keyvault', 'graph']);
+      writeFileSync(configFile, stringify({ ...config, paging: { dependencies: ['sql'] } }));
+      serve.child.kill('SIGHUP');
+      // While the reload runs, every scrape still has the fleet's series.
+      const deadline = Date.now() + 20_000;
+      while (!/SIGHUP: configuration reloaded/.test(serve.output()) && Date.now() < deadline) {
+        expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('apim_network_endpoint_up{');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(serve.output()).toMatch(/"changed":\["paging.dependencies[^\n]*SIGHUP: configuration reloaded/);
+      expect((await status()).pagingDependencies).toEqual(['sql']);
+    } finally {
+      expect(await serve.stop()).toBe(0);
+      await sim.stop();
+    }
+  }, 90_000);
+});

@@ -44,6 +44,9 @@ function withShard(config: Config, options: ServeOptions): Config {
   return { ...config, sharding };
 }
 
+/** Settings a reload cannot apply to a running process: the listening socket, and its shutdown budget. */
+const RESTART_KEYS = ['server', 'shutdownTimeoutSeconds'];
+
 /** TLS on or off, or a change of client-certificate checking, cannot be applied to a listening server. */
 function tlsChangeNeedingRestart(running: WebConfig, next: WebConfig): string | undefined {
   if (Boolean(running.tls) !== Boolean(next.tls)) return `TLS ${next.tls ? 'turned on' : 'turned off'}`;
@@ -84,8 +87,9 @@ function listenError(err: unknown, host: string, port: number): unknown {
 }
 
 export async function startService(options: ServeOptions): Promise<RunningService> {
-  const fileConfig = withShard(loadConfig(options.config), options);
-  let config = fileConfig;
+  let config = withShard(loadConfig(options.config), options);
+  /** The file's configuration in force (what a reload compares against). */
+  let running = config;
   const log = createLogger(config.log.level);
   const webConfigFile = options.webConfigFile ?? config.server.webConfigFile;
   // Read before anything starts: a broken web config stops the service with a message naming the key.
@@ -95,7 +99,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     demo = await startDemo(config, log);
     config = demo.config;
   }
-  const monitor = new Monitor(config, { log, ...(demo ? { caPem: demo.simulator.caCertPem } : {}) });
+  let monitor = new Monitor(config, { log, ...(demo ? { caPem: demo.simulator.caCertPem } : {}) });
   const app = createApp({
     report: () => monitor.report,
     fleetMetrics: () => monitor.fleetBody(),
@@ -124,39 +128,68 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${scheme}://${config.server.host}:${boundPort}/metrics`);
   await monitor.restore();
   monitor.poller.start(config.schedule);
+  let reloading: Promise<void> = Promise.resolve();
+  const reloadNow = async (): Promise<void> => {
+    if (webConfigFile) {
+      try {
+        const next = loadWebConfig(webConfigFile);
+        const refused = tlsChangeNeedingRestart(web, next);
+        if (refused) {
+          log.warn({ webConfigFile }, `SIGHUP: ${refused}; kept the running web config (restart to apply it)`);
+        } else {
+          if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOptions(next.tls));
+          log.info({ webConfigFile, ...webConfigChanges(web, next) }, 'SIGHUP: web config reloaded');
+          web = next;
+        }
+      } catch (err) {
+        log.error({ webConfigFile, error: (err as Error).message }, 'SIGHUP: the web config is invalid; kept the running one');
+      }
+    }
+    if (options.config) {
+      let next: Config;
+      let successor: Monitor;
+      try {
+        next = withShard(loadConfig(options.config), options);
+        if (demo) {
+          log.warn({ config: options.config }, "SIGHUP: the configuration file is valid, but with --demo the configuration is the demo's; restart to apply it");
+          return;
+        }
+        // Built first: whatever it cannot accept (a CA file, a state file) refuses the reload, not the service.
+        successor = changedKeys(running, next).length > 0 ? new Monitor(next, { log }) : monitor;
+      } catch (err) {
+        log.error({ config: options.config, error: (err as Error).message }, 'SIGHUP: the configuration file is invalid; kept the running configuration');
+        return;
+      }
+      const changed = changedKeys(running, next);
+      if (changed.length === 0) {
+        log.info({ config: options.config }, 'SIGHUP: configuration file unchanged');
+        return;
+      }
+      const atRestart = changed.filter((key) => RESTART_KEYS.some((prefix) => key === prefix || key.startsWith(`${prefix}.`)));
+      const retired = monitor;
+      await retired.retire();
+      await successor.takeOver(retired);
+      monitor = successor;
+      running = next;
+      log.level = next.log.level;
+      successor.poller.start(next.schedule);
+      log.info({ config: options.config, changed, ...(atRestart.length > 0 ? { atNextRestart: atRestart } : {}) }, 'SIGHUP: configuration reloaded');
+    }
+  };
+
   return {
-    monitor,
+    get monitor() {
+      return monitor;
+    },
     log,
     shutdownTimeoutSeconds: config.shutdownTimeoutSeconds,
     server,
     port: boundPort,
     ...(demo ? { demo } : {}),
-    async reload() {
-      if (webConfigFile) {
-        try {
-          const next = loadWebConfig(webConfigFile);
-          const refused = tlsChangeNeedingRestart(web, next);
-          if (refused) {
-            log.warn({ webConfigFile }, `SIGHUP: ${refused}; kept the running web config (restart to apply it)`);
-          } else {
-            if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOptions(next.tls));
-            log.info({ webConfigFile, ...webConfigChanges(web, next) }, 'SIGHUP: web config reloaded');
-            web = next;
-          }
-        } catch (err) {
-          log.error({ webConfigFile, error: (err as Error).message }, 'SIGHUP: the web config is invalid; kept the running one');
-        }
-      }
-      if (options.config) {
-        try {
-          const next = withShard(loadConfig(options.config), options);
-          const changed = changedKeys(fileConfig, next);
-          if (changed.length === 0) log.info({ config: options.config }, 'SIGHUP: configuration file unchanged');
-          else log.warn({ config: options.config, changed }, 'SIGHUP: configuration file changed and valid; these settings take effect at the next restart');
-        } catch (err) {
-          log.error({ config: options.config, error: (err as Error).message }, 'SIGHUP: the configuration file is invalid; kept the running configuration');
-        }
-      }
+    reload() {
+      // One reload at a time: a second SIGHUP waits for the first.
+      reloading = reloading.then(reloadNow, (err: unknown) => log.error({ error: (err as Error).message }, 'SIGHUP: reload failed'));
+      return reloading;
     },
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

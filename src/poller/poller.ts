@@ -42,6 +42,11 @@ export class Poller {
 
   constructor(private readonly deps: PollerDeps) {}
 
+  /** The last complete snapshot (between polls; during a poll, the one being replaced is handed over to it). */
+  get snapshot(): FleetSnapshot | undefined {
+    return this.previous;
+  }
+
   /**
    * Serves a snapshot saved by an earlier process until the first poll completes; it is also the
    * `previous` of that poll, so targets that fail at once keep their last data (judged as stale).

@@ -158,14 +158,8 @@ export class Monitor {
     try {
       const saved = await loadSnapshot(file);
       if (!saved) return undefined;
-      // The shard count may have changed since: keep only what this replica owns now.
-      const { sharding } = this.config;
-      const snapshot = sharding.count > 1 ? { ...saved, instances: saved.instances.filter((i) => inShard(i.instance.id, sharding)) } : saved;
-      const report = this.analyse(snapshot);
-      const ageSeconds = Math.max(0, Math.round((Date.now() - snapshot.takenAt.getTime()) / 1000));
-      report.restored = { takenAt: snapshot.takenAt.toISOString(), ageSeconds };
-      this.poller.restore(snapshot, report);
-      await this.show(report);
+      const report = await this.adopt(saved);
+      const ageSeconds = report.restored?.ageSeconds ?? 0;
       this.log.info({ file, ageSeconds, instances: report.instances.length }, `serving the last known state from ${file}, ${ageSeconds} s old, until the first poll`);
       return report;
     } catch (err) {
@@ -174,7 +168,34 @@ export class Monitor {
     }
   }
 
-  /** Stops polling and finishes the last save. */
+  /**
+   * Takes over what another monitor last read (a configuration reload), so that `/metrics` and the pages
+   * never go empty between the two: judged again under this monitor's policy, until its first poll.
+   */
+  async takeOver(from: Monitor): Promise<void> {
+    const snapshot = from.poller.snapshot;
+    if (snapshot) await this.adopt(snapshot);
+  }
+
+  /** Serves `saved` (judged now, marked with its age) until the first poll replaces it. */
+  private async adopt(saved: FleetSnapshot): Promise<FleetReport> {
+    // The shard count may have changed since: keep only what this replica owns now.
+    const { sharding } = this.config;
+    const snapshot = sharding.count > 1 ? { ...saved, instances: saved.instances.filter((i) => inShard(i.instance.id, sharding)) } : saved;
+    const report = this.analyse(snapshot);
+    const ageSeconds = Math.max(0, Math.round((Date.now() - snapshot.takenAt.getTime()) / 1000));
+    report.restored = { takenAt: snapshot.takenAt.toISOString(), ageSeconds };
+    this.poller.restore(snapshot, report);
+    await this.show(report);
+    return report;
+  }
+
+  /** Stops polling for a successor (a reload): a running poll finishes and is published first, so there is a snapshot to take over. */
+  async retire(): Promise<void> {
+    await this.poller.stop();
+    await this.saving;
+  }
+
   /** Stops polling: requests in flight are aborted (the poll ends with what it has), and pending state is written. */
   async stop(): Promise<void> {
     this.shutdown.abort();
