@@ -47,7 +47,7 @@ export const REGIONS: ReadonlyArray<{ location: string; display: string }> = [
 const DEFAULT_NOW = new Date('2025-06-01T12:00:00Z');
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/** How often the platform re-checks an endpoint (design.md: about every 15 minutes). */
+/** How often the platform re-checks an endpoint (docs/design.md: about every 15 minutes). */
 export const REFRESH_MS = 15 * MINUTE;
 
 /** Deterministic 32-bit hash of a string, for pseudo-random choices. */

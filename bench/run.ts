@@ -13,7 +13,7 @@
  * with the heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's
  * maxRSS.
  *
- * Output (design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
+ * Output (docs/design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
  * It measures; it asserts nothing. Ratios, not absolute times, are the results: machines are noisy.
  *
  * Lower bound of a poll (poll_lower_bound_seconds), from the latency model, the concurrency caps and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScript } from './helpers/processes.js';
 
-/** The benchmark's report contract (design.md, "Benchmark report"); numbers are measured, never asserted. */
+/** The benchmark's report contract (docs/design.md, "Benchmark report"); numbers are measured, never asserted. */
 
 const REQUIRED_KEYS = [
   'instances',

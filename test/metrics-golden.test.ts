@@ -116,7 +116,7 @@ describe('golden exposition (test/fixtures/metrics/golden.prom)', () => {
       writeFileSync(GOLDEN, text);
     }
     const help =
-      'the fleet exposition changed. If the change is intended (and keeps the metrics contract of design.md), ' +
+      'the fleet exposition changed. If the change is intended (and keeps the metrics contract of docs/design.md), ' +
       'regenerate the file with `UPDATE_GOLDEN=1 npx vitest run test/metrics-golden.test.ts`, review `git diff test/fixtures/metrics/golden.prom`, and commit it';
     expect(existsSync(GOLDEN), `${GOLDEN} is missing: ${help}`).toBe(true);
     const golden = readFileSync(GOLDEN, 'utf8');

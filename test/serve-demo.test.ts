@@ -44,7 +44,7 @@ describe('serve --demo: the embedded demo fleet through the real SDK clients', (
     expect(find(samples, 'apim_network_dependency_up', { apim_service: 'contoso-prod', dependency: 'sql' }).map((s) => s.value)).toEqual([1, 1]);
     for (const sample of samples.filter((s) => s.name.startsWith('apim_network_') || s.name === 'apim_instance_info')) {
       expect(Object.keys(sample.labels)).toEqual(expect.arrayContaining(INSTANCE_LABELS));
-      // design.md names `service` explicitly as the label of apim_network_service_endpoint_enabled.
+      // docs/design.md names `service` explicitly as the label of apim_network_service_endpoint_enabled.
       const reserved = sample.name === 'apim_network_service_endpoint_enabled' ? ['instance', 'job', 'namespace', 'pod'] : ['service', 'instance', 'job', 'namespace', 'pod'];
       for (const label of reserved) expect(sample.labels).not.toHaveProperty(label);
     }

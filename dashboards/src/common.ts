@@ -3,7 +3,7 @@
  * variables, PromQL label selectors, value mappings, data links and a small panel registry that gives
  * every panel a stable id and key (the key is what `EMPTY_WHEN_HEALTHY` and the e2e test refer to).
  *
- * Metric contract: design.md "Metrics" and src/metrics/families.ts. Every fleet series carries
+ * Metric contract: docs/design.md, "Metrics", and src/metrics/families.ts. Every fleet series carries
  * subscription_id, resource_group, apim_service and location; Prometheus adds instance/job/pod per
  * replica, so every fleet query aggregates with `max by (...)` / `min by (...)` over the contract's
  * labels only: two replicas of the exporter never double a series on a dashboard.

@@ -62,7 +62,7 @@ export const runbookAnchor = (alert: string): string => alert.toLowerCase();
 // ---------------------------------------------------------------------------------------------------
 // Building blocks
 
-/** The labels that identify one APIM instance in one region (design.md's metrics contract). */
+/** The labels that identify one APIM instance in one region (docs/design.md, "Metrics"). */
 const REGION = 'subscription_id, resource_group, apim_service, location';
 
 /** Joins a multi-line PromQL literal into its lines, without the source's indentation. */

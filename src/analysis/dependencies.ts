@@ -1,5 +1,5 @@
 /**
- * Which APIM dependency a NetworkStatus entry is about (design.md, "Severity is a policy").
+ * Which APIM dependency a NetworkStatus entry is about (docs/design.md, "Severity is a policy").
  * The resourceType decides; the host decides only when the resourceType is unknown; the rest is `other`.
  */
 

@@ -1,7 +1,7 @@
 import type { Dependency } from './dependencies.js';
 
 /**
- * What pages on-call (README, "Paging policy"): per dependency, either its
+ * What pages on-call (docs/design.md, "Severity is a policy"): per dependency, either its
  * endpoints the API marks required (`required`) or any of its endpoints (`any`). One value of this type
  * drives `check`'s exit code, the status page, `whatif`, the alert rules and the dashboards.
  */

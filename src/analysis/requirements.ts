@@ -5,7 +5,7 @@ import type { VnetType } from '../model/snapshot.js';
 
 /**
  * APIM's network requirements for classic tiers, as data: Microsoft's "virtual network configuration
- * reference" (README, "Requirements"), at the revision below. Every other table of
+ * reference" (docs/design.md, "Requirements"), at the revision below. Every other table of
  * the product derives from this one: whatif's rows and the flow metrics (`FLOW_REQUIREMENTS`), the peers
  * a failing dependency is joined with (`DEPENDENCY_PEERS`), the peers whose routes are judged
  * (`ROUTE_PEERS`), the service endpoints forced tunnelling needs (`TUNNELLING_ENDPOINTS`), and drift's

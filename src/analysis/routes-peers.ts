@@ -27,7 +27,7 @@ const usesRegionalTags = (peer: string) => FLOW_REQUIREMENTS.some((flow) => flow
 
 const memo = new TagSetMemo<RoutedPeers>();
 
-/** The addresses of each peer for a region and its primary (design.md: both regions' tags count), memoised per tag set. */
+/** The addresses of each peer for a region and its primary (docs/design.md, "Requirements": both regions' tags count), memoised per tag set. */
 export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: string): RoutedPeers {
   return memo.get(tags, `${region}|${primaryRegion}`, () => {
     const peers: RoutedPeer[] = [];

@@ -1,6 +1,6 @@
 /**
  * Route evaluation: where a region's APIM subnet sends the traffic of each dependency, from its route
- * table, Azure's system routes and its service endpoints (design.md, "Forced tunnelling").
+ * table, Azure's system routes and its service endpoints (docs/design.md, "Forced tunnelling").
  */
 import type { Dependency } from './dependencies.js';
 import { TagSetMemo, type MemoOptions } from './memo.js';

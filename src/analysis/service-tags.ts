@@ -19,7 +19,7 @@ export function tagAddresses(tags: ServiceTagSet, name: string): AddressSet | un
 
 /**
  * The addresses a region's APIM really talks to for a peer tag: its own region's and the primary
- * region's regional tags when Azure publishes them (design.md: each region must allow both), else
+ * region's regional tags when Azure publishes them (docs/design.md, "Requirements": each region must allow both), else
  * the global tag. Undefined when the tag set does not know the peer at all.
  */
 export function peerAddresses(tags: ServiceTagSet, peer: string, regions: readonly string[], regional: boolean): AddressSet | undefined {

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import https from 'node:https';
 import tls from 'node:tls';
 import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
@@ -60,24 +61,33 @@ export function retryAfterCapPolicy(capMs: number): PipelinePolicy {
   };
 }
 
-/** Aborts every request (and every wait between retries) once `signal` fires: shutdown must not wait on ARM. */
+/**
+ * Aborts every request (and every wait between retries) once `signal` fires: shutdown must not wait on ARM.
+ * A request with a signal of its own (a target's deadline) follows both; the listeners go when it ends.
+ */
 export function abortPolicy(signal: AbortSignal): PipelinePolicy {
+  // One listener per request in flight (up to `concurrency`): many at once is the design, not a leak.
+  setMaxListeners(0, signal);
   return {
     name: 'apimNetwatchAbort',
-    sendRequest(request, next) {
+    async sendRequest(request, next) {
       const own = request.abortSignal;
-      if (!own) request.abortSignal = signal;
-      else if (own instanceof AbortSignal) request.abortSignal = AbortSignal.any([own, signal]);
-      else {
-        // The SDK's own signal type: follow both by hand.
-        const both = new AbortController();
-        const abort = () => both.abort();
-        if (own.aborted || signal.aborted) abort();
-        own.addEventListener('abort', abort, { once: true });
-        signal.addEventListener('abort', abort, { once: true });
-        request.abortSignal = both.signal;
+      if (!own) {
+        request.abortSignal = signal;
+        return next(request);
       }
-      return next(request);
+      const both = new AbortController();
+      const abort = () => both.abort();
+      if (own.aborted || signal.aborted) abort();
+      own.addEventListener('abort', abort);
+      signal.addEventListener('abort', abort);
+      request.abortSignal = both.signal;
+      try {
+        return await next(request);
+      } finally {
+        own.removeEventListener('abort', abort);
+        signal.removeEventListener('abort', abort);
+      }
     },
   };
 }

@@ -2,7 +2,7 @@ import type { FleetReport } from '../analysis/report.js';
 import { blockedOf, problemsOf, uncheckedOf } from '../analysis/verdict.js';
 
 /**
- * `check`'s exit codes (design.md): 0 healthy, 1 a paging dependency down or blocked (a required flow or
+ * `check`'s exit codes (docs/design.md, "CLI"): 0 healthy, 1 a paging dependency down or blocked (a required flow or
  * route that the subnet's configuration blocks), 2 could not check.
  */
 export const EXIT_HEALTHY = 0;

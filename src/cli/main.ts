@@ -80,7 +80,7 @@ program
 program
   .command('simulate')
   .description('run the ARM simulator alone, serving a world file (or the demo fleet) over HTTPS on 127.0.0.1')
-  .option('-w, --world <file>', 'world file (JSON, format in design.md)')
+  .option('-w, --world <file>', 'world file (JSON, format in docs/design.md, "Simulator world file")')
   .option('--demo', 'serve the built-in demo fleet')
   .option('-p, --port <port>', 'port (0 = any free port)', port, 0)
   .option('--host <host>', 'address to listen on', '127.0.0.1')

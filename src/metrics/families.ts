@@ -5,7 +5,7 @@ import type { Labels, Sample } from './exposition.js';
 
 /**
  * The fleet's metric families, declared as pure functions of one instance's report
- * (kube-state-metrics style). Label names are a contract (design.md): extend, never rename.
+ * (kube-state-metrics style). Label names are a contract (docs/design.md, "Metrics"): extend, never rename.
  *
  * Every series carries the instance labels first (`INSTANCE_LABEL_NAMES`, with the region's
  * location), then the family's own `labelNames`, in that order. A family writes its series through

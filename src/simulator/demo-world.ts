@@ -3,7 +3,7 @@ import { fnv1a } from '../model/fnv1a.js';
 import type { ArmResource, World } from './world.js';
 
 /**
- * The embedded demo fleet (`serve --demo`, `check --demo`): a simulator world (design.md, "Simulator
+ * The embedded demo fleet (`serve --demo`, `check --demo`): a simulator world (docs/design.md, "Simulator
  * world file") whose bodies imitate what ARM returns, field for field, for two subscriptions and five
  * APIM instances, each showing one situation the service must recognise:
  *
@@ -210,7 +210,7 @@ function defaultSecurityRules(nsgId: string): Record<string, unknown>[] {
 export type VnetMode = 'External' | 'Internal';
 
 /**
- * APIM's rules from design.md's requirements table (Microsoft's "virtual network configuration
+ * APIM's rules from the requirements table (docs/design.md, "Requirements") (Microsoft's "virtual network configuration
  * reference"), with the priorities a platform team would typically use.
  */
 export function apimRequiredRules(mode: VnetMode, opts: { trafficManager?: boolean } = {}): RuleSpec[] {
@@ -660,7 +660,7 @@ export function regionStatus(now: number, spec: StatusRegionSpec): Record<string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Service tags (real data, see reference/service-tags/README.md)
+// Service tags (real data, see src/data/README.md)
 
 /** The `serviceTags.list` body; the envelope `id` keeps `{subscriptionId}` for the simulator. */
 export function serviceTagsBody(): unknown {

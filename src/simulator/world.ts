@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES, UserError } from '../errors.js';
 
 /**
- * A simulator world (design.md, "Simulator world file"): ARM resource bodies exactly as a GET
+ * A simulator world (docs/design.md, "Simulator world file"): ARM resource bodies exactly as a GET
  * returns them, NetworkStatus bodies per APIM resource ID, service tags per location, and faults.
  */
 export const faultSchema = z
