@@ -12,12 +12,12 @@ import { classifyDependency, DEPENDENCIES, type Dependency } from '../src/analys
 import { DEFAULT_PAGING_POLICY, pagesOn, pagingDependencies } from '../src/analysis/paging-policy.js';
 import { DNS_ASPECT, DNS_DRIFT_GROUP } from '../src/analysis/drift-aspects.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';
-import type { FlowVerdict, FlowVerdictKind } from '../src/analysis/nsg.js';
+import type { FlowVerdict, FlowVerdictKind } from '../src/analysis/nsg/evaluate.js';
 import type { DependencyReport, EndpointReport, FleetReport, InstanceReport, RegionReport } from '../src/analysis/report.js';
 import { FLOW_REQUIREMENTS } from '../src/analysis/requirements.js';
-import { ROUTE_PEERS } from '../src/analysis/routes-peers.js';
-import type { RouteVerdict } from '../src/analysis/routes.js';
-import { WATCHED_SERVICE_ENDPOINTS } from '../src/analysis/routes.js';
+import { ROUTE_PEERS } from '../src/analysis/routing/peers.js';
+import type { RouteVerdict } from '../src/analysis/routing/evaluate.js';
+import { WATCHED_SERVICE_ENDPOINTS } from '../src/analysis/routing/evaluate.js';
 import type { InstanceInfo, RegionInfo } from '../src/model/snapshot.js';
 
 export interface FleetReportOptions {

@@ -7,7 +7,7 @@ import { toRegionStatuses } from '../src/azure/normalise.js';
 import { shortRegion } from '../src/model/ids.js';
 import type { ConnectivityEntry, InstanceSnapshot } from '../src/model/snapshot.js';
 import { exampleBody } from './helpers/examples.js';
-import { problemsOf } from '../src/analysis/verdict.js';
+import { problemsOf } from '../src/analysis/triage.js';
 import { exitCodeOf } from '../src/cli/exit-codes.js';
 
 const policy = { staleAfterSeconds: DEFAULT_STALE_AFTER_SECONDS, paging: DEFAULT_PAGING_POLICY };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rollUpDependencies, judgeEndpoint } from '../src/analysis/analyse.js';
 import { endpointPort, likelyCause } from '../src/analysis/likely-cause.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';
-import type { FlowVerdict } from '../src/analysis/nsg.js';
+import type { FlowVerdict } from '../src/analysis/nsg/evaluate.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import type { ConnectivityEntry } from '../src/model/snapshot.js';
 

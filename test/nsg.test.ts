@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AddressSet } from '../src/analysis/addresses.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
-import { evaluateFlow, evaluateNsg, type FlowVerdict, type NsgContext } from '../src/analysis/nsg.js';
+import { evaluateFlow, evaluateNsg, type FlowVerdict, type NsgContext } from '../src/analysis/nsg/evaluate.js';
 import { FLOW_REQUIREMENTS, type FlowRequirement } from '../src/analysis/requirements.js';
 import { tagAddresses } from '../src/analysis/service-tags.js';
 import {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evaluateNsg, ruleProblems } from '../src/analysis/nsg.js';
+import { evaluateNsg, ruleProblems } from '../src/analysis/nsg/evaluate.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
-import { evaluateRoutes } from '../src/analysis/routes.js';
+import { evaluateRoutes } from '../src/analysis/routing/evaluate.js';
 import { toRegionStatuses } from '../src/azure/normalise.js';
 import { normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../src/azure/normalise-network.js';
 import { readProposalDocument } from '../src/azure/proposal-input.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Dependency } from '../src/analysis/dependencies.js';
-import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteContext, type RouteHop } from '../src/analysis/routes.js';
+import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteContext, type RouteHop } from '../src/analysis/routing/evaluate.js';
 import type { NextHopType, RouteTable, ServiceEndpoint, ServiceTag, ServiceTagSet } from '../src/model/network.js';
 import { exampleBody } from './helpers/examples.js';
 

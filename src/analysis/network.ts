@@ -1,7 +1,7 @@
 import type { PagingPolicy } from './paging-policy.js';
 import type { MemoOptions } from './memo.js';
-import { evaluateNsg, type FlowVerdict } from './nsg.js';
-import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routes.js';
+import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
+import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
 import type { ServiceTagSet, SubnetConfig } from '../model/network.js';
 import type { FetchFailure, InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
 

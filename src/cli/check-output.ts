@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
 import { cellText, terminalSafe } from './terminal-text.js';
-import { blockedOf, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/verdict.js';
+import { blockedOf, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/triage.js';
 import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
 

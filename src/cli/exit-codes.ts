@@ -1,5 +1,5 @@
 import type { FleetReport } from '../analysis/report.js';
-import { blockedOf, problemsOf, uncheckedOf } from '../analysis/verdict.js';
+import { blockedOf, problemsOf, uncheckedOf } from '../analysis/triage.js';
 
 /**
  * `check`'s exit codes (docs/design.md, "CLI"): 0 healthy, 1 a paging dependency down or blocked (a required flow or

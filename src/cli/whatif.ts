@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { DEFAULT_PAGING_POLICY, type PagingPolicy } from '../analysis/paging-policy.js';
-import { evaluateNsg, ruleProblems, unknownReason, type FlowVerdict, type RuleProblem } from '../analysis/nsg.js';
+import { evaluateNsg, ruleProblems, unknownReason, type FlowVerdict, type RuleProblem } from '../analysis/nsg/evaluate.js';
 import { REQUIREMENTS_REVISION } from '../analysis/requirements.js';
-import { evaluateRoutes, type RouteAnalysis } from '../analysis/routes.js';
+import { evaluateRoutes, type RouteAnalysis } from '../analysis/routing/evaluate.js';
 import { normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../azure/normalise-network.js';
 import { readProposalDocument, type FoundResource, type ProposalFormat } from '../azure/proposal-input.js';
 import { BUNDLED_SERVICE_TAGS, bundledServiceTagsBody } from '../data/bundled-service-tags.js';

@@ -1,4 +1,4 @@
-import type { FlowVerdict } from '../analysis/nsg.js';
+import type { FlowVerdict } from '../analysis/nsg/evaluate.js';
 import type { EndpointReport, FleetReport, InstanceReport } from '../analysis/report.js';
 import { compareIds } from '../model/fleet-order.js';
 import type { Labels, Sample } from './exposition.js';

@@ -2,16 +2,16 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { armRoutes } from './routes-arm.js';
-import { controlRoutes } from './routes-control.js';
-import { SimulatorState } from './routes-state.js';
-import type { LatencyOptions } from './routes-arm.js';
-import type { ThrottleOptions } from './routes-throttle.js';
+import { armRoutes } from './handlers/arm.js';
+import { controlRoutes } from './handlers/control.js';
+import { SimulatorState } from './handlers/state.js';
+import type { LatencyOptions } from './handlers/arm.js';
+import type { ThrottleOptions } from './handlers/throttle.js';
 import { loadCertificate } from './tls.js';
 import type { Fault, World } from './world.js';
 
-export type { ThrottleOptions } from './routes-throttle.js';
-export type { LatencyOptions } from './routes-arm.js';
+export type { ThrottleOptions } from './handlers/throttle.js';
+export type { LatencyOptions } from './handlers/arm.js';
 
 export interface SimulatorOptions {
   world: World;

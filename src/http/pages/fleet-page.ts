@@ -1,6 +1,6 @@
 import { DEPENDENCIES, type Dependency } from '../../analysis/dependencies.js';
 import type { DependencyReport, FleetReport, InstanceReport, RegionReport } from '../../analysis/report.js';
-import { blockedOf, uncheckedOf } from '../../analysis/verdict.js';
+import { blockedOf, uncheckedOf } from '../../analysis/triage.js';
 import { html, type SafeHtml } from '../html.js';
 import {
   ago,

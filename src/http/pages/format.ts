@@ -1,5 +1,5 @@
 import type { DependencyReport, EndpointReport, InstanceHealth, RegionReport } from '../../analysis/report.js';
-import { failingEndpoints, failureState } from '../../analysis/verdict.js';
+import { failingEndpoints, failureState } from '../../analysis/triage.js';
 import { html, type SafeHtml } from '../html.js';
 
 export { failingEndpoints };

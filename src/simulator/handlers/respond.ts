@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { ArmError } from './arm-errors.js';
+import { ArmError } from '../arm-errors.js';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 

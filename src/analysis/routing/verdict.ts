@@ -1,8 +1,8 @@
-import type { Dependency } from './dependencies.js';
-import type { RouteShare } from './routes-match.js';
-import { endpointNeeded, TUNNELLING_ENDPOINTS } from './requirements.js';
-import { shortRegion } from '../model/ids.js';
-import type { NextHopType } from '../model/network.js';
+import type { Dependency } from '../dependencies.js';
+import type { RouteShare } from './match.js';
+import { endpointNeeded, TUNNELLING_ENDPOINTS } from '../requirements.js';
+import { shortRegion } from '../../model/ids.js';
+import type { NextHopType } from '../../model/network.js';
 
 export type RouteHop = NextHopType;
 

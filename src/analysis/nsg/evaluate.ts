@@ -1,16 +1,16 @@
-import { AddressSet } from './addresses.js';
-import type { Dependency } from './dependencies.js';
-import { TagSetMemo, type MemoOptions } from './memo.js';
-import { nsgMemoKey } from './nsg-memo-key.js';
-import { buildEnv, localCoverage, peerSet, resolve, unionAll, unresolvedWord, type Env, type NsgContext } from './nsg-words.js';
-import { isAnyPortRange, parsePortRange, portInRange } from './nsg-values.js';
-import { pagesOn } from './paging-policy.js';
-import { FLOW_REQUIREMENTS, flowApplies, requiredFor, type FlowRequirement } from './requirements.js';
-import { regionalTag } from './service-tags.js';
-import { shortRegion } from '../model/ids.js';
-import type { NetworkSecurityGroup, SecurityRule } from '../model/network.js';
+import { AddressSet } from '../addresses.js';
+import type { Dependency } from '../dependencies.js';
+import { TagSetMemo, type MemoOptions } from '../memo.js';
+import { nsgMemoKey } from './memo-key.js';
+import { buildEnv, localCoverage, peerSet, resolve, unionAll, unresolvedWord, type Env, type NsgContext } from './words.js';
+import { isAnyPortRange, parsePortRange, portInRange } from './values.js';
+import { pagesOn } from '../paging-policy.js';
+import { FLOW_REQUIREMENTS, flowApplies, requiredFor, type FlowRequirement } from '../requirements.js';
+import { regionalTag } from '../service-tags.js';
+import { shortRegion } from '../../model/ids.js';
+import type { NetworkSecurityGroup, SecurityRule } from '../../model/network.js';
 
-export type { NsgContext } from './nsg-words.js';
+export type { NsgContext } from './words.js';
 
 /**
  * APIM's required flows judged against an NSG the way Azure evaluates it: rules in priority order,
@@ -290,7 +290,7 @@ export function evaluateFlow(nsg: NetworkSecurityGroup | undefined, flow: FlowRe
   return judge(nsg && orderedRules(nsg), flow, buildEnv(ctx));
 }
 
-/** Regions of a fleet mostly share an NSG's rules; see nsg-memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
+/** Regions of a fleet mostly share an NSG's rules; see memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
 export const nsgVerdictMemo = new TagSetMemo<readonly FlowVerdict[]>(1024);
 
 /**

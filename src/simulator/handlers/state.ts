@@ -1,5 +1,5 @@
-import type { ArmResource, Fault, World } from './world.js';
-import { idKey, locationKey, resourceTypeOf } from './routes-path.js';
+import type { ArmResource, Fault, World } from '../world.js';
+import { idKey, locationKey, resourceTypeOf } from './path.js';
 
 interface FaultSlot {
   fault: Fault;
@@ -126,7 +126,7 @@ export class SimulatorState {
 }
 
 /** What every route handler gets. */
-export interface RouteContext {
+export interface HandlerContext {
   state: SimulatorState;
   pageSize: number;
   /** `https://host:port` of the simulator, for nextLinks when the request has no Host header. */

@@ -1,7 +1,7 @@
-import { AddressSet, isIpPrefix, parsePrefix, type Interval } from './addresses.js';
-import type { EndpointRouteSet } from './routes-endpoints.js';
-import { isV4, overlaps, tagCidrsTouching, toCidr, type Cidr } from './routes-tags.js';
-import type { NextHopType, Route, ServiceTagSet } from '../model/network.js';
+import { AddressSet, isIpPrefix, parsePrefix, type Interval } from '../addresses.js';
+import type { EndpointRouteSet } from './endpoints.js';
+import { isV4, overlaps, tagCidrsTouching, toCidr, type Cidr } from './tags.js';
+import type { NextHopType, Route, ServiceTagSet } from '../../model/network.js';
 
 /** One CIDR of the subnet's effective route table (a tag route contributes one entry per prefix). */
 export interface RouteEntry extends Interval {

@@ -1,5 +1,5 @@
-import type { AddressSet, Interval } from './addresses.js';
-import type { RouteEntry } from './routes-table.js';
+import type { AddressSet, Interval } from '../addresses.js';
+import type { RouteEntry } from './table.js';
 
 export interface RouteShare {
   entry: RouteEntry;

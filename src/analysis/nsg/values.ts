@@ -1,4 +1,4 @@
-import { isTemplateExpression } from '../model/template-expression.js';
+import { isTemplateExpression } from '../../model/template-expression.js';
 
 /**
  * The values of NSG rule fields that the analysis must understand to judge a flow: port ranges and

@@ -1,8 +1,8 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import { faultSchema, parseWorld, type Fault, type World } from './world.js';
-import { JSON_CONTENT_TYPE } from './routes-respond.js';
-import type { SimulatorState } from './routes-state.js';
+import { faultSchema, parseWorld, type Fault, type World } from '../world.js';
+import { JSON_CONTENT_TYPE } from './respond.js';
+import type { SimulatorState } from './state.js';
 
 const faultsSchema = z.array(faultSchema);
 

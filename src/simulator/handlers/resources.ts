@@ -1,9 +1,9 @@
 import type { Request } from 'express';
-import { invalidResourceType, resourceNotFound } from './arm-errors.js';
-import { pageOf } from './paging.js';
-import { idKey, type ArmPath } from './routes-path.js';
-import type { RouteContext } from './routes-state.js';
-import { requireResourceGroup, requireSubscription } from './routes-subscriptions.js';
+import { invalidResourceType, resourceNotFound } from '../arm-errors.js';
+import { pageOf } from '../paging.js';
+import { idKey, type ArmPath } from './path.js';
+import type { HandlerContext } from './state.js';
+import { requireResourceGroup, requireSubscription } from './subscriptions.js';
 
 type Json = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ function parentOf(path: string): string {
 }
 
 /** `GET <resource id>`: the stored body, else the copy embedded in its parent. */
-function getResource(ctx: RouteContext, p: ArmPath): unknown {
+function getResource(ctx: HandlerContext, p: ArmPath): unknown {
   const stored = ctx.state.resource(p.path);
   if (stored) return stored;
   const provider = p.provider ?? [];
@@ -46,7 +46,7 @@ function getResource(ctx: RouteContext, p: ArmPath): unknown {
 }
 
 /** `GET <parent id>/<collection>`: stored children of that type, then embedded ones not stored. */
-function listChildren(ctx: RouteContext, p: ArmPath, req: Request): unknown {
+function listChildren(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   const parentId = p.path.split('/').slice(0, -1).join('/');
   const parent = ctx.state.resource(parentId);
   if (!parent) throw resourceNotFound(parentId);
@@ -63,7 +63,7 @@ function listChildren(ctx: RouteContext, p: ArmPath, req: Request): unknown {
 }
 
 /** `GET <scope>/providers/<Namespace>/<type>`: every resource of that type in a subscription or resource group. */
-function listByType(ctx: RouteContext, p: ArmPath, req: Request): unknown {
+function listByType(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   const [namespace, type] = p.provider as [string, string];
   const subscriptionId = p.subscriptionId!;
   if (p.resourceGroup) requireResourceGroup(ctx.state, subscriptionId, p.resourceGroup);
@@ -72,7 +72,7 @@ function listByType(ctx: RouteContext, p: ArmPath, req: Request): unknown {
 }
 
 /** A resource group the world only implies (by resources inside it), placed where its first resource is. */
-function synthesizedResourceGroup(ctx: RouteContext, id: string, name: string): Json {
+function synthesizedResourceGroup(ctx: HandlerContext, id: string, name: string): Json {
   const prefix = idKey(id) + '/';
   const inside = ctx.state.resources().find((r) => r.id.toLowerCase().startsWith(prefix));
   return {
@@ -85,7 +85,7 @@ function synthesizedResourceGroup(ctx: RouteContext, id: string, name: string): 
 }
 
 /** Resource GETs and lists under `/subscriptions/{s}[/resourceGroups/{rg}]/providers/...`. */
-export function routeResources(ctx: RouteContext, p: ArmPath, req: Request): unknown {
+export function routeResources(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   const provider = p.provider;
   if (!provider || !p.subscriptionId) {
     // `/subscriptions/{s}/resourceGroups/{rg}` is itself a resource a world may hold.

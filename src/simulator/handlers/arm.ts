@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import { ArmError, authenticationFailed, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from './arm-errors.js';
-import { routeApim } from './routes-apim.js';
-import { GRAPH_PATH, routeGraph } from './routes-graph.js';
-import { routeNetwork } from './routes-network.js';
-import { parseArmPath, type ArmPath } from './routes-path.js';
-import { routeResources } from './routes-resources.js';
-import { sendFailure, sendJson, setTweaks } from './routes-respond.js';
-import type { RouteContext } from './routes-state.js';
-import { routeSubscriptions } from './routes-subscriptions.js';
-import { ReadCounters, Throttle, type ThrottleOptions } from './routes-throttle.js';
+import { ArmError, authenticationFailed, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from '../arm-errors.js';
+import { routeApim } from './apim.js';
+import { GRAPH_PATH, routeGraph } from './graph.js';
+import { routeNetwork } from './network.js';
+import { parseArmPath, type ArmPath } from './path.js';
+import { routeResources } from './resources.js';
+import { sendFailure, sendJson, setTweaks } from './respond.js';
+import type { HandlerContext } from './state.js';
+import { routeSubscriptions } from './subscriptions.js';
+import { ReadCounters, Throttle, type ThrottleOptions } from './throttle.js';
 
 /** Each ARM answer waits a uniformly drawn time in [minMs, maxMs] first, as ARM's own latency. */
 export interface LatencyOptions {
@@ -18,7 +18,7 @@ export interface LatencyOptions {
   maxMs: number;
 }
 
-export interface ArmRoutesOptions extends RouteContext {
+export interface ArmRoutesOptions extends HandlerContext {
   throttle?: ThrottleOptions;
   latency?: LatencyOptions;
   /** Aborted when the simulator closes, so pending fault delays end with it. */
@@ -27,7 +27,7 @@ export interface ArmRoutesOptions extends RouteContext {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function dispatch(ctx: RouteContext, p: ArmPath, req: Request): unknown {
+function dispatch(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   if (p.segments[0]?.toLowerCase() !== 'subscriptions') throw invalidResourceType(p.path);
   return (
     routeSubscriptions(ctx, p, req) ??
@@ -55,7 +55,7 @@ async function readJsonBody(req: Request): Promise<unknown> {
 }
 
 /** Subscriptions the caller may not read: a 401/403 fault on the subscription's path says so. */
-function deniedBy(state: RouteContext['state']) {
+function deniedBy(state: HandlerContext['state']) {
   return (subscriptionId: string) => state.hasFault(`/subscriptions/${subscriptionId}/`, [401, 403]);
 }
 

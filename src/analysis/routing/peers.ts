@@ -1,9 +1,9 @@
-import { AddressSet } from './addresses.js';
-import { TagSetMemo } from './memo.js';
-import type { Dependency } from './dependencies.js';
-import { FLOW_REQUIREMENTS, ROUTE_PEERS } from './requirements.js';
-import { peerAddresses } from './service-tags.js';
-import type { ServiceTagSet } from '../model/network.js';
+import { AddressSet } from '../addresses.js';
+import { TagSetMemo } from '../memo.js';
+import type { Dependency } from '../dependencies.js';
+import { FLOW_REQUIREMENTS, ROUTE_PEERS } from '../requirements.js';
+import { peerAddresses } from '../service-tags.js';
+import type { ServiceTagSet } from '../../model/network.js';
 
 /** APIM's outbound peers, plus `ApiManagement` for the control plane's return path (the requirement catalogue's `routed`). */
 export { ROUTE_PEERS };

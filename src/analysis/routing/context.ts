@@ -1,4 +1,4 @@
-import type { ServiceTagSet } from '../model/network.js';
+import type { ServiceTagSet } from '../../model/network.js';
 
 /** What route evaluation knows of a region besides its route table and service endpoints. */
 export interface RouteContext {

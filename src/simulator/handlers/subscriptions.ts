@@ -1,8 +1,8 @@
 import type { Request } from 'express';
-import { resourceGroupNotFound, subscriptionNotFound } from './arm-errors.js';
-import { pageOf } from './paging.js';
-import type { ArmPath } from './routes-path.js';
-import type { RouteContext, SimulatorState } from './routes-state.js';
+import { resourceGroupNotFound, subscriptionNotFound } from '../arm-errors.js';
+import { pageOf } from '../paging.js';
+import type { ArmPath } from './path.js';
+import type { HandlerContext, SimulatorState } from './state.js';
 
 // Synthesized subscriptions need a tenant; a world may name its own with a top-level "tenantId".
 const DEFAULT_TENANT_ID = '11111111-1111-4111-8111-111111111111';
@@ -53,7 +53,7 @@ export function requireResourceGroup(state: SimulatorState, subscriptionId: stri
 }
 
 /** `GET /subscriptions` and `GET /subscriptions/{id}`; undefined for any other path. */
-export function routeSubscriptions(ctx: RouteContext, p: ArmPath, req: Request): unknown {
+export function routeSubscriptions(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   if (p.segments.length === 1 && p.lower === '/subscriptions') {
     return pageOf(subscriptionBodies(ctx.state), req, ctx.pageSize, ctx.origin);
   }

@@ -1,8 +1,8 @@
-import { isIpPrefix, type AddressSet } from './addresses.js';
-import type { RouteContext } from './routes-context.js';
-import { isV4, overlaps, toCidr } from './routes-tags.js';
-import { shortRegion } from '../model/ids.js';
-import type { Route, ServiceEndpoint } from '../model/network.js';
+import { isIpPrefix, type AddressSet } from '../addresses.js';
+import type { RouteContext } from './context.js';
+import { isV4, overlaps, toCidr } from './tags.js';
+import { shortRegion } from '../../model/ids.js';
+import type { Route, ServiceEndpoint } from '../../model/network.js';
 
 /**
  * The memo key of a region's route analysis: everything `evaluateRoutes` reads, besides the tag set

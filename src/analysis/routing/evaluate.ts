@@ -2,22 +2,22 @@
  * Route evaluation: where a region's APIM subnet sends the traffic of each dependency, from its route
  * table, Azure's system routes and its service endpoints (docs/design.md, "Forced tunnelling").
  */
-import type { Dependency } from './dependencies.js';
-import { TagSetMemo, type MemoOptions } from './memo.js';
-import { endpointRouteSets, serviceEndpointEnabled } from './routes-endpoints.js';
-import { splitByRoutes } from './routes-match.js';
-import type { RouteContext } from './routes-context.js';
-import { endpointsKey, routesMemoKey } from './routes-memo-key.js';
-import { routedPeers } from './routes-peers.js';
-import { endpointNeeded, TUNNELLING_ENDPOINTS } from './requirements.js';
-import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './routes-table.js';
-import { describeHop, judgeShares, type RouteVerdict } from './routes-verdict.js';
-import { shortRegion } from '../model/ids.js';
-import type { Route, RouteTable, ServiceEndpoint } from '../model/network.js';
+import type { Dependency } from '../dependencies.js';
+import { TagSetMemo, type MemoOptions } from '../memo.js';
+import { endpointRouteSets, serviceEndpointEnabled } from './endpoints.js';
+import { splitByRoutes } from './match.js';
+import type { RouteContext } from './context.js';
+import { endpointsKey, routesMemoKey } from './memo-key.js';
+import { routedPeers } from './peers.js';
+import { endpointNeeded, TUNNELLING_ENDPOINTS } from '../requirements.js';
+import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './table.js';
+import { describeHop, judgeShares, type RouteVerdict } from './verdict.js';
+import { shortRegion } from '../../model/ids.js';
+import type { Route, RouteTable, ServiceEndpoint } from '../../model/network.js';
 
-export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './routes-endpoints.js';
-export type { RouteHop, RouteVerdict } from './routes-verdict.js';
-export type { RouteContext } from './routes-context.js';
+export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './endpoints.js';
+export type { RouteHop, RouteVerdict } from './verdict.js';
+export type { RouteContext } from './context.js';
 
 export interface RouteAnalysis {
   forcedTunnelling: boolean;
@@ -35,13 +35,13 @@ function describeRoute(route: Route): string {
   return `route '${route.name}' (${route.addressPrefix} -> ${describeHop(route.nextHopType, route.nextHopIpAddress)})`;
 }
 
-/** Regions of a fleet mostly share route tables and endpoints; see routes-memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
+/** Regions of a fleet mostly share route tables and endpoints; see memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
 export const routeAnalysisMemo = new TagSetMemo<RouteAnalysis>(1024);
 
 /** Entries are never changed once made, so regions share them. */
 const endpointEntryMemo = new TagSetMemo<readonly RouteEntry[]>(1024);
 
-/** Remembered verdicts are frozen and shared by every region they fit, as NSG verdicts are (nsg.ts). */
+/** Remembered verdicts are frozen and shared by every region they fit, as NSG verdicts are (nsg/evaluate.ts). */
 const frozen = (analysis: RouteAnalysis): RouteAnalysis => {
   for (const verdict of analysis.verdicts) Object.freeze(verdict);
   return analysis;

@@ -1,10 +1,10 @@
-import { AddressSet } from './addresses.js';
-import { TagSetMemo } from './memo.js';
-import { tagAddressesV4 } from './routes-tags.js';
-import { TUNNELLING_ENDPOINTS } from './requirements.js';
-import { regionalTag } from './service-tags.js';
-import { shortRegion } from '../model/ids.js';
-import type { ServiceEndpoint, ServiceTagSet } from '../model/network.js';
+import { AddressSet } from '../addresses.js';
+import { TagSetMemo } from '../memo.js';
+import { tagAddressesV4 } from './tags.js';
+import { TUNNELLING_ENDPOINTS } from '../requirements.js';
+import { regionalTag } from '../service-tags.js';
+import { shortRegion } from '../../model/ids.js';
+import type { ServiceEndpoint, ServiceTagSet } from '../../model/network.js';
 
 /** The service endpoints APIM's forced-tunnelling guidance names (the requirement catalogue). */
 export const WATCHED_SERVICE_ENDPOINTS: readonly string[] = TUNNELLING_ENDPOINTS.map((endpoint) => endpoint.service);

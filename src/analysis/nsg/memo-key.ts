@@ -1,7 +1,7 @@
-import { AddressSet } from './addresses.js';
-import { HOST_VIP, localCoverage, peerSet, tagPeers, unionAll, type Coverage, type Env } from './nsg-words.js';
-import { FLOW_REQUIREMENTS } from './requirements.js';
-import type { SecurityRule } from '../model/network.js';
+import { AddressSet } from '../addresses.js';
+import { HOST_VIP, localCoverage, peerSet, tagPeers, unionAll, type Coverage, type Env } from './words.js';
+import { FLOW_REQUIREMENTS } from '../requirements.js';
+import type { SecurityRule } from '../../model/network.js';
 
 /**
  * The memo key of a region's NSG verdicts: everything the evaluation reads, besides the tag set (the

@@ -1,4 +1,4 @@
-import { badRequest } from './arm-errors.js';
+import { badRequest } from '../arm-errors.js';
 
 /** A request path split the way ARM reads it. Names keep their spelling; `lower` is for matching. */
 export interface ArmPath {

@@ -1,5 +1,5 @@
-import { AddressSet, parsePrefix, type Interval } from './addresses.js';
-import type { ServiceTag } from '../model/network.js';
+import { AddressSet, parsePrefix, type Interval } from '../addresses.js';
+import type { ServiceTag } from '../../model/network.js';
 
 /**
  * Memoised views of service tags. A fleet's regions share one cached tag set (it changes weekly at

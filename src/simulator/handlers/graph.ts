@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { ArmError } from './arm-errors.js';
-import { idKey, locationKey, resourceTypeOf } from './routes-path.js';
-import type { SimulatorState } from './routes-state.js';
-import type { ArmResource } from './world.js';
+import { ArmError } from '../arm-errors.js';
+import { idKey, locationKey, resourceTypeOf } from './path.js';
+import type { SimulatorState } from './state.js';
+import type { ArmResource } from '../world.js';
 
 /**
  * Azure Resource Graph, `POST /providers/Microsoft.ResourceGraph/resources` (2024-04-01 shapes: see

@@ -1,12 +1,12 @@
-import { AddressSet, isIpPrefix } from './addresses.js';
-import { TagSetMemo } from './memo.js';
-import type { PagingPolicy } from './paging-policy.js';
-import { FLOW_REQUIREMENTS, type FlowRequirement } from './requirements.js';
-import { peerAddresses, tagAddresses } from './service-tags.js';
-import { shortRegion } from '../model/ids.js';
-import type { SecurityRule, ServiceTagSet } from '../model/network.js';
-import { isTemplateExpression } from '../model/template-expression.js';
-import type { VnetType } from '../model/snapshot.js';
+import { AddressSet, isIpPrefix } from '../addresses.js';
+import { TagSetMemo } from '../memo.js';
+import type { PagingPolicy } from '../paging-policy.js';
+import { FLOW_REQUIREMENTS, type FlowRequirement } from '../requirements.js';
+import { peerAddresses, tagAddresses } from '../service-tags.js';
+import { shortRegion } from '../../model/ids.js';
+import type { SecurityRule, ServiceTagSet } from '../../model/network.js';
+import { isTemplateExpression } from '../../model/template-expression.js';
+import type { VnetType } from '../../model/snapshot.js';
 
 /**
  * What the address words of NSG rules (`*`, `VirtualNetwork`, `Internet`, tags, CIDRs) and the peers of

@@ -1,4 +1,4 @@
-import { unknownReason } from './nsg.js';
+import { unknownReason } from './nsg/evaluate.js';
 import type { DependencyReport, EndpointReport, FleetReport, RegionReport } from './report.js';
 
 /**

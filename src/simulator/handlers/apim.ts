@@ -1,12 +1,12 @@
-import { resourceNotFound } from './arm-errors.js';
-import { locationKey, type ArmPath } from './routes-path.js';
-import type { RouteContext } from './routes-state.js';
+import { resourceNotFound } from '../arm-errors.js';
+import { locationKey, type ArmPath } from './path.js';
+import type { HandlerContext } from './state.js';
 
 /**
  * `GET <apim id>/networkstatus` (every region) and `GET <apim id>/locations/{region}/networkstatus`
  * (one region's `networkStatus` object); undefined for any other path.
  */
-export function routeApim(ctx: RouteContext, p: ArmPath): unknown {
+export function routeApim(ctx: HandlerContext, p: ArmPath): unknown {
   const provider = p.provider;
   if (!provider || !p.resourceGroup) return undefined;
   const [namespace, type, , ...rest] = provider.map((s) => s.toLowerCase());

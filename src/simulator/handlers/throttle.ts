@@ -1,4 +1,4 @@
-import { throttled, type ArmError } from './arm-errors.js';
+import { throttled, type ArmError } from '../arm-errors.js';
 
 export interface ThrottleOptions {
   /** Bucket size: requests a subscription may make at once. */

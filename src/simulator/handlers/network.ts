@@ -1,13 +1,13 @@
-import { ArmError } from './arm-errors.js';
-import type { ArmPath } from './routes-path.js';
-import type { RouteContext } from './routes-state.js';
-import { requireSubscription } from './routes-subscriptions.js';
+import { ArmError } from '../arm-errors.js';
+import type { ArmPath } from './path.js';
+import type { HandlerContext } from './state.js';
+import { requireSubscription } from './subscriptions.js';
 
 /**
  * `GET /subscriptions/{s}/providers/Microsoft.Network/locations/{location}/serviceTags`: the world's
  * body for that region, its `{subscriptionId}` placeholder filled in; undefined for any other path.
  */
-export function routeNetwork(ctx: RouteContext, p: ArmPath): unknown {
+export function routeNetwork(ctx: HandlerContext, p: ArmPath): unknown {
   const provider = p.provider?.map((s) => s.toLowerCase());
   if (!provider || p.resourceGroup || provider.length !== 4) return undefined;
   if (provider[0] !== 'microsoft.network' || provider[1] !== 'locations' || provider[3] !== 'servicetags') return undefined;
