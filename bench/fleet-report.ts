@@ -8,7 +8,7 @@
 import { rollUpDependencies, summarise } from '../src/analysis/analyse.js';
 import { fnv1a } from '../src/model/fnv1a.js';
 import { connectivityEntries } from '../src/simulator/demo-world.js';
-import { classifyDependency, DEPENDENCIES, type Dependency } from '../src/analysis/dependencies.js';
+import { classifyDependency, DEPENDENCIES } from '../src/analysis/dependencies.js';
 import { DEFAULT_PAGING_POLICY, pagesOn, pagingDependencies } from '../src/analysis/paging-policy.js';
 import { DNS_ASPECT, DNS_DRIFT_GROUP } from '../src/analysis/drift-aspects.js';
 import type { RegionConfigReport } from '../src/analysis/network.js';

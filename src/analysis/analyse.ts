@@ -1,4 +1,4 @@
-import { classifyDependency, DEPENDENCIES, type Dependency } from './dependencies.js';
+import { classifyDependency, DEPENDENCIES } from './dependencies.js';
 import { analyseDrift, DNS_ASPECT, DNS_DRIFT_GROUP, type DriftGroupSpec } from './drift-aspects.js';
 import { likelyCause } from './likely-cause.js';
 import { analyseRegionConfig } from './network.js';
