@@ -1,0 +1,107 @@
+import { listOf, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
+import { promql, REGION } from './promql.js';
+import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
+
+/**
+ * Predictive, from the network configuration: NSG rules and routes that block what APIM needs, and drift.
+ */
+
+function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
+  return {
+    alert: 'ApimNetworkRequiredFlowBlocked',
+    // Predictive: the NSG denies (0) or only partly allows (0.5) a flow APIM needs, which the
+    // platform may not have noticed yet. decided_by is left out of the alert's identity (a rule
+    // rename would raise a second alert) and fetched into the description instead.
+    // Required by Microsoft's table, or paging by policy (Graph's Entra flow).
+    expr: promql`
+      min by (${REGION}, direction, dependency, peer, port, protocol) (
+        apim_network_flow_allowed{required="true"}
+        or
+        apim_network_flow_allowed{dependency=~"${options.pagingAnyRegex}"}
+      ) < 1`,
+    // Two consecutive polls: a half-applied NSG change does not alert.
+    for: '20m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: NSG blocks {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} in {{ $labels.location }}',
+    description:
+      `${WHERE}: the subnet's NSG {{ if lt $value 0.5 }}denies{{ else }}allows only part of{{ end }} the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }} (dependency {{ $labels.dependency }}).` +
+      withQuery(
+        `min by (decided_by) (apim_network_flow_allowed{${SAME_REGION},direction="%s",peer="%s",port="%s"}) < 1`,
+        `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
+        ` Deciding rule: ${listOf('decided_by')}.`,
+      ) +
+      ' APIM breaks once the platform notices.',
+  };
+}
+
+function apimNetworkRequiredFlowUnknown(options: RulesOptions): AlertRule {
+  return {
+    alert: 'ApimNetworkRequiredFlowUnknown',
+    // A guess is never a verdict: a rule that could decide the flow holds a value the monitor cannot
+    // resolve (a tag its data lacks, an unparsable port or prefix, an invalid priority).
+    expr: promql`
+      max by (${REGION}, direction, dependency, peer, port, protocol) (
+        apim_network_flow_unknown{required="true"}
+        or
+        apim_network_flow_unknown{dependency=~"${options.pagingAnyRegex}"}
+      ) == 1`,
+    for: '20m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: cannot judge {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} in {{ $labels.location }}',
+    description:
+      `${WHERE}: a rule of the subnet's NSG that could decide the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }} (dependency {{ $labels.dependency }}) holds a value apim-netwatch cannot resolve: a service tag its tag data does not hold, a port or prefix that is not valid, or a priority outside 100-4096.` +
+      withQuery(
+        `max by (decided_by) (apim_network_flow_unknown{${SAME_REGION},direction="%s",peer="%s",port="%s"}) == 1`,
+        `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
+        ` Rule: ${listOf('decided_by')}.`,
+      ) +
+      ' The status page and the JSON API say why; apim-netwatch whatif does too.',
+  };
+}
+
+function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
+  return {
+    alert: 'ApimNetworkRequiredRouteBroken',
+    // route_ok has no `required` label: a dependency is required here when one of its flows is
+    // required by Microsoft's table or pages by policy. Expected asymmetries (SQL outside the
+    // primary region, Key Vault on stv1) are already route_ok 1.
+    expr: promql`
+      min by (${REGION}, dependency, next_hop_type) (apim_network_route_ok) == 0
+      and on (${REGION}, dependency)
+        group by (${REGION}, dependency) (
+          apim_network_flow_allowed{required="true"}
+          or
+          apim_network_flow_allowed{dependency=~"${options.pagingAnyRegex}"}
+        )`,
+    for: '20m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic routed to {{ $labels.next_hop_type }} in {{ $labels.location }}',
+    description: `${WHERE}: the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to next hop {{ $labels.next_hop_type }} instead of Internet or a service endpoint. With forced tunnelling APIM needs service endpoints (Storage, SQL in the primary region, Key Vault, Event Hubs) and a route ApiManagement -> Internet.`,
+  };
+}
+
+function apimNetworkConfigDrift(): AlertRule {
+  return {
+    alert: 'ApimNetworkConfigDrift',
+    expr: promql`
+      max by (${REGION}, aspect, group) (apim_network_config_drift) == 1`,
+    // Drift is not urgent; it must survive a few polls (and a rollout across regions) first.
+    for: '1h',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: {{ $labels.aspect }} configuration drifted in {{ $labels.location }}',
+    description: `${WHERE}: its {{ $labels.aspect }} configuration differs from its drift group {{ $labels.group }} (for aspect dns: APIM's DNS servers differ from its VNet's). Expected asymmetries (forced-tunnelling service endpoints) are not counted.`,
+  };
+}
+
+/** The `apim-network-configuration` group. */
+export function configurationGroup(options: RulesOptions): RuleGroup {
+  return {
+    name: 'apim-network-configuration',
+    rules: [
+      apimNetworkRequiredFlowBlocked(options),
+      apimNetworkRequiredFlowUnknown(options),
+      apimNetworkRequiredRouteBroken(options),
+      apimNetworkConfigDrift(),
+    ],
+  };
+}

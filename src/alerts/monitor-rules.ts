@@ -1,0 +1,112 @@
+import { WHERE } from './annotations.js';
+import { promql, REGION } from './promql.js';
+import type { AlertRule, RuleGroup } from './types.js';
+
+/**
+ * The monitor itself: polls failing or stale, not scraped, throttled by ARM, targets it cannot read.
+ */
+
+function apimNetwatchPollsFailing(): AlertRule {
+  return {
+    alert: 'ApimNetwatchPollsFailing',
+    // Polls that read nothing at all (ARM unreachable, credentials broken). Partial polls are
+    // not counted here: ApimNetwatchTargetDown / SubscriptionDown name what failed.
+    expr: promql`
+      max(increase(apim_netwatch_polls_total{outcome="failure"}[30m])) > 0`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'apim-netwatch polls fail',
+    description: 'About {{ printf "%.0f" $value }} apim-netwatch polls in the last 30 minutes read no instance at all (ARM unreachable, credentials rejected, ...). Its data is getting old; its logs name the ARM error.',
+  };
+}
+
+function apimNetwatchPollsStale(): AlertRule {
+  return {
+    alert: 'ApimNetwatchPollsStale',
+    // min: the replica that is furthest behind (its stale data feeds the alerts too).
+    expr: promql`
+      time() - min(apim_netwatch_poll_last_success_timestamp_seconds) > 2 * 15 * 60`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'apim-netwatch has not completed a successful poll for two intervals',
+    description: 'The last apim-netwatch poll that read every target ended {{ $value | humanizeDuration }} ago (more than two 15-minute intervals). Either the polls fail (ApimNetwatchPollsFailing), some target keeps failing (ApimNetwatchTargetDown, ApimNetwatchSubscriptionDown), or the poller is stuck.',
+  };
+}
+
+function apimNetwatchAbsent(): AlertRule {
+  return {
+    alert: 'ApimNetwatchAbsent',
+    expr: promql`
+      absent(apim_netwatch_poll_last_success_timestamp_seconds)`,
+    for: '15m',
+    severity: 'warning',
+    summary: 'apim-netwatch is not scraped',
+    description: 'Prometheus has no apim-netwatch metrics: the monitor is down or not scraped, and none of the APIM network alerts can fire.',
+  };
+}
+
+function apimNetwatchArmThrottled(): AlertRule {
+  return {
+    alert: 'ApimNetwatchArmThrottled',
+    expr: promql`
+      max by (operation) (increase(apim_netwatch_arm_requests_total{code="429"}[30m])) > 0`,
+    for: '5m',
+    severity: 'warning',
+    summary: 'ARM throttles apim-netwatch ({{ $labels.operation }})',
+    description: 'ARM answered about {{ printf "%.0f" $value }} {{ $labels.operation }} requests of apim-netwatch with 429 (throttled) in the last 30 minutes. Retries honour Retry-After, but polls slow down and may fail; the subscription\'s read budget is shared with every other tool.',
+  };
+}
+
+function apimNetwatchArmRateLimitLow(): AlertRule {
+  return {
+    alert: 'ApimNetwatchArmRateLimitLow',
+    // ARM's x-ms-ratelimit-remaining-* header; under 100 left, the next poll may be throttled.
+    expr: promql`
+      min by (subscription_id, scope) (apim_netwatch_arm_ratelimit_remaining) < 100`,
+    for: '30m',
+    severity: 'info',
+    summary: 'ARM read budget low in subscription {{ $labels.subscription_id }}',
+    description: 'ARM reported only {{ $value }} requests left ({{ $labels.scope }}) for subscription {{ $labels.subscription_id }} after apim-netwatch\'s last requests, for two polls in a row.',
+  };
+}
+
+function apimNetwatchTargetDown(): AlertRule {
+  return {
+    alert: 'ApimNetwatchTargetDown',
+    // location is the instance's primary region here.
+    expr: promql`
+      min by (${REGION}) (apim_netwatch_target_up) == 0`,
+    for: '20m',
+    severity: 'warning',
+    summary: 'apim-netwatch cannot read APIM {{ $labels.apim_service }}',
+    description: `apim-netwatch could not read ${WHERE.replace(' in region ', ', primary region ')} in two consecutive polls. Its last NetworkStatus stays exported and turns stale (down) as it ages.`,
+  };
+}
+
+function apimNetwatchSubscriptionDown(): AlertRule {
+  return {
+    alert: 'ApimNetwatchSubscriptionDown',
+    expr: promql`
+      min by (subscription_id) (apim_netwatch_subscription_up) == 0`,
+    for: '20m',
+    severity: 'warning',
+    summary: 'apim-netwatch cannot list subscription {{ $labels.subscription_id }}',
+    description: 'apim-netwatch could not list the APIM instances of subscription {{ $labels.subscription_id }} in two consecutive polls (no Reader role, subscription disabled, or ARM errors): its instances are not watched.',
+  };
+}
+
+/** The `apim-netwatch-monitor` group. */
+export function monitorGroup(): RuleGroup {
+  return {
+    name: 'apim-netwatch-monitor',
+    rules: [
+      apimNetwatchPollsFailing(),
+      apimNetwatchPollsStale(),
+      apimNetwatchAbsent(),
+      apimNetwatchArmThrottled(),
+      apimNetwatchArmRateLimitLow(),
+      apimNetwatchTargetDown(),
+      apimNetwatchSubscriptionDown(),
+    ],
+  };
+}

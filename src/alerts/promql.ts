@@ -1,0 +1,25 @@
+import type { RulesOptions } from './types.js';
+
+/** PromQL building blocks shared by the rule groups. */
+
+/** The labels that identify one APIM instance in one region (docs/design.md, "Metrics"). */
+export const REGION = 'subscription_id, resource_group, apim_service, location';
+
+/** Joins a multi-line PromQL literal into its lines, without the source's indentation. */
+export function promql(strings: TemplateStringsArray, ...values: string[]): string {
+  const text = strings.reduce((out, part, i) => out + part + (values[i] ?? ''), '');
+  const lines = text.replace(/^\n/, '').replace(/\s+$/, '').split('\n');
+  const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => line.match(/^ */)![0].length));
+  return lines.map((line) => line.slice(indent)).join('\n');
+}
+
+/**
+ * `metric` restricted to the series whose failure pages: the paging policy's required-endpoint
+ * dependencies on their `required="true"` series, its any-endpoint dependencies on every series.
+ */
+export function pagingSeries(metric: string, options: RulesOptions, extra = ''): string {
+  return `${metric}{dependency=~"${options.pagingRequiredRegex}",required="true"${extra}}\nor\n${metric}{dependency=~"${options.pagingAnyRegex}"${extra}}`;
+}
+
+/** Indents every line after the first (a multi-line selector inside a promql`` block). */
+export const indented = (text: string, spaces: number): string => text.split('\n').join(`\n${' '.repeat(spaces)}`);

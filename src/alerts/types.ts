@@ -1,0 +1,27 @@
+/** The shapes of the alert rules as data, and the options that vary between the shipped file and the Helm copy. */
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface AlertRule {
+  /** CamelCase; its runbook anchor in docs/runbooks.md is the lower-cased name. */
+  alert: string;
+  expr: string;
+  for: string;
+  severity: Severity;
+  summary: string;
+  description: string;
+}
+
+export interface RuleGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+export interface RulesOptions {
+  /** Anchored by PromQL's `=~`: the dependencies that page when an endpoint the API marks required fails (`""`: none). */
+  pagingRequiredRegex: string;
+  /** The dependencies that page when any of their endpoints fails, whatever `isOptional` says (`""`: none). */
+  pagingAnyRegex: string;
+  /** docs/runbooks.md as published; each alert links to `<base>#<lower-cased alert name>`. */
+  runbookBaseUrl: string;
+}

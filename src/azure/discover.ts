@@ -1,0 +1,130 @@
+import { toFetchFailure, toInstanceInfo } from './normalise.js';
+import { APIM_SERVICES_QUERY, apimServiceFromGraph } from './resource-graph.js';
+import { graphPages, type CollectOptions, type Discovery, type PollContext } from './poll-context.js';
+import { parseApimId } from '../model/ids.js';
+import type { InstanceInfo } from '../model/snapshot.js';
+
+/** Which APIM instances a poll reads: the configured ones, or every one of the subscriptions (Resource Graph first, ARM lists as the fallback). */
+
+function hasTags(info: InstanceInfo, wanted: Readonly<Record<string, string>>): boolean {
+  return Object.entries(wanted).every(([key, value]) => {
+    const actual = Object.entries(info.tags).find(([k]) => k.toLowerCase() === key.toLowerCase())?.[1];
+    return actual === value;
+  });
+}
+
+/** Discovery rows by lower-cased APIM ID, or undefined when Resource Graph is off or failed. */
+async function graphServices(ctx: PollContext, subscriptions: readonly string[]): Promise<Map<string, InstanceInfo> | undefined> {
+  if (!ctx.options.resourceGraph) return undefined;
+  const services = new Map<string, InstanceInfo>();
+  const read = await graphPages(ctx, 'APIM services', subscriptions, APIM_SERVICES_QUERY, (rows) => {
+    for (const row of rows) {
+      try {
+        const info = toInstanceInfo(apimServiceFromGraph(row));
+        services.set(info.id, info);
+      } catch (err) {
+        ctx.options.log.warn({ id: row.id }, `ignoring a Resource Graph row that is not an APIM service: ${(err as Error).message}`);
+      }
+    }
+  });
+  return read ? services : undefined;
+}
+
+export async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
+  const { options, limiter } = ctx;
+  const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
+  // Another replica's targets cost this one no request; a target listed twice is read once.
+  const unique = new Map<string, ReturnType<typeof parseApimId>>();
+  for (const ref of options.instances.map((id) => parseApimId(id))) if (!unique.has(ref.id)) unique.set(ref.id, ref);
+  const targets = [...unique.values()].filter((ref) => options.owns?.(ref.id) ?? true);
+  const bulk = await graphServices(ctx, [...new Set(targets.map((ref) => ref.subscriptionId))]);
+  await Promise.all(
+    targets.map(async (ref) => {
+      const found = bulk?.get(ref.id);
+      if (found) {
+        result.instances.push({ info: found });
+        return;
+      }
+      // Not in Resource Graph (deleted, not yet indexed, or unreadable) or no bulk read: ask ARM itself.
+      await limiter.run(ref.subscriptionId, async () => {
+        try {
+          const service = await options.clients.apiManagement(ref.subscriptionId).apiManagementService.get(ref.resourceGroup, ref.name);
+          result.instances.push({ info: toInstanceInfo(service) });
+        } catch (err) {
+          const failure = toFetchFailure('ApiManagementService_Get', err);
+          const known = options.previous?.info(ref.id);
+          options.log.warn({ instance: ref.id, code: failure.code, status: failure.statusCode }, `cannot read APIM instance: ${failure.message}`);
+          // A deleted instance (404) is gone: its series must disappear, not linger as stale data.
+          if (known && failure.statusCode !== 404) result.instances.push({ info: known, failure });
+          else result.unresolvedTargets.push({ ...ref, failure });
+        }
+      });
+    }),
+  );
+  return result;
+}
+
+async function listSubscriptions(options: CollectOptions): Promise<string[]> {
+  if (options.subscriptions.length > 0) return [...new Set(options.subscriptions.map((id) => id.toLowerCase()))];
+  const ids: string[] = [];
+  for await (const subscription of options.clients.subscriptions().subscriptions.list()) {
+    if (subscription.subscriptionId && (subscription.state ?? 'Enabled') === 'Enabled') ids.push(subscription.subscriptionId.toLowerCase());
+  }
+  return ids;
+}
+
+export async function discoverBySubscription(ctx: PollContext): Promise<Discovery> {
+  const { options, limiter } = ctx;
+  const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
+  let subscriptions: string[];
+  try {
+    subscriptions = await listSubscriptions(options);
+  } catch (err) {
+    const failure = toFetchFailure('Subscriptions_List', err);
+    options.log.error({ code: failure.code }, `cannot list subscriptions: ${failure.message}`);
+    result.subscriptionFailures.push({ ...failure, subscriptionId: '' });
+    subscriptions = options.previous?.subscriptions() ?? [];
+  }
+  const bulk = await graphServices(ctx, subscriptions);
+  let toList = subscriptions;
+  if (bulk) {
+    const seen = new Set<string>();
+    for (const info of bulk.values()) {
+      seen.add(info.subscriptionId);
+      if (hasTags(info, options.tags)) result.instances.push({ info });
+    }
+    // Resource Graph leaves out, without an error, what the identity cannot read: a subscription with
+    // no instance there is listed directly, so that a lost role assignment shows as a failure.
+    toList = subscriptions.filter((subscriptionId) => !seen.has(subscriptionId));
+  }
+  await Promise.all(
+    toList.map((subscriptionId) =>
+      limiter.run(subscriptionId, async () => {
+        try {
+          for await (const service of options.clients.apiManagement(subscriptionId).apiManagementService.list()) {
+            const info = toInstanceInfo(service);
+            if (hasTags(info, options.tags)) result.instances.push({ info });
+          }
+        } catch (err) {
+          const failure = toFetchFailure('ApiManagementService_List', err);
+          options.log.error({ subscription: subscriptionId, code: failure.code, status: failure.statusCode }, `cannot list APIM instances: ${failure.message}`);
+          result.subscriptionFailures.push({ ...failure, subscriptionId });
+          // Keep watching what we knew of this subscription, marked as unreadable, instead of going silent.
+          for (const known of options.previous?.inSubscription(subscriptionId) ?? []) {
+            if (!result.instances.some((i) => i.info.id === known.id)) result.instances.push({ info: known, failure });
+          }
+        }
+      }),
+    ),
+  );
+  return result;
+}
+
+export function keepOwn(discovery: Discovery, owns: CollectOptions['owns']): Discovery {
+  if (!owns) return discovery;
+  return {
+    ...discovery,
+    instances: discovery.instances.filter((entry) => owns(entry.info.id)),
+    unresolvedTargets: discovery.unresolvedTargets.filter((target) => owns(target.id)),
+  };
+}

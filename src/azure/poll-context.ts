@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import type { ArmClients, ArmRequestTally } from './clients.js';
+import type { ArmLimiter } from './limits.js';
+import { toFetchFailure } from './normalise.js';
+import type { GraphRow } from './resource-graph.js';
+import type { ServiceTagsCache } from './service-tags-cache.js';
+import type { TimeSlicer } from './time-slicer.js';
+import type { PreviousInstances } from '../model/previous-instances.js';
+import type { ServiceTagSet } from '../model/network.js';
+import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, SubscriptionFailure } from '../model/snapshot.js';
+
+/** What one poll's reading is given, and shares between its steps (discovery, bulk reads, instance reads). */
+
+export interface CollectOptions {
+  clients: ArmClients;
+  /** Subscriptions to discover instances in; empty = every subscription the identity can read. */
+  subscriptions: readonly string[];
+  /** Explicit APIM resource IDs; when set, only these are watched. */
+  instances: readonly string[];
+  /** Only instances carrying all these tags (subscription discovery only). */
+  tags: Readonly<Record<string, string>>;
+  /** Concurrent ARM requests at most, in all ... */
+  concurrency: number;
+  /** ... and per subscription (default: `concurrency`, i.e. no separate cap). */
+  concurrencyPerSubscription?: number;
+  /**
+   * Read APIM services and network configuration in bulk through Azure Resource Graph (one paged query
+   * each for the whole fleet), falling back to per-subscription lists and per-resource GETs when it fails.
+   */
+  resourceGraph?: boolean;
+  /** Read each region's subnet, NSG, route table and the service tags (the configuration analysis). */
+  serviceTags?: ServiceTagsCache;
+  /**
+   * Called with each instance's snapshot as soon as it is read (and the service tags are in), so that
+   * the caller's CPU work on it overlaps the other instances' ARM requests.
+   */
+  onInstance?: (snapshot: InstanceSnapshot, serviceTags: ServiceTagSet | undefined) => void;
+  /** Called once discovery is done with the IDs of the instances the poll reads, in the order it reads them (fleetOrder). */
+  onDiscovered?: (ids: readonly string[]) => void;
+  /** This replica's share of the fleet (sharding): instances it does not own are neither read nor reported. */
+  owns?: (instanceId: string) => boolean;
+  /** The last poll's instances: their data stands in for an instance that fails now (staleness still applies). */
+  previous?: PreviousInstances;
+  /** Deadline for one instance's NetworkStatus read, retries and Retry-After waits included. */
+  targetTimeoutMs?: number;
+  now?: () => Date;
+  log: Logger;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** What one poll cost in ARM requests, and whether Resource Graph served it. */
+export interface CollectStats {
+  /** Every ARM request attempt of this poll (retries included), in all and by operation. */
+  armRequests: ArmRequestTally;
+  /** Instances discovered (VNet-injected or not). */
+  instances: number;
+  /** `off`: disabled; `used`: every bulk read worked; `fallback`: at least one fell back to per-resource reads. */
+  resourceGraph: 'off' | 'used' | 'fallback';
+}
+
+export interface CollectedSnapshot extends FleetSnapshot {
+  stats: CollectStats;
+}
+
+export interface Discovery {
+  instances: Array<{ info: InstanceInfo; failure?: InstanceSnapshot['failure'] }>;
+  subscriptionFailures: SubscriptionFailure[];
+  unresolvedTargets: FleetSnapshot['unresolvedTargets'];
+}
+
+export interface PollContext {
+  options: CollectOptions;
+  limiter: ArmLimiter;
+  /** Runs the poll's CPU work between I/O (see TimeSlicer). */
+  slicer: TimeSlicer;
+  /** Set when a Resource Graph read failed and per-resource reads stood in. */
+  graphFellBack: boolean;
+}
+
+/**
+ * Reads a Resource Graph query page by page into `onPage`; false (logged) when it fails, and the caller
+ * falls back to reading resources one by one.
+ */
+export async function graphPages(
+  ctx: PollContext,
+  what: string,
+  subscriptions: readonly string[],
+  query: string,
+  onPage: (rows: GraphRow[]) => void | Promise<void>,
+): Promise<boolean> {
+  if (subscriptions.length === 0) return true;
+  try {
+    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage);
+    return true;
+  } catch (err) {
+    const failure = toFetchFailure('Resources_Query', err);
+    ctx.graphFellBack = true;
+    ctx.options.log.warn(
+      { code: failure.code, status: failure.statusCode, subscriptions: subscriptions.length },
+      `Resource Graph query for ${what} failed, reading them one by one instead: ${failure.message}`,
+    );
+    return false;
+  }
+}

@@ -1,0 +1,87 @@
+import { MAX_AZURE_TEXT } from '../model/text.js';
+import type { ArmLimiter } from './limits.js';
+import type { NetworkConfigReader } from './network-config.js';
+import { toFetchFailure, toRegionStatuses } from './normalise.js';
+import type { CollectOptions, Discovery } from './poll-context.js';
+import type { InstanceInfo, InstanceSnapshot, RegionNetworkStatus } from '../model/snapshot.js';
+
+/** One instance's NetworkStatus (and its regions' network configuration), within the target's deadline; a failure keeps the last data. */
+
+/**
+ * Resource Graph writes a resource's `location` in its short form (`westeurope`); NetworkStatus names
+ * each region as Azure displays it (`West Europe`): regions that only have the short form take that.
+ */
+function withDisplayNames(info: InstanceInfo, statuses: readonly RegionNetworkStatus[]): InstanceInfo {
+  if (!info.regions.some((region) => region.displayLocation === region.location)) return info;
+  const display = new Map(statuses.map((status) => [status.location, status.displayLocation]));
+  return {
+    ...info,
+    regions: info.regions.map((region) =>
+      region.displayLocation === region.location && display.has(region.location) ? { ...region, displayLocation: display.get(region.location)! } : region,
+    ),
+  };
+}
+
+/** The target's deadline counts from when its request starts, not while it waits for a slot. */
+async function withDeadline<T>(timeoutMs: number | undefined, target: string, read: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+  if (timeoutMs === undefined) return read(undefined);
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    return await read(signal);
+  } catch (err) {
+    if (!signal.aborted) throw err;
+    throw Object.assign(new Error(`${target} did not answer within azure.targetTimeoutSeconds (${Math.round(timeoutMs / 1000)} s), retries and Retry-After waits included: skipped until the next poll`), {
+      code: 'TargetTimeout',
+    });
+  }
+}
+
+export async function fetchInstance(
+  entry: Discovery['instances'][number],
+  options: CollectOptions,
+  network: NetworkConfigReader | undefined,
+  limiter: ArmLimiter,
+): Promise<InstanceSnapshot | undefined> {
+  const { info } = entry;
+  if (info.vnetType === 'None') {
+    options.previous?.take(info.id);
+    return entry.failure ? { instance: info, failure: entry.failure } : { instance: info };
+  }
+  const now = options.now ?? (() => new Date());
+  const config = network?.readInstance(info);
+  try {
+    const body = await limiter.run(info.subscriptionId, () =>
+      withDeadline(options.targetTimeoutMs, info.id, (abortSignal) =>
+        options.clients.apiManagement(info.subscriptionId).networkStatus.listByService(info.resourceGroup, info.name, abortSignal ? { abortSignal } : {}),
+      ),
+    );
+    for (const region of body) {
+      for (const entry of region.networkStatus?.connectivityStatus ?? []) {
+        if ((entry.error?.length ?? 0) > MAX_AZURE_TEXT) {
+          options.log.debug({ instance: info.id, endpoint: entry.name, error: entry.error }, `NetworkStatus error text longer than ${MAX_AZURE_TEXT} characters: cut in the report, whole here`);
+        }
+      }
+    }
+    const networkStatus = toRegionStatuses(body);
+    options.previous?.take(info.id);
+    const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, networkStatus), networkStatus, networkStatusFetchedAt: now() };
+    if (entry.failure) snapshot.failure = entry.failure;
+    if (config) snapshot.network = await config;
+    return snapshot;
+  } catch (err) {
+    const failure = toFetchFailure('NetworkStatus_ListByService', err);
+    const previous = options.previous?.take(info.id);
+    if (failure.statusCode === 404) {
+      options.log.warn({ instance: info.id }, 'APIM instance disappeared between discovery and fetch; dropping it');
+      return undefined;
+    }
+    options.log.warn({ instance: info.id, code: failure.code, status: failure.statusCode }, `cannot read network status: ${failure.message}`);
+    const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, previous?.networkStatus ?? []), failure };
+    // readInstance never rejects: each region records its own failure.
+    const network = (await config) ?? previous?.network;
+    if (network) snapshot.network = network;
+    if (previous?.networkStatus) snapshot.networkStatus = previous.networkStatus;
+    if (previous?.networkStatusFetchedAt) snapshot.networkStatusFetchedAt = previous.networkStatusFetchedAt;
+    return snapshot;
+  }
+}
