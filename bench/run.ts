@@ -220,8 +220,11 @@ async function main(): Promise<void> {
 
   // One full poll through the real pipeline.
   const pollStarted = performance.now();
+  const cpuBefore = process.cpuUsage();
   const report = await monitor.poller.pollNow();
   const pollSeconds = (performance.now() - pollStarted) / 1000;
+  // The monitor's own CPU (the simulator runs in a process of its own): what a poll costs the machine.
+  const pollCpu = process.cpuUsage(cpuBefore);
   const collectSeconds = ((collectedAt || performance.now()) - pollStarted) / 1000;
   stages.push(['after the poll', rssNow()]);
   if (!report) throw new Error('the poll failed; see the log on stderr');
@@ -255,8 +258,12 @@ async function main(): Promise<void> {
   // The steady state: what every later poll of a running service looks like (warm connections and
   // caches, and the previous poll's snapshot and report alive while the next is built: its RSS peak).
   const steadyStarted = performance.now();
+  const steadyCpuBefore = process.cpuUsage();
   if (!(await monitor.poller.pollNow())) throw new Error('the second poll failed; see the log on stderr');
   const steadySeconds = (performance.now() - steadyStarted) / 1000;
+  const steadyCpu = process.cpuUsage(steadyCpuBefore);
+  const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+  say(`monitor CPU: ${cpuSeconds(pollCpu).toFixed(2)} s in the first poll, ${cpuSeconds(steadyCpu).toFixed(2)} s in the second (${((cpuSeconds(steadyCpu) * 1000) / instances).toFixed(2)} s per 1,000 instances)`);
   stages.push(['after a second poll', rssNow()]);
   say(`second poll (steady state): ${steadySeconds.toFixed(2)} s, ${(steadySeconds / lowerBound).toFixed(2)} x the lower bound`);
 
@@ -317,6 +324,9 @@ async function main(): Promise<void> {
     collect_ratio: round(collectSeconds / lowerBound),
     steady_poll_seconds: round(steadySeconds),
     steady_poll_ratio: round(steadySeconds / lowerBound),
+    poll_cpu_seconds: round(cpuSeconds(pollCpu)),
+    steady_poll_cpu_seconds: round(cpuSeconds(steadyCpu)),
+    cpu_seconds_per_1000_instances: round((cpuSeconds(steadyCpu) * 1000) / instances),
     arm_requests: requests,
     arm_requests_per_instance: round(requests / instances),
     arm_requests_by_operation: stats.armRequests.byOperation,

@@ -16,6 +16,8 @@ const REQUIRED_KEYS = [
   'baseline_metrics_p50_ms',
   'metrics_speedup',
   'peak_rss_mb',
+  'poll_cpu_seconds',
+  'cpu_seconds_per_1000_instances',
 ] as const;
 
 

@@ -1,15 +1,14 @@
-import { X509Certificate } from 'node:crypto';
-import https from 'node:https';
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
-import { createServer, listen, secureContextOptions, type HttpServer } from '../http/server.js';
-import { authEnabled, loadWebConfig, type WebConfig } from '../http/web-config.js';
+import { createServer, listen, type HttpServer } from '../http/server.js';
+import { authEnabled, loadWebConfig } from '../http/web-config.js';
 import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
+import { reloadConfigFile, reloadWebConfig } from './reload.js';
 import { ERROR_CODES, UserError } from '../errors.js';
 
 export interface ServeOptions {
@@ -42,38 +41,6 @@ function withShard(config: Config, options: ServeOptions): Config {
     throw new ConfigError(`--shard-index ${sharding.index} must be below --shard-count ${sharding.count} (indexes count from 0)`);
   }
   return { ...config, sharding };
-}
-
-/** Settings a reload cannot apply to a running process: the listening socket, and its shutdown budget. */
-const RESTART_KEYS = ['server', 'shutdownTimeoutSeconds'];
-
-/** TLS on or off, or a change of client-certificate checking, cannot be applied to a listening server. */
-function tlsChangeNeedingRestart(running: WebConfig, next: WebConfig): string | undefined {
-  if (Boolean(running.tls) !== Boolean(next.tls)) return `TLS ${next.tls ? 'turned on' : 'turned off'}`;
-  if (running.tls && next.tls && (running.tls.requestCert !== next.tls.requestCert || running.tls.rejectUnauthorized !== next.tls.rejectUnauthorized)) {
-    return 'client_auth_type changed';
-  }
-  return undefined;
-}
-
-/** What a reload changed, never the secrets themselves. */
-function webConfigChanges(running: WebConfig, next: WebConfig): Record<string, unknown> {
-  const fingerprint = (pem: string | undefined) => (pem ? new X509Certificate(pem).fingerprint256 : undefined);
-  return {
-    certificateChanged: fingerprint(running.tls?.cert) !== fingerprint(next.tls?.cert),
-    basicAuthUsers: next.users.size,
-    usersChanged: [...next.users.keys()].sort().join() !== [...running.users.keys()].sort().join() || [...next.users].some(([user, hash]) => running.users.get(user) !== hash),
-    bearerTokens: next.tokens.length,
-    tokensChanged: next.tokens.join('\u0000') !== running.tokens.join('\u0000'),
-  };
-}
-
-/** The dotted keys whose values differ between two configurations. */
-function changedKeys(a: unknown, b: unknown, prefix = ''): string[] {
-  if (JSON.stringify(a) === JSON.stringify(b)) return [];
-  const isMap = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-  if (!isMap(a) || !isMap(b)) return [prefix || '(all)'];
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) => changedKeys(a[key], b[key], prefix ? `${prefix}.${key}` : key));
 }
 
 /** Why the server could not listen, as a user can fix it. */
@@ -130,50 +97,10 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   monitor.poller.start(config.schedule);
   let reloading: Promise<void> = Promise.resolve();
   const reloadNow = async (): Promise<void> => {
-    if (webConfigFile) {
-      try {
-        const next = loadWebConfig(webConfigFile);
-        const refused = tlsChangeNeedingRestart(web, next);
-        if (refused) {
-          log.warn({ webConfigFile }, `SIGHUP: ${refused}; kept the running web config (restart to apply it)`);
-        } else {
-          if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOptions(next.tls));
-          log.info({ webConfigFile, ...webConfigChanges(web, next) }, 'SIGHUP: web config reloaded');
-          web = next;
-        }
-      } catch (err) {
-        log.error({ webConfigFile, error: (err as Error).message }, 'SIGHUP: the web config is invalid; kept the running one');
-      }
-    }
+    if (webConfigFile) web = reloadWebConfig(webConfigFile, web, server, log);
     if (options.config) {
-      let next: Config;
-      let successor: Monitor;
-      try {
-        next = withShard(loadConfig(options.config), options);
-        if (demo) {
-          log.warn({ config: options.config }, "SIGHUP: the configuration file is valid, but with --demo the configuration is the demo's; restart to apply it");
-          return;
-        }
-        // Built first: whatever it cannot accept (a CA file, a state file) refuses the reload, not the service.
-        successor = changedKeys(running, next).length > 0 ? new Monitor(next, { log }) : monitor;
-      } catch (err) {
-        log.error({ config: options.config, error: (err as Error).message }, 'SIGHUP: the configuration file is invalid; kept the running configuration');
-        return;
-      }
-      const changed = changedKeys(running, next);
-      if (changed.length === 0) {
-        log.info({ config: options.config }, 'SIGHUP: configuration file unchanged');
-        return;
-      }
-      const atRestart = changed.filter((key) => RESTART_KEYS.some((prefix) => key === prefix || key.startsWith(`${prefix}.`)));
-      const retired = monitor;
-      await retired.retire();
-      await successor.takeOver(retired);
-      monitor = successor;
-      running = next;
-      log.level = next.log.level;
-      successor.poller.start(next.schedule);
-      log.info({ config: options.config, changed, ...(atRestart.length > 0 ? { atNextRestart: atRestart } : {}) }, 'SIGHUP: configuration reloaded');
+      const file = options.config;
+      ({ monitor, config: running } = await reloadConfigFile(file, () => withShard(loadConfig(file), options), { monitor, config: running }, log, Boolean(demo)));
     }
   };
 

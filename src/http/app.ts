@@ -30,31 +30,36 @@ export interface AppState {
 
 const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-export function createApp(state: AppState): Express {
-  const app = express();
-  app.disable('x-powered-by');
+/** Every page answers with these headers: no caching, a strict CSP, no sniffing. */
+function sendPage(res: express.Response, status: number, body: string): void {
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    .set('X-Content-Type-Options', 'nosniff')
+    .type('html')
+    .send(body);
+}
+
+/** Authentication, with the web config read per request so that a reload takes effect at once. */
+function authentication(state: AppState): express.RequestHandler {
   const webOf = typeof state.web === 'function' ? state.web : () => (state.web as WebConfig | undefined) ?? NO_WEB_CONFIG;
   // One middleware per web config (it keeps its verified-credentials cache and failure counts); rebuilt when the config is replaced.
   const passwords = new PasswordChecker();
   let auth = { web: webOf(), handler: authMiddleware(webOf(), Date.now, passwords) };
-  app.use((req, res, next) => {
+  return (req, res, next) => {
     const web = webOf();
     if (web !== auth.web) auth = { web, handler: authMiddleware(web, Date.now, passwords) };
     auth.handler(req, res, next);
-  });
-  const now = state.now ?? (() => new Date());
-  const page = (res: express.Response, status: number, body: string) =>
-    res
-      .status(status)
-      .set('Cache-Control', 'no-store')
-      .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-      .set('X-Content-Type-Options', 'nosniff')
-      .type('html')
-      .send(body);
+  };
+}
 
-  // The fleet's part is cached per poll, gzipped; only the process's own few series are encoded per
-  // scrape. Two gzip members back to back are one valid gzip stream (RFC 1952), which Prometheus reads
-  // as one body. A client that refuses gzip gets the fleet's part decompressed as it is sent.
+/**
+ * The fleet's part is cached per poll, gzipped; only the process's own few series are encoded per
+ * scrape. Two gzip members back to back are one valid gzip stream (RFC 1952), which Prometheus reads
+ * as one body. A client that refuses gzip gets the fleet's part decompressed as it is sent.
+ */
+function metricsRoute(app: Express, state: AppState): void {
   app.get('/metrics', async (req, res, next) => {
     try {
       const gzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
@@ -75,7 +80,9 @@ export function createApp(state: AppState): Express {
       next(err);
     }
   });
+}
 
+function probeAndApiRoutes(app: Express, state: AppState): void {
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
@@ -93,28 +100,31 @@ export function createApp(state: AppState): Express {
     }
     res.json({ simulated: state.simulated, ...report });
   });
+}
 
+function pageRoutes(app: Express, state: AppState): void {
+  const now = state.now ?? (() => new Date());
   app.get('/', (_req, res) => {
     const report = state.report();
     if (!report) {
-      page(res.set('Retry-After', '5'), 503, waitingPage(state.simulated));
+      sendPage(res.set('Retry-After', '5'), 503, waitingPage(state.simulated));
       return;
     }
-    page(res, 200, fleetPage(report, { simulated: state.simulated, now: now() }));
+    sendPage(res, 200, fleetPage(report, { simulated: state.simulated, now: now() }));
   });
 
   const showInstance = (res: express.Response, key: Parameters<typeof findInstance>[1], label: string) => {
     const report = state.report();
     if (!report) {
-      page(res.set('Retry-After', '5'), 503, waitingPage(state.simulated));
+      sendPage(res.set('Retry-After', '5'), 503, waitingPage(state.simulated));
       return;
     }
     const instance = findInstance(report, key);
     if (!instance) {
-      page(res, 404, notFoundPage(state.simulated, `No watched API Management instance is called ${label}. It may have been deleted, or it is outside the configured subscriptions and targets.`));
+      sendPage(res, 404, notFoundPage(state.simulated, `No watched API Management instance is called ${label}. It may have been deleted, or it is outside the configured subscriptions and targets.`));
       return;
     }
-    page(res, 200, instancePage(report, instance, { simulated: state.simulated, now: now() }));
+    sendPage(res, 200, instancePage(report, instance, { simulated: state.simulated, now: now() }));
   };
 
   // The lower-cased ARM resource ID, URL-encoded as one segment (what the grid links to).
@@ -124,17 +134,23 @@ export function createApp(state: AppState): Express {
     const { subscriptionId, resourceGroup, name } = req.params;
     showInstance(res, { subscriptionId, resourceGroup, name }, `${subscriptionId}/${resourceGroup}/${name}`);
   });
+}
 
+export function createApp(state: AppState): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(authentication(state));
+  metricsRoute(app, state);
+  probeAndApiRoutes(app, state);
+  pageRoutes(app, state);
   allowOnly(app, ['/metrics', '/healthz', '/readyz', '/api/v1/status', '/', '/instances/:id', '/instances/:subscriptionId/:resourceGroup/:name']);
-
   app.use((req, res) => {
     if (req.accepts(['json', 'html']) === 'html') {
-      page(res, 404, notFoundPage(state.simulated, 'There is no page at this address.'));
+      sendPage(res, 404, notFoundPage(state.simulated, 'There is no page at this address.'));
       return;
     }
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such endpoint; see / for the list' } });
   });
   app.use(errorHandler(state.log));
-
   return app;
 }

@@ -48,25 +48,9 @@ export class Monitor {
   constructor(readonly config: Config, options: MonitorOptions) {
     const { log } = options;
     this.log = log;
-    const caPem = options.caPem ?? readCaFile(config.azure.caCertFile);
     if (config.stateFile) checkWritable(config.stateFile);
-    const { credential, kind } = options.credential
-      ? { credential: options.credential, kind: 'given' as const }
-      : createCredential(config.azure.credential, config.azure.endpoint);
-    if (kind === 'simulator') log.warn({ endpoint: config.azure.endpoint }, 'using the static simulator credential: the ARM endpoint is on this machine');
     this.selfMetrics = new SelfMetrics({ processMetrics: options.processMetrics ?? true });
-    const clients = new ArmClients({
-      endpoint: config.azure.endpoint,
-      credential,
-      maxRetries: config.azure.maxRetries,
-      requestTimeoutMs: config.azure.requestTimeoutSeconds * 1000,
-      maxRetryAfterMs: config.azure.maxRetryAfterSeconds * 1000,
-      abortSignal: this.shutdown.signal,
-      observer: this.selfMetrics,
-      ...(caPem ? { caPem } : {}),
-      ...(config.azure.credentialScope ? { credentialScope: config.azure.credentialScope } : {}),
-      ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
-    });
+    const clients = armClients(config, options, this.selfMetrics, this.shutdown.signal);
     const policy = {
       staleAfterSeconds: config.staleAfterSeconds,
       paging: config.paging.dependencies,
@@ -221,6 +205,27 @@ export class Monitor {
   fleetBody(): ExpositionBody {
     return this.fleet;
   }
+}
+
+/** The SDK clients of this configuration: its endpoint, credential, CA, retries, timeouts and the shutdown signal. */
+function armClients(config: Config, options: MonitorOptions, observer: SelfMetrics, abortSignal: AbortSignal): ArmClients {
+  const caPem = options.caPem ?? readCaFile(config.azure.caCertFile);
+  const { credential, kind } = options.credential
+    ? { credential: options.credential, kind: 'given' as const }
+    : createCredential(config.azure.credential, config.azure.endpoint);
+  if (kind === 'simulator') options.log.warn({ endpoint: config.azure.endpoint }, 'using the static simulator credential: the ARM endpoint is on this machine');
+  return new ArmClients({
+    endpoint: config.azure.endpoint,
+    credential,
+    maxRetries: config.azure.maxRetries,
+    requestTimeoutMs: config.azure.requestTimeoutSeconds * 1000,
+    maxRetryAfterMs: config.azure.maxRetryAfterSeconds * 1000,
+    abortSignal,
+    observer,
+    ...(caPem ? { caPem } : {}),
+    ...(config.azure.credentialScope ? { credentialScope: config.azure.credentialScope } : {}),
+    ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
+  });
 }
 
 function readCaFile(file: string | undefined): string | undefined {
