@@ -1,25 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
-import { Readable, Writable } from 'node:stream';
-import pino from 'pino';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { createServer, SERVER_LIMITS, type HttpServer } from '../src/http/server.js';
 import { NO_WEB_CONFIG } from '../src/http/web-config.js';
 import { staticExposition } from '../src/metrics/fleet-exposition.js';
+import { memoryLog } from './helpers/memory-log.js';
 import { craftedReport } from './helpers/report.js';
-
-/** A log that keeps its lines, to check what a request wrote there. */
-function memoryLog() {
-  const lines: Array<{ level: number; msg: string }> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { log: pino({ level: 'debug' }, stream), lines };
-}
 
 /** A fleet body whose plain text trickles out: a client can hang up half-way, as a scrape timeout does. */
 function slowBody() {

@@ -1,34 +1,22 @@
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ArmClients } from '../src/azure/clients.js';
 import { ServiceTagsCache } from '../src/azure/service-tags-cache.js';
 import { BUNDLED_SERVICE_TAGS } from '../src/data/bundled-service-tags.js';
 import { exampleBody } from './helpers/examples.js';
-
-function logger() {
-  const lines: Array<{ level: number; msg: string }> = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(String(chunk)) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, stream), lines };
-}
+import { memoryLog } from './helpers/memory-log.js';
 
 const clients = (list: () => Promise<unknown>) => ({ networkManagement: () => ({ serviceTags: { list } }) }) as unknown as ArmClients;
 const where = [{ subscriptionId: '00000000-0000-4000-8000-000000000001', location: 'uksouth' }];
 
 describe('ServiceTagsCache', () => {
   it("serve uses its cloud's live serviceTags.list, and says where the tags came from", async () => {
-    const { log } = logger();
+    const { log } = memoryLog('info');
     const tags = await new ServiceTagsCache(clients(async () => exampleBody('2026-01-01__ServiceTagsList.json')), log).get(where);
     expect(tags?.source).toBe('serviceTags.list (uksouth, change 63)');
   });
 
   it('falls back to the bundled snapshot of the whole public cloud, with a logged warning naming it', async () => {
-    const { log, lines } = logger();
+    const { log, lines } = memoryLog('info');
     const tags = await new ServiceTagsCache(clients(async () => Promise.reject(Object.assign(new Error('denied'), { statusCode: 403 }))), log).get(where);
     expect(tags?.source).toBe(BUNDLED_SERVICE_TAGS);
     expect(tags?.tags.get('azurecloud')).toBeDefined();
