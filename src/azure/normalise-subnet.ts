@@ -1,5 +1,6 @@
 import type { ServiceEndpoint } from '../model/network.js';
 import { shortRegion } from '../model/ids.js';
+import { isResourceOf, parseResourceId } from '../model/ids.js';
 
 /**
  * Subnets and VNets, whether ARM REST bodies (`properties.*`) or the SDK's flattened objects.
@@ -61,14 +62,14 @@ export function vnetFacts(body: unknown): VnetFacts {
 
 /** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/x` -> parts. */
 export function parseSubnetId(id: string): { subscriptionId: string; resourceGroup: string; vnet: string; subnet: string } | undefined {
-  const match = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/virtualnetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(id);
-  if (!match) return undefined;
-  return { subscriptionId: match[1]!.toLowerCase(), resourceGroup: match[2]!, vnet: match[3]!, subnet: match[4]! };
+  const parsed = parseResourceId(id);
+  if (!parsed || !isResourceOf(parsed, 'Microsoft.Network', 'virtualNetworks', 'subnets')) return undefined;
+  return { subscriptionId: parsed.subscriptionId.toLowerCase(), resourceGroup: parsed.resourceGroup, vnet: parsed.path[1]!, subnet: parsed.path[3]! };
 }
 
 /** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/<type>/<name>` -> parts. */
 export function parseNetworkResourceId(id: string): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
-  const match = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.network\/[^/]+\/([^/]+)$/i.exec(id);
-  if (!match) return undefined;
-  return { subscriptionId: match[1]!.toLowerCase(), resourceGroup: match[2]!, name: match[3]! };
+  const parsed = parseResourceId(id);
+  if (!parsed || parsed.provider.toLowerCase() !== 'microsoft.network' || parsed.path.length !== 2) return undefined;
+  return { subscriptionId: parsed.subscriptionId.toLowerCase(), resourceGroup: parsed.resourceGroup, name: parsed.path[1]! };
 }

@@ -1,3 +1,4 @@
+import { subscriptionInPath } from '../model/ids.js';
 /**
  * Names an ARM request after the REST operation it performs, for `apim_netwatch_arm_requests_total`.
  * Derived from the URL so that every client (and every retry) is counted the same way.
@@ -27,5 +28,5 @@ export function operationOf(path: string): string {
 }
 
 export function subscriptionOf(path: string): string | undefined {
-  return /^\/subscriptions\/([^/?]+)/i.exec(path)?.[1]?.toLowerCase();
+  return subscriptionInPath(path)?.toLowerCase();
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import cron from 'node-cron';
+import { isResourceOf, parseResourceId } from '../model/ids.js';
 import { DEPENDENCIES } from '../analysis/dependencies.js';
 import { DEFAULT_PAGING_POLICY, PAGING_SCOPES, policyFromList, type PagingPolicy } from '../analysis/paging-policy.js';
 import { DEFAULT_STALE_AFTER_SECONDS } from '../analysis/staleness.js';
@@ -12,12 +13,13 @@ const uuid = z
     message: 'expected a subscription ID (a UUID such as 00000000-0000-0000-0000-000000000000)',
   });
 
-const apimId = z
-  .string()
-  .regex(/^\/subscriptions\/[^/]+\/resourcegroups\/[^/]+\/providers\/microsoft\.apimanagement\/service\/[^/]+\/?$/i, {
-    message:
-      'expected an API Management resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>',
-  });
+const apimId = z.string().refine(
+  (id) => {
+    const parsed = parseResourceId(id);
+    return parsed !== undefined && isResourceOf(parsed, 'Microsoft.ApiManagement', 'service');
+  },
+  { message: 'expected an API Management resource ID: /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>' },
+);
 
 const cronExpression = z.string().refine((value) => cron.validate(value), {
   message: 'expected a cron expression such as "*/15 * * * *" (minute hour day month weekday)',

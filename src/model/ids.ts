@@ -6,7 +6,37 @@ export function shortRegion(location: string): string {
   return location.replace(/\s+/g, '').toLowerCase();
 }
 
-const APIM_ID = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/microsoft\.apimanagement\/service\/([^/]+)\/?$/i;
+/** The subscription of an ARM resource ID or request path (`/subscriptions/{id}/...`), as written. */
+export function subscriptionInPath(pathOrId: string): string | undefined {
+  return /^\/subscriptions\/([^/?]+)/i.exec(pathOrId)?.[1];
+}
+
+export interface ResourceId {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** The resource provider namespace, e.g. `Microsoft.Network`. */
+  provider: string;
+  /** Type and name, alternating: `['virtualNetworks', 'vnet', 'subnets', 'snet']`. */
+  path: string[];
+}
+
+/** `/subscriptions/{s}/resourceGroups/{rg}/providers/{namespace}/{type}/{name}[/{type}/{name}...]`, as written; undefined when it is not one. The one parser of ARM resource IDs. */
+export function parseResourceId(id: string): ResourceId | undefined {
+  const match = /^\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/providers\/([^/]+)\/(.+?)\/?$/i.exec(id.trim());
+  if (!match) return undefined;
+  const path = match[4]!.split('/');
+  if (path.length % 2 !== 0 || path.some((part) => part === '')) return undefined;
+  return { subscriptionId: match[1]!, resourceGroup: match[2]!, provider: match[3]!, path };
+}
+
+/** Whether a parsed ID is of `provider` and, for each level, of the type given (case-insensitive). */
+export function isResourceOf(id: ResourceId, provider: string, ...types: string[]): boolean {
+  return (
+    id.provider.toLowerCase() === provider.toLowerCase() &&
+    id.path.length === types.length * 2 &&
+    types.every((type, level) => id.path[level * 2]!.toLowerCase() === type.toLowerCase())
+  );
+}
 
 export class InvalidResourceIdError extends UserError {
   override name = 'InvalidResourceIdError';
@@ -17,14 +47,15 @@ export class InvalidResourceIdError extends UserError {
 
 /** Parses an APIM resource ID; keeps the instance name as written, lower-cases the rest. */
 export function parseApimId(id: string): InstanceRef {
-  const match = APIM_ID.exec(id.trim());
-  if (!match) {
+  const parsed = parseResourceId(id);
+  if (!parsed || !isResourceOf(parsed, 'Microsoft.ApiManagement', 'service')) {
     throw new InvalidResourceIdError(
       `"${id}" is not an API Management resource ID; expected ` +
         '/subscriptions/<subscription-id>/resourceGroups/<group>/providers/Microsoft.ApiManagement/service/<name>',
     );
   }
-  const [, subscriptionId, resourceGroup, name] = match as unknown as [string, string, string, string];
+  const { subscriptionId, resourceGroup } = parsed;
+  const name = parsed.path[1]!;
   return {
     id: id.trim().replace(/\/$/, '').toLowerCase(),
     subscriptionId: subscriptionId.toLowerCase(),

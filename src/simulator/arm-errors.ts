@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import { subscriptionInPath } from '../model/ids.js';
 
 /** The body ARM answers every failure with. */
 export interface ArmErrorBody {
@@ -88,7 +89,7 @@ export function faultError(status: number, path: string, retryAfterSeconds?: num
     case 404:
       return resourceNotFound(path);
     case 429:
-      return throttled(subscriptionOf(path), retry, retryAfterSeconds);
+      return throttled(subscriptionInPath(path), retry, retryAfterSeconds);
     case 500:
       return new ArmError(status, code, 'The server encountered an internal error. Please retry the request.', retryAfterSeconds);
     case 502:
@@ -102,10 +103,6 @@ export function faultError(status: number, path: string, retryAfterSeconds?: num
   }
 }
 
-function subscriptionOf(path: string): string | undefined {
-  const m = /^\/subscriptions\/([^/]+)/i.exec(path);
-  return m?.[1];
-}
 
 /** ARM's 429; `Retry-After` is sent only when `retryAfterSeconds` is given (a fault may leave it out on purpose). */
 export function throttled(subscriptionId: string | undefined, waitSeconds: number, retryAfterSeconds?: number): ArmError {

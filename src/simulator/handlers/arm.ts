@@ -11,6 +11,7 @@ import { sendFailure, sendJson, setTweaks } from './respond.js';
 import type { HandlerContext } from './state.js';
 import { routeSubscriptions } from './subscriptions.js';
 import { ReadCounters, Throttle, type ThrottleOptions } from './throttle.js';
+import { subscriptionInPath } from '../../model/ids.js';
 
 /** Each ARM answer waits a uniformly drawn time in [minMs, maxMs] first, as ARM's own latency. */
 export interface LatencyOptions {
@@ -89,7 +90,7 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       const wait = drawLatency(opts.latency);
       if (wait > 0) await sleep(wait, undefined, { signal: opts.closing });
       setIdentityHeaders(req, res);
-      const subscriptionId = /^\/subscriptions\/([^/?]+)/i.exec(req.path)?.[1];
+      const subscriptionId = subscriptionInPath(req.path);
       if (subscriptionId) {
         res.setHeader('x-ms-ratelimit-remaining-subscription-reads', String(reads.take(subscriptionId.toLowerCase())));
       } else {

@@ -3,6 +3,7 @@ import { ArmError } from '../arm-errors.js';
 import { idKey, locationKey, resourceTypeOf } from './path.js';
 import type { SimulatorState } from './state.js';
 import type { ArmResource } from '../world.js';
+import { subscriptionInPath } from '../../model/ids.js';
 
 /**
  * Azure Resource Graph, `POST /providers/Microsoft.ResourceGraph/resources` (2024-04-01 shapes: see
@@ -119,16 +120,13 @@ function decodeToken(token: string, fp: string): { skip: number; top: number } {
   throw new ArmError(400, 'BadRequest', 'The $skipToken is invalid, or does not belong to this query and these subscriptions.');
 }
 
-function subscriptionOf(id: string): string | undefined {
-  return /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
-}
 
 /** A world body as a Resource Graph row. */
 function toRow(resource: ArmResource, type: string, tenantId: string): Json {
   const { etag: _etag, ...rest } = resource;
   const row: Json = { ...rest, type };
   if (typeof resource.location === 'string') row.location = locationKey(resource.location);
-  row.subscriptionId = subscriptionOf(resource.id) ?? '';
+  row.subscriptionId = subscriptionInPath(resource.id) ?? '';
   row.resourceGroup = (/\/resourcegroups\/([^/]+)/i.exec(resource.id)?.[1] ?? '').toLowerCase();
   row.tenantId = tenantId;
   return row;
@@ -151,7 +149,7 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
   for (const resource of state.resources()) {
     const type = (typeof resource.type === 'string' ? resource.type : resourceTypeOf(resource.id))?.toLowerCase();
     if (!type || !types.has(type)) continue;
-    const sub = subscriptionOf(resource.id)?.toLowerCase();
+    const sub = subscriptionInPath(resource.id)?.toLowerCase();
     if (!sub || !scope.has(sub)) continue;
     matches.push({ key: idKey(resource.id), resource, type });
   }

@@ -1,5 +1,6 @@
 import type { ArmResource, Fault, World } from '../world.js';
 import { idKey, locationKey, resourceTypeOf } from './path.js';
+import { subscriptionInPath } from '../../model/ids.js';
 
 interface FaultSlot {
   fault: Fault;
@@ -38,7 +39,7 @@ export class SimulatorState {
   subscriptionIdsInIds(): Map<string, string> {
     if (this.subscriptionIdsCache) return this.subscriptionIdsCache;
     const ids = new Map<string, string>();
-    const ownerOf = (id: string) => /^\/subscriptions\/([^/]+)/i.exec(id)?.[1];
+    const ownerOf = (id: string) => subscriptionInPath(id);
     for (const id of [...this.current.resources.map((r) => r.id), ...Object.keys(this.current.networkStatus ?? {})]) {
       const sub = ownerOf(id);
       if (sub && !ids.has(sub.toLowerCase())) ids.set(sub.toLowerCase(), sub);

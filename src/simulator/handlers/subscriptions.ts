@@ -3,13 +3,14 @@ import { resourceGroupNotFound, subscriptionNotFound } from '../arm-errors.js';
 import { pageOf } from '../paging.js';
 import type { ArmPath } from './path.js';
 import type { HandlerContext, SimulatorState } from './state.js';
+import { subscriptionInPath } from '../../model/ids.js';
 
 // Synthesized subscriptions need a tenant; a world may name its own with a top-level "tenantId".
 const DEFAULT_TENANT_ID = '11111111-1111-4111-8111-111111111111';
 
 function subscriptionIdOf(body: Record<string, unknown>): string | undefined {
   if (typeof body.subscriptionId === 'string') return body.subscriptionId;
-  if (typeof body.id === 'string') return /^\/subscriptions\/([^/]+)/i.exec(body.id)?.[1];
+  if (typeof body.id === 'string') return subscriptionInPath(body.id);
   return undefined;
 }
 
