@@ -22,7 +22,11 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
-/** ARM REST and templates nest a resource's fields under `properties`; the SDK and `az` flatten them. */
+/**
+ * ARM REST, templates and Resource Graph rows nest a resource's fields under `properties`; the SDK and
+ * `az` flatten them. The one flattener: the envelope (`id`, `name`, `type`, `location`, ...) wins over a
+ * field of the same name in `properties`.
+ */
 export function flatten(resource: Json): Json {
   const { properties, ...rest } = resource;
   return isRecord(properties) ? { ...properties, ...rest } : resource;

@@ -1,24 +1,18 @@
 import type { ServiceEndpoint } from '../model/network.js';
-import { shortRegion } from '../model/ids.js';
-import { isResourceOf, parseResourceId } from '../model/ids.js';
+import { isResourceOf, parseResourceId, shortRegion } from '../model/ids.js';
+import { flatten, isRecord, type Json } from './normalise-json.js';
 
 /**
  * Subnets and VNets, whether ARM REST bodies (`properties.*`) or the SDK's flattened objects.
  * Only the fields the analysis reads.
  */
-type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The object's `properties` merged under its flattened fields: both shapes read alike. */
-function fields(body: unknown): Json {
-  if (!isObject(body)) return {};
-  return isObject(body.properties) ? { ...body, ...body.properties } : body;
-}
+/** Both shapes read alike; anything that is not an object reads as empty. */
+const fields = (body: unknown): Json => (isRecord(body) ? flatten(body) : {});
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : []);
 
-const idOf = (value: unknown): string | undefined => (isObject(value) && typeof value.id === 'string' ? value.id.toLowerCase() : undefined);
+const idOf = (value: unknown): string | undefined => (isRecord(value) && typeof value.id === 'string' ? value.id.toLowerCase() : undefined);
 
 export interface SubnetFacts {
   id: string;

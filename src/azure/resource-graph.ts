@@ -1,6 +1,7 @@
 import type { ApiManagementServiceResource } from '@azure/arm-apimanagement';
 import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import { flatten } from './normalise-json.js';
 
 /**
  * Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`, 2024-04-01): one paged
@@ -144,6 +145,6 @@ export class ResourceGraphReader {
 
 /** A Resource Graph row of `microsoft.apimanagement/service` in the SDK's (flattened) shape. */
 export function apimServiceFromGraph(row: GraphRow): ApiManagementServiceResource {
-  const { properties, ...top } = row;
-  return { ...(isObject(properties) ? properties : {}), ...top } as unknown as ApiManagementServiceResource;
+  const { properties: _properties, ...flattened } = flatten(row);
+  return flattened as unknown as ApiManagementServiceResource;
 }
