@@ -47,9 +47,18 @@ export function failingEndpoints(dependency: DependencyReport, region: Pick<Regi
   return region.endpoints.filter((endpoint) => endpoint.dependency === dependency.dependency && endpoint.required === dependency.required && !endpoint.up);
 }
 
-/** `stale` when every failing endpoint reports success but stopped updating, else `down`. */
+/**
+ * The one rule of stale versus down: an endpoint that reports success but stopped updating is `stale` (which
+ * counts as down, the API's own rule); one that reports failure or initializing is `down`. Everything else reads it.
+ */
+export function endpointState(endpoint: Pick<EndpointReport, 'up' | 'stale' | 'status'>): 'up' | 'down' | 'stale' {
+  if (endpoint.up) return 'up';
+  return endpoint.stale && endpoint.status === 'success' ? 'stale' : 'down';
+}
+
+/** `stale` when every failing endpoint is stale, else `down`. */
 export function failureState(failing: readonly EndpointReport[]): 'down' | 'stale' {
-  return failing.length > 0 && failing.every((endpoint) => endpoint.stale && endpoint.status === 'success') ? 'stale' : 'down';
+  return failing.length > 0 && failing.every((endpoint) => endpointState(endpoint) === 'stale') ? 'stale' : 'down';
 }
 
 export function problemsOf(report: FleetReport): Problem[] {

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
 import { cellText, terminalSafe } from './terminal-text.js';
-import { blockedOf, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/triage.js';
+import { blockedOf, endpointState, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/triage.js';
 import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
 
@@ -111,7 +111,7 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
           .map((endpoint) =>
             endpoint.clockSkew
               ? `${endpoint.endpoint}: ${endpoint.clockSkew}`
-              : endpoint.stale && endpoint.status === 'success'
+              : endpointState(endpoint) === 'stale'
                 ? `${endpoint.endpoint}: not updated since ${endpoint.lastUpdated ?? 'never'}`
                 : `${endpoint.endpoint}: ${endpoint.error || endpoint.status}`,
           )

@@ -1,5 +1,5 @@
 import type { DependencyReport, EndpointReport, InstanceHealth, RegionReport } from '../../analysis/report.js';
-import { failingEndpoints, failureState } from '../../analysis/triage.js';
+import { endpointState as endpointStateOf, failingEndpoints, failureState } from '../../analysis/triage.js';
 import { html, type SafeHtml } from '../html.js';
 
 export { failingEndpoints };
@@ -57,9 +57,9 @@ export function dependencyState(dependency: DependencyReport, region: RegionRepo
   return failureState(failingEndpoints(dependency, region)) === 'stale' ? 'STALE' : 'DOWN';
 }
 
+/** The analysis's state of an endpoint, as the page writes it. */
 export function endpointState(endpoint: EndpointReport): 'UP' | 'DOWN' | 'STALE' {
-  if (endpoint.up) return 'UP';
-  return endpoint.stale && endpoint.status === 'success' ? 'STALE' : 'DOWN';
+  return endpointStateOf(endpoint).toUpperCase() as 'UP' | 'DOWN' | 'STALE';
 }
 
 export function stateBadge(state: 'UP' | 'DOWN' | 'STALE'): SafeHtml {
@@ -89,7 +89,7 @@ export function regionDataAge(region: RegionReport, now: Date): { newest?: numbe
 /** A failing endpoint in one line: the API's error text, or how long it has not been updated. */
 export function endpointProblem(endpoint: EndpointReport, now: Date): string {
   if (endpoint.clockSkew) return endpoint.clockSkew;
-  if (endpoint.stale && endpoint.status === 'success') {
+  if (endpointStateOf(endpoint) === 'stale') {
     const age = secondsSince(endpoint.lastUpdated, now);
     return `status not updated for ${age === undefined ? 'ever' : formatDuration(age)} (last update ${formatTime(endpoint.lastUpdated)}): the platform lost contact with it`;
   }
