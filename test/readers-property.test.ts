@@ -44,7 +44,7 @@ function judgeDocument(json: unknown): void {
       udrPrefixes: [],
     };
     for (const flow of evaluateNsg(nsg, ctx, { memo: false })) expect(['allowed', 'denied', 'partial', 'unknown']).toContain(flow.verdict);
-    ruleProblems(nsg, ctx);
+    ruleProblems(nsg, tags);
   }
   for (const found of document.routeTables) {
     evaluateRoutes(normaliseRouteTable(found.body), [], { region: 'westeurope', primaryRegion: 'westeurope', platformVersion: 'stv2', serviceTags: tags, vnetAddressSpace: [] }, { memo: false });

@@ -2,8 +2,8 @@ import type { PagingPolicy } from './paging-policy.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
 import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
-import type { ServiceTagSet, SubnetConfig } from '../model/network.js';
-import type { FetchFailure, InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
+import type { NetworkSecurityGroup, RouteTable, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
+import type { FetchFailure, InstanceInfo, RegionNetworkConfig, VnetType } from '../model/snapshot.js';
 
 /** Azure-provided DNS: what a VNet without custom DNS servers resolves through. */
 export const AZURE_DNS = '168.63.129.16';
@@ -33,6 +33,47 @@ function sameServers(a: string[], b: string[]): boolean {
   return norm(a) === norm(b);
 }
 
+/** What a subnet's traffic rules are judged on: the same for a polled region and for a `whatif` proposal. */
+export interface SubnetPolicy {
+  nsg: NetworkSecurityGroup | undefined;
+  routeTable: RouteTable | undefined;
+  serviceEndpoints: ServiceEndpoint[];
+  /** Empty when unknown (whatif): then `*`, `VirtualNetwork` or a CIDR local side counts as the subnet. */
+  subnetPrefixes: string[];
+  vnetAddressSpace: string[];
+  vnetType: VnetType;
+  platformVersion: string;
+  sku?: string;
+  region: string;
+  primaryRegion: string;
+  serviceTags: ServiceTagSet;
+  paging: PagingPolicy;
+}
+
+/** Every flow of the requirement catalogue (each marked whether it applies) judged against the NSG, and the routes against the route table. */
+export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {}): { flows: FlowVerdict[]; routes: RouteAnalysis } {
+  const flows = evaluateNsg(policy.nsg, {
+    vnetType: policy.vnetType,
+    platformVersion: policy.platformVersion,
+    ...(policy.sku ? { sku: policy.sku } : {}),
+    paging: policy.paging,
+    region: policy.region,
+    primaryRegion: policy.primaryRegion,
+    serviceTags: policy.serviceTags,
+    vnetAddressSpace: policy.vnetAddressSpace,
+    subnetPrefixes: policy.subnetPrefixes,
+    udrPrefixes: (policy.routeTable?.routes ?? []).map((route) => route.addressPrefix),
+  }, options);
+  const routes = evaluateRoutes(policy.routeTable, policy.serviceEndpoints, {
+    region: policy.region,
+    primaryRegion: policy.primaryRegion,
+    platformVersion: policy.platformVersion,
+    serviceTags: policy.serviceTags,
+    vnetAddressSpace: policy.vnetAddressSpace,
+  }, options);
+  return { flows, routes };
+}
+
 function flowsAndRoutes(
   subnet: SubnetConfig,
   instance: InstanceInfo,
@@ -41,27 +82,25 @@ function flowsAndRoutes(
   policy: NetworkPolicy,
   options: MemoOptions,
 ): Pick<RegionConfigReport, 'flows' | 'routes' | 'findings'> {
-  const primaryRegion = instance.regions[0]?.location ?? location;
-  const udrPrefixes = (subnet.routeTable?.routes ?? []).map((route) => route.addressPrefix);
-  const flows = evaluateNsg(subnet.nsg, {
-    vnetType: instance.vnetType,
-    platformVersion: instance.platformVersion,
-    sku: instance.sku,
-    paging: policy.paging,
-    region: location,
-    primaryRegion,
-    serviceTags: tags,
-    vnetAddressSpace: subnet.vnet.addressSpace,
-    subnetPrefixes: subnet.addressPrefixes,
-    udrPrefixes,
-  }, options).filter((flow) => flow.applies);
-  const routes = evaluateRoutes(subnet.routeTable, subnet.serviceEndpoints, {
-    region: location,
-    primaryRegion,
-    platformVersion: instance.platformVersion,
-    serviceTags: tags,
-    vnetAddressSpace: subnet.vnet.addressSpace,
-  }, options);
+  const judged = judgeSubnetPolicy(
+    {
+      nsg: subnet.nsg,
+      routeTable: subnet.routeTable,
+      serviceEndpoints: subnet.serviceEndpoints,
+      subnetPrefixes: subnet.addressPrefixes,
+      vnetAddressSpace: subnet.vnet.addressSpace,
+      vnetType: instance.vnetType,
+      platformVersion: instance.platformVersion,
+      sku: instance.sku,
+      region: location,
+      primaryRegion: instance.regions[0]?.location ?? location,
+      serviceTags: tags,
+      paging: policy.paging,
+    },
+    options,
+  );
+  const flows = judged.flows.filter((flow) => flow.applies);
+  const routes = judged.routes;
   const findings: string[] = [];
   if (!subnet.nsg) findings.push(`subnet ${subnet.name} has no network security group: APIM's subnet should have one`);
   for (const flow of flows) {

@@ -1,16 +1,16 @@
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { DEFAULT_PAGING_POLICY, type PagingPolicy } from '../analysis/paging-policy.js';
-import { evaluateNsg, ruleProblems, unknownReason, type FlowVerdict, type RuleProblem } from '../analysis/nsg/evaluate.js';
+import { judgeSubnetPolicy } from '../analysis/network.js';
+import { ruleProblems, unknownReason, type FlowVerdict, type RuleProblem } from '../analysis/nsg/evaluate.js';
 import { REQUIREMENTS_REVISION } from '../analysis/requirements.js';
-import { evaluateRoutes, type RouteAnalysis } from '../analysis/routing/evaluate.js';
+import type { RouteAnalysis } from '../analysis/routing/evaluate.js';
 import { normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../azure/normalise-network.js';
 import { readProposalDocument, type FoundResource, type ProposalFormat } from '../azure/proposal-input.js';
 import { BUNDLED_SERVICE_TAGS, bundledServiceTagsBody } from '../data/bundled-service-tags.js';
 import { ERROR_CODES, UserError } from '../errors.js';
 import { shortRegion } from '../model/ids.js';
 import type { NetworkSecurityGroup, RouteTable, ServiceTagSet } from '../model/network.js';
-import type { VnetType } from '../model/snapshot.js';
 import { isTemplateExpression } from '../model/template-expression.js';
 import { reportFatal } from './errors.js';
 import { EXIT_COULD_NOT_CHECK, EXIT_HEALTHY, EXIT_PAGING } from './exit-codes.js';
@@ -122,19 +122,19 @@ function judgeOne(found: FoundResource, routeTable: { found: FoundResource; tabl
   const nsg = normaliseNsg(found.body);
   const region = regionOf(options, nsg);
   const primaryRegion = options.primaryLocation ? shortRegion(options.primaryLocation) : region;
-  const vnetType: VnetType = options.vnetType === 'internal' ? 'Internal' : 'External';
-  const ctx = {
-    vnetType,
+  const { flows, routes } = judgeSubnetPolicy({
+    nsg,
+    routeTable: routeTable?.table,
+    serviceEndpoints: [],
+    subnetPrefixes: [],
+    vnetAddressSpace: options.vnetAddressSpace ?? [],
+    vnetType: options.vnetType === 'internal' ? 'Internal' : 'External',
     platformVersion: options.platform,
-    paging,
     region,
     primaryRegion,
     serviceTags: tags,
-    vnetAddressSpace: options.vnetAddressSpace ?? [],
-    subnetPrefixes: [],
-    udrPrefixes: (routeTable?.table.routes ?? []).map((route) => route.addressPrefix),
-  };
-  const flows = evaluateNsg(nsg, ctx);
+    paging,
+  });
   const gating = flows.filter((flow) => flow.applies && (flow.required || flow.pages));
   const why = (flow: FlowVerdict) => (flow.required ? 'required by Microsoft' : 'pages by policy');
   const blocking = gating
@@ -143,9 +143,8 @@ function judgeOne(found: FoundResource, routeTable: { found: FoundResource; tabl
   const unknown = gating
     .filter((flow) => flow.verdict === 'unknown')
     .map((flow) => `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port} (${why(flow)}): ${unknownReason(flow)}`);
-  const result: NsgVerdicts = { nsg: { name: found.name, where: found.where }, flows, blocking, unknown, invalidRules: ruleProblems(nsg, ctx) };
+  const result: NsgVerdicts = { nsg: { name: found.name, where: found.where }, flows, blocking, unknown, invalidRules: ruleProblems(nsg, tags) };
   if (routeTable) {
-    const routes = evaluateRoutes(routeTable.table, [], { region, primaryRegion, platformVersion: options.platform, serviceTags: tags, vnetAddressSpace: options.vnetAddressSpace ?? [] });
     result.routes = { ...routes, routeTable: routeTable.found.name };
     const gatingPeers = new Set(gating.map((flow) => flow.peer));
     for (const verdict of routes.verdicts) {

@@ -1,7 +1,7 @@
 import { AddressSet } from '../addresses.js';
 import type { FlowRequirement } from '../requirements.js';
 import { regionalTag } from '../service-tags.js';
-import type { NetworkSecurityGroup, SecurityRule } from '../../model/network.js';
+import type { NetworkSecurityGroup, SecurityRule, ServiceTagSet } from '../../model/network.js';
 import { orderedRules, portsMatch, type Decision, type PeerResolver } from './walk.js';
 import { parsePortRange } from './values.js';
 import type { FlowVerdict } from './verdict.js';
@@ -92,7 +92,9 @@ export interface RuleProblem {
  * unparsable port or prefix, an ARM expression, a priority outside 100-4096), with why: reported by name
  * whether or not it decides a flow, since a network engineer has to fix it either way.
  */
-export function ruleProblems(nsg: NetworkSecurityGroup, ctx: NsgContext): RuleProblem[] {
+export function ruleProblems(nsg: NetworkSecurityGroup, serviceTags: ServiceTagSet): RuleProblem[] {
+  // Whether a word resolves depends on the tag data alone, not on the subnet or its region.
+  const ctx: NsgContext = { vnetType: 'External', platformVersion: '', paging: {}, region: '', primaryRegion: '', serviceTags, vnetAddressSpace: [], subnetPrefixes: [], udrPrefixes: [] };
   const env = buildEnv(ctx, false);
   const problems: RuleProblem[] = [];
   for (const rule of orderedRules(nsg)) {
