@@ -1,7 +1,7 @@
 /**
  * `npm run bench:analysis [-- --instances N] [--rounds R]`
  *
- * Times the per-region network-configuration judgement alone: reads a bench fleet (bench/world.ts,
+ * Times the per-region network-configuration judgement alone: reads a bench fleet (synthetic/fleet-world.ts,
  * default 1,000 instances x 2 regions) once through the real collection pipeline from the in-process
  * simulator (no latency), then runs `analyseInstance` over every instance R times and prints the time
  * per region of each round. The first round pays for cold caches (tag parsing, and the first sight of
@@ -12,8 +12,8 @@ import { parseArgs } from 'node:util';
 import { analyseInstance } from '../src/analysis/analyse.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { DEFAULT_STALE_AFTER_SECONDS } from '../src/analysis/staleness.js';
-import { collectWorldSnapshot } from '../test/helpers/world-snapshot.js';
-import { buildFleetWorld } from './world.js';
+import { collectWorldSnapshot } from '../synthetic/world-snapshot.js';
+import { buildFleetWorld } from '../synthetic/fleet-world.js';
 
 const { values } = parseArgs({ options: { instances: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '5' } } });
 const instances = Number(values.instances);

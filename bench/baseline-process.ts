@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import express from 'express';
 import type { FleetReport, InstanceReport } from '../src/analysis/report.js';
-import { buildPromClientRegistry } from './baseline-prom-client.js';
+import { buildPromClientRegistry } from '../synthetic/prom-client-baseline.js';
 
 const { values } = parseArgs({ options: { report: { type: 'string' } } });
 if (!values.report) throw new Error('--report FILE is required');

@@ -2,7 +2,7 @@
  * `npm run bench [-- --instances N] [--subscriptions S] [--concurrency C] [--concurrency-per-subscription c]
  *  [--scrapes n] [--no-resource-graph]`
  *
- * Builds a simulated fleet (bench/world.ts: N instances x 2 regions over S subscriptions, default
+ * Builds a simulated fleet (synthetic/fleet-world.ts: N instances x 2 regions over S subscriptions, default
  * 1,000 x 2 in 20), serves it from the ARM simulator in a process of its own with ARM-like latency
  * (uniform 50-200 ms per request) and ARM's per-subscription token bucket (250 burst, 25/s), runs one
  * full poll and then a second one (the steady state) through the real Monitor in this process (SDK
@@ -48,7 +48,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FleetReport } from '../src/analysis/report.js';
 import type { ScrapeTimes } from './scrapes.js';
-import { LATENCY, THROTTLE } from './world.js';
+import { LATENCY, THROTTLE } from '../synthetic/fleet-world.js';
 
 
 /** A helper process of the benchmark: started, its first stdout line (JSON) read, stopped. */

@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startSimulator } from '../src/simulator/server.js';
-import { buildFleetWorld, LATENCY, THROTTLE } from './world.js';
+import { buildFleetWorld, LATENCY, THROTTLE } from '../synthetic/fleet-world.js';
 
 
 const { values } = parseArgs({ options: { instances: { type: 'string' }, subscriptions: { type: 'string' } } });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildFleetWorld } from '../bench/world.js';
+import { buildFleetWorld } from '../synthetic/fleet-world.js';
 import { AddressSet } from '../src/analysis/addresses.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { TagSetMemo } from '../src/analysis/memo.js';
@@ -12,7 +12,7 @@ import type { NetworkSecurityGroup, Route, RouteTable, SecurityRule, ServiceEndp
 import type { FleetSnapshot } from '../src/model/snapshot.js';
 import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
 import { exampleBody } from './helpers/examples.js';
-import { collectWorldSnapshot } from './helpers/world-snapshot.js';
+import { collectWorldSnapshot } from '../synthetic/world-snapshot.js';
 
 /**
  * The memoised NSG and route evaluation must give, for every input, exactly what evaluating from

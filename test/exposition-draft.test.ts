@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeCaseFleetReport } from '../bench/fleet-report.js';
+import { edgeCaseFleetReport } from '../synthetic/fleet-report.js';
 import type { FleetReport, InstanceReport } from '../src/analysis/report.js';
 import { compareIds, fleetOrder } from '../src/model/fleet-order.js';
 import { ExpositionDraft } from '../src/metrics/exposition-draft.js';

@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { text as streamText } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { edgeCaseFleetReport, syntheticInstance } from '../bench/fleet-report.js';
+import { edgeCaseFleetReport, syntheticInstance } from '../synthetic/fleet-report.js';
 import type { FleetReport, InstanceReport } from '../src/analysis/report.js';
 import { FLEET_FAMILIES } from '../src/metrics/families.js';
 import { FleetExposition } from '../src/metrics/fleet-exposition.js';

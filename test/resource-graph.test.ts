@@ -8,7 +8,7 @@ import { validateConfig } from '../src/config/load.js';
 import { renderFleet } from '../src/metrics/render.js';
 import { Monitor } from '../src/service/monitor.js';
 import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';
-import { buildFleetWorld } from '../bench/world.js';
+import { buildFleetWorld } from '../synthetic/fleet-world.js';
 import { find, parseExposition } from './helpers/metrics.js';
 
 /** Resource Graph as the simulator serves it, and the ARM economy it buys the monitor. */

@@ -4,7 +4,7 @@
  * APIM instances, each showing one situation the service must recognise (the table is in demo/fleet.ts).
  * Everything is derived from `now` and fixed seeds: the same `now` gives the same world.
  *
- * The entry point of src/simulator/demo/; the builders are exported for bench/world.ts, which makes a large
+ * The entry point of src/simulator/demo/; the builders are exported for synthetic/fleet-world.ts, which makes a large
  * fleet of the same shapes.
  */
 export { apimService, type ApimRegionSpec, type ApimSpec } from './demo/apim-service.js';

@@ -1,11 +1,11 @@
 import pino from 'pino';
-import { ArmClients } from '../../src/azure/clients.js';
-import { collectSnapshot } from '../../src/azure/collect.js';
-import { SimulatorCredential } from '../../src/azure/credentials.js';
-import { ServiceTagsCache } from '../../src/azure/service-tags-cache.js';
-import type { FleetSnapshot } from '../../src/model/snapshot.js';
-import { startSimulator } from '../../src/simulator/server.js';
-import type { World } from '../../src/simulator/world.js';
+import { ArmClients } from '../src/azure/clients.js';
+import { collectSnapshot } from '../src/azure/collect.js';
+import { SimulatorCredential } from '../src/azure/credentials.js';
+import { ServiceTagsCache } from '../src/azure/service-tags-cache.js';
+import type { FleetSnapshot } from '../src/model/snapshot.js';
+import { startSimulator } from '../src/simulator/server.js';
+import type { World } from '../src/simulator/world.js';
 
 /**
  * One poll's snapshot of a simulated world, read the way the monitor reads it (SDK clients over HTTPS
