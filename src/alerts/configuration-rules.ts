@@ -1,5 +1,5 @@
 import { listOf, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
-import { promql, REGION } from './promql.js';
+import { gatingFlows, indented, promql, REGION } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
 /**
@@ -15,9 +15,7 @@ function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
     // Required by Microsoft's table, or paging by policy (Graph's Entra flow).
     expr: promql`
       min by (${REGION}, direction, dependency, peer, port, protocol) (
-        apim_network_flow_allowed{required="true"}
-        or
-        apim_network_flow_allowed{dependency=~"${options.pagingAnyRegex}"}
+        ${indented(gatingFlows('apim_network_flow_allowed', options), 8)}
       ) < 1`,
     // Two consecutive polls: a half-applied NSG change does not alert.
     for: '20m',
@@ -41,9 +39,7 @@ function apimNetworkRequiredFlowUnknown(options: RulesOptions): AlertRule {
     // resolve (a tag its data lacks, an unparsable port or prefix, an invalid priority).
     expr: promql`
       max by (${REGION}, direction, dependency, peer, port, protocol) (
-        apim_network_flow_unknown{required="true"}
-        or
-        apim_network_flow_unknown{dependency=~"${options.pagingAnyRegex}"}
+        ${indented(gatingFlows('apim_network_flow_unknown', options), 8)}
       ) == 1`,
     for: '20m',
     severity: 'warning',
@@ -69,9 +65,7 @@ function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
       min by (${REGION}, dependency, next_hop_type) (apim_network_route_ok) == 0
       and on (${REGION}, dependency)
         group by (${REGION}, dependency) (
-          apim_network_flow_allowed{required="true"}
-          or
-          apim_network_flow_allowed{dependency=~"${options.pagingAnyRegex}"}
+          ${indented(gatingFlows('apim_network_flow_allowed', options), 10)}
         )`,
     for: '20m',
     severity: 'warning',

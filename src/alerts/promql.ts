@@ -21,5 +21,13 @@ export function pagingSeries(metric: string, options: RulesOptions, extra = ''):
   return `${metric}{dependency=~"${options.pagingRequiredRegex}",required="true"${extra}}\nor\n${metric}{dependency=~"${options.pagingAnyRegex}"${extra}}`;
 }
 
+/**
+ * A flow `metric` restricted to the flows that gate: required by Microsoft's table (`required="true"`), or
+ * of a dependency that pages on any endpoint (Graph's Entra flow, which the table marks optional).
+ */
+export function gatingFlows(metric: string, options: RulesOptions): string {
+  return `${metric}{required="true"}\nor\n${metric}{dependency=~"${options.pagingAnyRegex}"}`;
+}
+
 /** Indents every line after the first (a multi-line selector inside a promql`` block). */
 export const indented = (text: string, spaces: number): string => text.split('\n').join(`\n${' '.repeat(spaces)}`);

@@ -1,10 +1,6 @@
-/** Guards for parsed JSON, which may hold anything. */
+/** Guards for parsed JSON, which may hold anything (the object guard is the network readers' own). */
 
-export type Json = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord, type Json } from '../normalise-json.js';
 
 /** A name as text: a string as is, anything else (an expression object, a number) as JSON, absent as ''. */
 export function nameOf(value: unknown): string {
