@@ -265,6 +265,11 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   first!.config!.flows[0]!.decidedBy = 'Rule "A"\\B\nC';
   // A flow the monitor cannot judge: apim_network_flow_unknown instead of apim_network_flow_allowed.
   Object.assign(first!.config!.flows.find((flow) => flow.peer === 'AzureKeyVault')!, { verdict: 'unknown', decidedBy: 'AllowNewServiceTag', decidingRules: ['AllowNewServiceTag'] });
+  // A flow denied by a Virtual Network Manager admin rule: apim_network_admin_rule_blocking.
+  const admin = { id: '/subscriptions/x/providers/microsoft.network/networkmanagers/corp "avnm"/securityadminconfigurations/c/rulecollections/r/rules/DenySql', name: 'DenySql\\1433', networkManager: 'corp "avnm"', access: 'Deny' as const };
+  const adminLabel = `${admin.name} (admin rule of network manager ${admin.networkManager})`;
+  Object.assign(first!.config!.flows.find((flow) => flow.peer === 'Sql')!, { verdict: 'denied', decidedBy: adminLabel, decidingRules: [adminLabel], adminRule: admin });
+  first!.config!.adminRules = { count: 1, networkManagers: [admin.networkManager] };
   first!.drift[1]!.group = 'grüppe 🚀';
   delete first!.config!.routes;
   second!.config = { ...second!.config!, state: 'no-subnet', flows: [], serviceEndpoints: [] };

@@ -235,16 +235,22 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
   ])('%s from Resource Graph falls back to lists and GETs; the verdicts equal those read through Resource Graph', async (_name, fault) => {
     const viaGraph = await demoPoll(true, []);
     expect(viaGraph.stats.resourceGraph).toBe('used');
-    expect(viaGraph.stats.armRequests.byOperation.Resources_Query).toBe(2);
+    // APIM services, network configuration, and which VNets have security admin rules in force.
+    expect(viaGraph.stats.armRequests.byOperation.Resources_Query).toBe(3);
     expect(viaGraph.stats.armRequests.byOperation.Subnets_Get).toBeUndefined();
+    // Only the one VNet with admin rules (contoso-payments) is asked for them.
+    expect(viaGraph.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(1);
 
     const fallback = await demoPoll(true, [fault]);
     expect(fallback.stats.resourceGraph).toBe('fallback');
     expect(fallback.stats.armRequests.byOperation.ApiManagementService_List).toBe(2);
-    expect(fallback.stats.armRequests.byOperation.Subnets_Get).toBe(5);
-    expect(fallback.report.instances.filter((i) => i.targetUp)).toHaveLength(5);
+    expect(fallback.stats.armRequests.byOperation.Subnets_Get).toBe(6);
+    // Without Resource Graph every VNet is asked for its admin rules.
+    expect(fallback.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(6);
+    expect(fallback.report.instances.filter((i) => i.targetUp)).toHaveLength(6);
     expect(fallback.logs).toContain('Resource Graph query for APIM services failed');
     expect(fallback.logs).toContain('Resource Graph query for network configuration failed');
+    expect(fallback.logs).toContain('Resource Graph query for security admin rules failed');
     expect(verdicts(fallback.samples)).toEqual(verdicts(viaGraph.samples));
   });
 
@@ -252,7 +258,7 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
     const off = await demoPoll(false, []);
     expect(off.stats.resourceGraph).toBe('off');
     expect(off.stats.armRequests.byOperation.Resources_Query).toBeUndefined();
-    expect(off.report.instances.filter((i) => i.targetUp)).toHaveLength(5);
+    expect(off.report.instances.filter((i) => i.targetUp)).toHaveLength(6);
   });
 });
 

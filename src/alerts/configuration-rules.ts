@@ -3,7 +3,8 @@ import { gatingFlows, indented, promql, REGION } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
 /**
- * Predictive, from the network configuration: NSG rules and routes that block what APIM needs, and drift.
+ * Predictive, from the network configuration: NSG rules, Virtual Network Manager admin rules and routes that
+ * block what APIM needs, and drift.
  */
 
 function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
@@ -13,10 +14,13 @@ function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
     // platform may not have noticed yet. decided_by is left out of the alert's identity (a rule
     // rename would raise a second alert) and fetched into the description instead.
     // Required by Microsoft's table, or paging by policy (Graph's Entra flow).
+    // A flow an admin rule denies is ApimNetworkAdminRuleBlocksFlow's: another owner, another fix.
     expr: promql`
       min by (${REGION}, direction, dependency, peer, port, protocol) (
         ${indented(gatingFlows('apim_network_flow_allowed', options), 8)}
-      ) < 1`,
+      ) < 1
+      unless on (${REGION}, direction, dependency, peer, port, protocol)
+        group by (${REGION}, direction, dependency, peer, port, protocol) (apim_network_admin_rule_blocking)`,
     // Two consecutive polls: a half-applied NSG change does not alert.
     for: '20m',
     severity: 'warning',
@@ -29,6 +33,35 @@ function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
         ` Deciding rule: ${listOf('decided_by')}.`,
       ) +
       ' APIM breaks once the platform notices.',
+  };
+}
+
+function apimNetworkAdminRuleBlocksFlow(options: RulesOptions): AlertRule {
+  return {
+    alert: 'ApimNetworkAdminRuleBlocksFlow',
+    // Azure Virtual Network Manager's admin rules come before the NSG: whatever the NSG says, this
+    // traffic is denied, and only the network manager's owners (often a central team) can change it.
+    expr: promql`
+      max by (${REGION}, direction, dependency, peer, port, protocol, network_manager, rule) (
+        ${indented(gatingFlows('apim_network_admin_rule_blocking', options), 8)}
+      ) == 1`,
+    for: '20m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: admin rule {{ $labels.rule }} blocks {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} in {{ $labels.location }}',
+    description:
+      `${WHERE}: security admin rule {{ $labels.rule }} of the Azure Virtual Network Manager {{ $labels.network_manager }} denies the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }} (dependency {{ $labels.dependency }}). Admin rules are evaluated before the subnet's NSG, so no NSG rule can allow it: the network manager's owners must exempt APIM's subnet or the flow. APIM breaks once the platform notices.`,
+  };
+}
+
+function apimNetworkAdminRulesUnreadable(): AlertRule {
+  return {
+    alert: 'ApimNetworkAdminRulesUnreadable',
+    expr: promql`
+      max by (${REGION}) (apim_network_admin_rules_unreadable) == 1`,
+    for: '30m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: cannot read the VNet\'s security admin rules in {{ $labels.location }}',
+    description: `${WHERE}: apim-netwatch could not read the security admin rules (Azure Virtual Network Manager) in force on the region's VNet, which Azure evaluates before the NSG. Where Resource Graph shows rules in force, the flows they could decide are reported unknown; otherwise flows are judged on the NSG alone. The JSON API and the status page say why (usually a missing permission: Microsoft.Network/virtualNetworks/listNetworkManagerEffectiveSecurityAdminRules/action).`,
   };
 }
 
@@ -93,7 +126,9 @@ export function configurationGroup(options: RulesOptions): RuleGroup {
     name: 'apim-network-configuration',
     rules: [
       apimNetworkRequiredFlowBlocked(options),
+      apimNetworkAdminRuleBlocksFlow(options),
       apimNetworkRequiredFlowUnknown(options),
+      apimNetworkAdminRulesUnreadable(),
       apimNetworkRequiredRouteBroken(options),
       apimNetworkConfigDrift(),
     ],

@@ -1,5 +1,6 @@
 import { hostOf, type Dependency } from './dependencies.js';
 import type { RegionConfigReport } from './network.js';
+import type { FlowVerdict } from './nsg/verdict.js';
 import type { DependencyReport, EndpointReport, LikelyCause } from './report.js';
 import { DEPENDENCY_PEERS } from './requirements.js';
 
@@ -30,8 +31,12 @@ export function likelyCause(dependency: DependencyReport, endpoints: readonly En
   const blocked = config.flows.filter((flow) => flow.applies && peers.includes(flow.peer) && ports.has(flow.port) && flow.verdict !== 'allowed');
   if (blocked.length > 0) {
     const verb = (verdict: string) => (verdict === 'partial' ? 'blocks part of' : verdict === 'unknown' ? 'may decide' : 'denies');
-    const parts = blocked.map((flow, index) => `${index === 0 ? 'NSG rule' : 'rule'} ${flow.decidedBy} ${verb(flow.verdict)} ${flow.direction} ${flow.peer} on ${flow.protocol} ${flow.port}`);
-    return { kind: 'nsg', decidedBy: blocked[0]!.decidedBy, summary: parts.join('; ') };
+    // An admin rule is named as such: the NSG's owner cannot change it, the network manager's can.
+    const noun = (flow: FlowVerdict, index: number) =>
+      flow.adminRule ? `security admin rule ${flow.adminRule.name} of network manager ${flow.adminRule.networkManager} (evaluated before the NSG)` : `${index === 0 ? 'NSG rule' : 'rule'} ${flow.decidedBy}`;
+    const parts = blocked.map((flow, index) => `${noun(flow, index)} ${verb(flow.verdict)} ${flow.direction} ${flow.peer} on ${flow.protocol} ${flow.port}`);
+    const first = blocked[0]!;
+    return first.adminRule ? { kind: 'admin-rule', decidedBy: first.adminRule.name, summary: parts.join('; ') } : { kind: 'nsg', decidedBy: first.decidedBy, summary: parts.join('; ') };
   }
   const diverted = config.routes?.verdicts.find((verdict) => peers.includes(verdict.peer) && !verdict.ok);
   if (diverted) {

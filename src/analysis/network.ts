@@ -2,7 +2,7 @@ import type { PagingPolicy } from './paging-policy.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
 import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
-import type { NetworkSecurityGroup, RouteTable, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
+import type { NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
 import type { FetchFailure, InstanceInfo, RegionNetworkConfig, VnetType } from '../model/snapshot.js';
 
 /** Azure-provided DNS: what a VNet without custom DNS servers resolves through. */
@@ -21,6 +21,8 @@ export interface RegionConfigReport {
   routes?: RouteAnalysis;
   serviceEndpoints: Array<{ service: string; enabled: boolean }>;
   dns: { vnet: string[]; networkStatus: string[]; consistent: boolean };
+  /** The VNet's Virtual Network Manager security admin rules, when they were read. */
+  adminRules?: { count: number; networkManagers: string[]; unreadable?: string };
   findings: string[];
 }
 
@@ -36,6 +38,8 @@ function sameServers(a: string[], b: string[]): boolean {
 /** What a subnet's traffic rules are judged on: the same for a polled region and for a `whatif` proposal. */
 export interface SubnetPolicy {
   nsg: NetworkSecurityGroup | undefined;
+  /** The VNet's Virtual Network Manager security admin rules (evaluated before the NSG). */
+  adminRules?: readonly SecurityAdminRule[];
   routeTable: RouteTable | undefined;
   serviceEndpoints: ServiceEndpoint[];
   /** Empty when unknown (whatif): then `*`, `VirtualNetwork` or a CIDR local side counts as the subnet. */
@@ -63,6 +67,7 @@ export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {
     vnetAddressSpace: policy.vnetAddressSpace,
     subnetPrefixes: policy.subnetPrefixes,
     udrPrefixes: (policy.routeTable?.routes ?? []).map((route) => route.addressPrefix),
+    ...(policy.adminRules?.length ? { adminRules: policy.adminRules } : {}),
   }, options);
   const routes = evaluateRoutes(policy.routeTable, policy.serviceEndpoints, {
     region: policy.region,
@@ -85,6 +90,7 @@ function flowsAndRoutes(
   const judged = judgeSubnetPolicy(
     {
       nsg: subnet.nsg,
+      adminRules: subnet.adminRules?.rules ?? [],
       routeTable: subnet.routeTable,
       serviceEndpoints: subnet.serviceEndpoints,
       subnetPrefixes: subnet.addressPrefixes,
@@ -103,6 +109,11 @@ function flowsAndRoutes(
   const routes = judged.routes;
   const findings: string[] = [];
   if (!subnet.nsg) findings.push(`subnet ${subnet.name} has no network security group: APIM's subnet should have one`);
+  if (subnet.adminRules?.unreadable) {
+    // With rules known to be in force (Resource Graph said so) the flows are unknown; without, judged on the NSG.
+    const consequence = subnet.adminRules.rules.length > 0 ? 'the flows they could decide are unknown' : 'flows are judged on the NSG alone';
+    findings.push(`the VNet's security admin rules (Azure Virtual Network Manager) could not be read, so ${consequence}: ${subnet.adminRules.unreadable}`);
+  }
   for (const flow of flows) {
     if (flow.required && flow.verdict !== 'allowed') {
       findings.push(`${flow.direction} ${flow.peer}:${flow.port} is ${flow.verdict} by rule ${flow.decidedBy}${flow.note ? ` (${flow.note})` : ''}`);
@@ -136,6 +147,10 @@ export function analyseRegionConfig(
   }
   const subnet = config.subnet;
   if (subnet.nsg) base.nsgId = subnet.nsg.id;
+  if (subnet.adminRules) {
+    const { rules, unreadable } = subnet.adminRules;
+    base.adminRules = { count: unreadable ? 0 : rules.length, networkManagers: [...new Set(rules.map((rule) => rule.networkManager))].sort(), ...(unreadable ? { unreadable } : {}) };
+  }
   if (subnet.routeTable) base.routeTableId = subnet.routeTable.id;
   base.serviceEndpoints = WATCHED_SERVICE_ENDPOINTS.map((service) => ({ service, enabled: serviceEndpointEnabled(subnet.serviceEndpoints, service, location) }));
   const vnetDns = subnet.vnet.dnsServers.length > 0 ? subnet.vnet.dnsServers : [AZURE_DNS];

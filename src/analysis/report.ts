@@ -25,7 +25,7 @@ export interface EndpointReport {
 
 /** What the configuration says explains a dependency that is down (likely-cause.ts). */
 export interface LikelyCause {
-  kind: 'nsg' | 'route' | 'dns' | 'unknown';
+  kind: 'nsg' | 'admin-rule' | 'route' | 'dns' | 'unknown';
   /** The rule or route to look at (absent for `unknown`). */
   decidedBy?: string;
   summary: string;

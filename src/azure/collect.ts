@@ -3,6 +3,7 @@ import { TimeSlicer } from './time-slicer.js';
 import { NetworkConfigReader, type BulkPages } from './network-config.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { NETWORK_QUERY } from './resource-graph.js';
+import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
 import { graphPages, type CollectedSnapshot, type CollectOptions, type CollectStats, type PollContext } from './poll-context.js';
 import { fetchInstance } from './read-instance.js';
@@ -19,7 +20,7 @@ export type { CollectedSnapshot, CollectOptions, CollectStats } from './poll-con
  * their VNets live in and handed over page by page; false (every resource then read by GET) when off
  * or failed.
  */
-function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[]): BulkPages {
+function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY): BulkPages {
   return async (onPage) => {
     if (!ctx.options.resourceGraph) return false;
     const subscriptions = new Set<string>();
@@ -30,7 +31,7 @@ function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[]): Bu
       }
     }
     if (subscriptions.size === 0) return false;
-    return graphPages(ctx, 'network configuration', [...subscriptions], NETWORK_QUERY, onPage);
+    return graphPages(ctx, what, [...subscriptions], query, onPage);
   };
 }
 
@@ -68,8 +69,13 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   const serviceTags = options.serviceTags?.get(
     monitored.map((entry) => ({ subscriptionId: entry.info.subscriptionId, location: entry.info.regions[0]?.location ?? '' })),
   );
-  const network = options.serviceTags ? new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer) : undefined;
-  network?.readInBulk(networkInBulk(ctx, monitored.map((entry) => entry.info)));
+  let network: NetworkConfigReader | undefined;
+  if (options.serviceTags) {
+    const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
+    adminRules.readPresence(networkInBulk(ctx, monitored.map((entry) => entry.info), 'security admin rules', ADMIN_RULES_QUERY));
+    network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, adminRules);
+    network.readInBulk(networkInBulk(ctx, monitored.map((entry) => entry.info)));
+  }
   let done = 0;
   const total = toRead.length;
   options.onProgress?.(0, total);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AdminRulesReader } from './admin-rules-reader.js';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import type { TimeSlicer } from './time-slicer.js';
@@ -67,6 +68,7 @@ export class NetworkConfigReader {
     private readonly limiter: ArmLimiter,
     private readonly log: Logger,
     private readonly slicer: TimeSlicer,
+    private readonly adminRules?: AdminRulesReader,
   ) {}
 
   /**
@@ -169,9 +171,10 @@ export class NetworkConfigReader {
       this.once(subnetId.toLowerCase(), ref.subscriptionId, () => this.network(ref).subnets.get(ref.resourceGroup, ref.vnet, ref.subnet), subnetFacts),
       this.vnet(ref),
     ]);
-    const [nsg, routeTable] = await Promise.all([
+    const [nsg, routeTable, adminRules] = await Promise.all([
       facts.nsgId ? this.nsg(facts.nsgId) : undefined,
       facts.routeTableId ? this.routeTable(facts.routeTableId) : undefined,
+      this.adminRules?.forVnet(vnet.id || vnetIdOf(ref)),
     ]);
     const config: SubnetConfig = {
       id: facts.id || subnetId,
@@ -182,6 +185,7 @@ export class NetworkConfigReader {
     };
     if (nsg) config.nsg = nsg;
     if (routeTable) config.routeTable = routeTable;
+    if (adminRules) config.adminRules = adminRules;
     return config;
   }
 

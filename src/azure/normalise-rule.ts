@@ -29,9 +29,9 @@ function merged(rule: Json, singular: string, plural: string, where: string): st
 }
 
 /** Why a rule field's value cannot be used, or undefined when it can. */
-type Unresolved = NonNullable<SecurityRule['unresolved']>;
+export type Unresolved = NonNullable<SecurityRule['unresolved']>;
 
-function expressionOrValue(value: unknown): string {
+export function expressionOrValue(value: unknown): string {
   return typeof value === 'string' && isTemplateExpression(value.trim())
     ? `${value.trim()} is an ARM template expression, which cannot be evaluated here`
     : `${describe(value)} is not valid`;
@@ -45,7 +45,11 @@ const PROTOCOLS = ['*', 'any', 'tcp', 'udp', 'icmp', 'esp', 'ah'];
  * on a custom rule) or a template expression is kept as a placeholder and recorded in `unresolved`:
  * the rule is still judged, and makes the flows it could decide `unknown` instead of being dropped.
  */
-function ruleFields(rule: Json, isDefault: boolean): Pick<SecurityRule, 'direction' | 'access' | 'priority' | 'protocol'> & { unresolved: Unresolved } {
+export function ruleFields<A extends string>(
+  rule: Json,
+  accesses: readonly A[],
+  [low, high]: readonly [number, number],
+): Pick<SecurityRule, 'direction' | 'priority' | 'protocol'> & { access: A; unresolved: Unresolved } {
   const unresolved: Unresolved = {};
   const pick = <T extends string>(value: unknown, allowed: readonly T[], field: 'direction' | 'access'): T => {
     const found = typeof value === 'string' ? allowed.find((option) => option.toLowerCase() === value.trim().toLowerCase()) : undefined;
@@ -54,10 +58,9 @@ function ruleFields(rule: Json, isDefault: boolean): Pick<SecurityRule, 'directi
     return allowed[0]!;
   };
   const direction = pick(rule.direction, DIRECTIONS, 'direction');
-  const access = pick(rule.access, ACCESSES, 'access');
+  const access = pick(rule.access, accesses, 'access');
   const raw = rule.priority;
   let priority = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : typeof raw === 'number' ? raw : Number.NaN;
-  const [low, high] = isDefault ? [65000, 65500] : [100, 4096];
   if (!Number.isInteger(priority) || priority < low || priority > high) {
     unresolved.priority = raw === undefined ? `"priority" is missing (expected ${low}-${high})` : `"priority" ${Number.isInteger(priority) ? `${priority} is outside ${low}-${high}` : expressionOrValue(raw)}`;
     priority = low;
@@ -81,7 +84,7 @@ export function normaliseRule(raw: unknown, index: number, field: string, nsgNam
     throw new InvalidNetworkConfigError(`${at}: "name" must be the rule's name; got ${describe(rule.name)}`);
   }
   const where = `NSG "${nsgName}" rule "${rule.name}"`;
-  const { unresolved, ...fields } = ruleFields(rule, isDefault);
+  const { unresolved, ...fields } = ruleFields(rule, ACCESSES, isDefault ? [65000, 65500] : [100, 4096]);
   const normalised: SecurityRule = {
     name: rule.name,
     ...fields,

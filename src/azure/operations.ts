@@ -14,6 +14,7 @@ const OPERATIONS: Array<[RegExp, string]> = [
   [/\/providers\/microsoft\.apimanagement\/service\/[^/]+$/, 'ApiManagementService_Get'],
   [/\/locations\/[^/]+\/servicetags$/, 'ServiceTags_List'],
   [/\/virtualnetworks\/[^/]+\/subnets\/[^/]+$/, 'Subnets_Get'],
+  [/\/virtualnetworks\/[^/]+\/listnetworkmanagereffectivesecurityadminrules$/, 'ListNetworkManagerEffectiveSecurityAdminRules'],
   [/\/virtualnetworks\/[^/]+$/, 'VirtualNetworks_Get'],
   [/\/networksecuritygroups\/[^/]+$/, 'NetworkSecurityGroups_Get'],
   [/\/routetables\/[^/]+$/, 'RouteTables_Get'],

@@ -139,6 +139,34 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     },
   },
   {
+    name: 'apim_network_admin_rule_blocking',
+    help: "1 for a flow APIM needs that a Virtual Network Manager security admin rule denies, wholly or in part, before the NSG is consulted (the network manager's owners can change it; the NSG's cannot).",
+    type: 'gauge',
+    labelNames: ['direction', 'dependency', 'port', 'protocol', 'peer', 'required', 'network_manager', 'rule'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const flow of region.config?.flows ?? []) {
+          const admin = flow.adminRule;
+          if (admin?.access === 'Deny' && (flow.verdict === 'denied' || flow.verdict === 'partial')) {
+            emit(region.location, [flow.direction, flow.dependency, String(flow.port), flow.protocol, flow.peer, bool(flow.required), admin.networkManager, admin.name], 1);
+          }
+        }
+      }
+    },
+  },
+  {
+    name: 'apim_network_admin_rules_unreadable',
+    help: "1 when the security admin rules of the region's VNet (Azure Virtual Network Manager) could not be read: the reason is in the JSON API; with rules known to be in force, the flows they could decide are unknown.",
+    type: 'gauge',
+    labelNames: [],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        const admin = region.config?.adminRules;
+        if (admin) emit(region.location, [], admin.unreadable ? 1 : 0);
+      }
+    },
+  },
+  {
     name: 'apim_network_route_ok',
     help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no.",
     type: 'gauge',

@@ -29,6 +29,25 @@ export interface SecurityRule {
   unresolved?: Partial<Record<'direction' | 'access' | 'priority' | 'protocol' | 'sourceAddresses' | 'destinationAddresses' | 'sourcePorts' | 'destinationPorts', string>>;
 }
 
+/**
+ * A security admin rule of Azure Virtual Network Manager as it applies to a VNet (its effective rules).
+ * Azure evaluates them before the NSG, in priority order: `Deny` and `AlwaysAllow` decide for good,
+ * `Allow` hands the traffic on to the NSG.
+ */
+export interface SecurityAdminRule extends Omit<SecurityRule, 'access' | 'isDefault'> {
+  access: 'Allow' | 'Deny' | 'AlwaysAllow';
+  /** The rule's ARM ID (under its network manager's security admin configuration). */
+  id: string;
+  /** The name of the network manager that applies it. */
+  networkManager: string;
+}
+
+/** The security admin rules in force on a VNet; `unreadable` says why they could not be read (then `rules` is empty). */
+export interface AdminRuleSet {
+  rules: SecurityAdminRule[];
+  unreadable?: string;
+}
+
 export interface NetworkSecurityGroup {
   id: string;
   name: string;
@@ -71,6 +90,8 @@ export interface SubnetConfig {
   nsg?: NetworkSecurityGroup;
   routeTable?: RouteTable;
   serviceEndpoints: ServiceEndpoint[];
+  /** The VNet's Virtual Network Manager security admin rules; absent when not read (a state file from an older version). */
+  adminRules?: AdminRuleSet;
   vnet: {
     id: string;
     addressSpace: string[];

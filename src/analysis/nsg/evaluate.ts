@@ -1,13 +1,13 @@
 import { TagSetMemo, type MemoOptions } from '../memo.js';
 import { pagesOn } from '../paging-policy.js';
 import { FLOW_REQUIREMENTS, flowApplies, requiredFor, type FlowRequirement } from '../requirements.js';
-import type { NetworkSecurityGroup, SecurityRule } from '../../model/network.js';
+import type { NetworkSecurityGroup, SecurityAdminRule, SecurityRule } from '../../model/network.js';
 import { nearMisses, partialNote, regionalParts, regionLabel, UNKNOWN_NOTE, type PeerPart } from './explain.js';
 import { nsgMemoKey } from './memo-key.js';
 import { NO_NSG, type FlowVerdict } from './verdict.js';
 import { addressResolver, orderedRules, points, symbolicResolver, verdictOf, walk, type PeerResolver, type Walk } from './walk.js';
 import { buildEnv, peerSet, type Env, type NsgContext } from './words.js';
-import type { AddressSet } from '../addresses.js';
+import { AddressSet } from '../addresses.js';
 
 export type { NsgContext } from './words.js';
 export { NO_NSG, type FlowVerdict, type FlowVerdictKind } from './verdict.js';
@@ -19,8 +19,32 @@ export { ruleProblems, unknownReason, type RuleProblem } from './explain.js';
  * written with CIDRs can cover all, part or none of a service tag).
  */
 
-/** `rules` in Azure's order (`orderedRules`); undefined when the subnet has no NSG. */
-function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement, env: Env): FlowVerdict {
+/** What reaches no NSG (the subnet has none) is allowed. */
+function unfiltered(peer: AddressSet): Walk {
+  return { decisions: [{ rule: NO_NSG, access: 'Allow', part: peer }], notes: ['the subnet has no NSG, so nothing filters this flow'], undecided: AddressSet.EMPTY };
+}
+
+/**
+ * Azure's two layers: the VNet's security admin rules first, where `Deny` and `AlwaysAllow` decide for
+ * good; what they hand on (`Allow`) or leave undecided goes to the NSG.
+ */
+function walkLayers(admin: readonly SecurityAdminRule[], rules: readonly SecurityRule[] | undefined, flow: FlowRequirement, peer: AddressSet, resolver: PeerResolver, env: Env): Walk {
+  const nsgWalk = (part: AddressSet): Walk => (rules ? walk(rules, flow, part, resolver, env) : unfiltered(part));
+  if (admin.length === 0) return nsgWalk(peer);
+  const first = walk(admin, flow, peer, resolver, env, false);
+  const final = first.decisions.filter((decision) => decision.access !== 'Allow');
+  const handedOn = first.decisions.filter((decision) => decision.access === 'Allow').reduce((set, decision) => set.union(decision.part), first.undecided);
+  const second = handedOn.isEmpty ? { decisions: [], notes: [], undecided: handedOn } : nsgWalk(handedOn);
+  return { decisions: [...final, ...second.decisions], notes: [...first.notes, ...second.notes], undecided: AddressSet.EMPTY };
+}
+
+/** Admin rules by priority (a priority that cannot be read first, as it might come anywhere). */
+export function orderedAdminRules(rules: readonly SecurityAdminRule[]): SecurityAdminRule[] {
+  return [...rules].sort((a, b) => Number(a.unresolved?.priority === undefined) - Number(b.unresolved?.priority === undefined) || a.priority - b.priority);
+}
+
+/** `rules` in Azure's order (`orderedRules`); undefined when the subnet has no NSG. `admin` in priority order. */
+function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement, env: Env, admin: readonly SecurityAdminRule[] = []): FlowVerdict {
   const { ctx } = env;
   const applies = flowApplies(flow, ctx.vnetType, ctx.platformVersion);
   const base = {
@@ -33,7 +57,7 @@ function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement
     pages: applies && pagesOn(ctx.paging, flow.dependency, requiredFor(flow, ctx.sku)),
     applies,
   } as const;
-  if (!rules) {
+  if (!rules && admin.length === 0) {
     return { ...base, verdict: 'allowed', decidedBy: NO_NSG, decidingRules: [], note: 'the subnet has no NSG, so nothing filters this flow' };
   }
 
@@ -51,24 +75,26 @@ function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement
     [peer, resolver] = [points(regions.length), symbolicResolver(flow, env, regions)];
     parts = regions.length > 1 ? regions.map((region, index) => ({ label: regionLabel(`${flow.peer}.${region}`, region, env), addresses: points(index + 1).subtract(points(index)) })) : [];
   }
-  result = walk(rules, flow, peer, resolver, env);
+  result = walkLayers(admin, rules, flow, peer, resolver, env);
   notes.push(...result.notes);
 
   const decidingRules = [...new Set(result.decisions.map((decision) => decision.rule))];
   const kind = verdictOf(result.decisions);
   const unknown = result.decisions.filter((decision) => decision.access === 'Unknown');
   const verdict: FlowVerdict = { ...base, verdict: kind, decidedBy: unknown[0]?.rule ?? decidingRules[0] ?? '', decidingRules };
+  const adminRule = (unknown[0] ?? result.decisions[0])?.admin;
+  if (adminRule) verdict.adminRule = { id: adminRule.id, name: adminRule.name, networkManager: adminRule.networkManager, access: adminRule.access };
   // Why it is unknown leads the notes: it is what the user has to fix; then which part each rule decided.
   if (kind === 'partial') notes.unshift(partialNote(result.decisions, parts, flow));
   notes.unshift(...unknown.map((decision) => `${UNKNOWN_NOTE}rule ${decision.rule}: ${decision.reason}`));
-  if (kind !== 'allowed') notes.push(...nearMisses(rules, flow, peer, resolver, env));
+  if (kind !== 'allowed' && rules) notes.push(...nearMisses(rules, flow, peer, resolver, env));
   const uniqueNotes = [...new Set(notes)];
   if (uniqueNotes.length > 0) verdict.note = uniqueNotes.join('; ');
   return verdict;
 }
 
 export function evaluateFlow(nsg: NetworkSecurityGroup | undefined, flow: FlowRequirement, ctx: NsgContext): FlowVerdict {
-  return judge(nsg && orderedRules(nsg), flow, buildEnv(ctx));
+  return judge(nsg && orderedRules(nsg), flow, buildEnv(ctx), orderedAdminRules(ctx.adminRules ?? []));
 }
 
 /** Regions of a fleet mostly share an NSG's rules; see memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
@@ -88,7 +114,10 @@ export function evaluateNsg(nsg: NetworkSecurityGroup | undefined, ctx: NsgConte
   const memo = options.memo !== false;
   const env = buildEnv(ctx, memo);
   const rules = nsg && orderedRules(nsg);
-  const judgeAll = () => FLOW_REQUIREMENTS.map((flow) => judge(rules, flow, env));
+  const admin = orderedAdminRules(ctx.adminRules ?? []);
+  const judgeAll = () => FLOW_REQUIREMENTS.map((flow) => judge(rules, flow, env, admin));
   if (!rules || !memo) return judgeAll();
-  return [...nsgVerdictMemo.get(ctx.serviceTags, nsgMemoKey(rules, env), () => frozen(judgeAll()))];
+  // The layer a rule sits in (and its network manager, which outputs name) is part of what it means.
+  const key = admin.length === 0 ? nsgMemoKey(rules, env) : JSON.stringify([admin.map((rule) => rule.networkManager), nsgMemoKey([...admin, ...rules], env)]);
+  return [...nsgVerdictMemo.get(ctx.serviceTags, key, () => frozen(judgeAll()))];
 }

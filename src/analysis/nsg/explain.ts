@@ -44,10 +44,10 @@ export function regionalParts(flow: FlowRequirement, env: Env): PeerPart[] {
 
 /** `partial: Storage.NorthEurope (this region's) allowed by A; Storage.WestEurope (the primary region's, ...) denied by B`. */
 export function partialNote(decisions: readonly Decision[], parts: readonly PeerPart[], flow: FlowRequirement): string {
-  const verb = (access: Decision['access']) => (access === 'Allow' ? 'allowed' : 'denied');
+  const verb = (access: Decision['access']) => (access === 'Allow' || access === 'AlwaysAllow' ? 'allowed' : 'denied');
   if (parts.length === 0) {
-    const byAccess = (access: Decision['access']) => decisions.filter((decision) => decision.access === access).map((decision) => decision.rule);
-    return `partial: ${flow.peer} is allowed by ${byAccess('Allow').join(', ')} for part of its addresses and denied by ${byAccess('Deny').join(', ')} for the rest`;
+    const by = (allowing: boolean) => decisions.filter((decision) => (verb(decision.access) === 'allowed') === allowing).map((decision) => decision.rule);
+    return `partial: ${flow.peer} is allowed by ${by(true).join(', ')} for part of its addresses and denied by ${by(false).join(', ')} for the rest`;
   }
   const described = parts.map((part) => {
     const deciders = decisions.filter((decision) => !decision.part.intersect(part.addresses).isEmpty);

@@ -1,7 +1,7 @@
 import { AddressSet } from '../addresses.js';
 import { HOST_VIP, localCoverage, peerSet, tagPeers, unionAll, type Coverage, type Env } from './words.js';
 import { FLOW_REQUIREMENTS } from '../requirements.js';
-import type { SecurityRule } from '../../model/network.js';
+import type { LayerRule } from './walk.js';
 
 /**
  * The memo key of a region's NSG verdicts: everything the evaluation reads, besides the tag set (the
@@ -31,7 +31,7 @@ import type { SecurityRule } from '../../model/network.js';
  * A coverage that cannot be computed (bad tag data) is keyed as such: the walk reads the same rules
  * in the same order, so it reaches that rule, and fails, for every region with this key or for none.
  */
-export function nsgMemoKey(rules: readonly SecurityRule[], env: Env): string {
+export function nsgMemoKey(rules: readonly LayerRule[], env: Env): string {
   const { ctx } = env;
   const local = env.subnet ? env.vnet.union(env.subnet) : env.vnet;
   const localPeerSide = unionAll([local.intersect(tagPeers(env)), local.intersect(env.internet), local.intersect(HOST_VIP)]);
@@ -57,7 +57,7 @@ export function nsgMemoKey(rules: readonly SecurityRule[], env: Env): string {
   ]);
 }
 
-function ruleKey(rule: SecurityRule, env: Env): unknown[] {
+function ruleKey(rule: LayerRule, env: Env): unknown[] {
   return [
     rule.name,
     rule.direction,
@@ -71,7 +71,7 @@ function ruleKey(rule: SecurityRule, env: Env): unknown[] {
   ];
 }
 
-function coverageOrFailure(rule: SecurityRule, env: Env): Coverage | 'fails' {
+function coverageOrFailure(rule: LayerRule, env: Env): Coverage | 'fails' {
   try {
     return localCoverage(rule, env);
   } catch {

@@ -18,6 +18,11 @@ export interface FlowVerdict {
   /** The first rule that decided any part of the flow (for `partial`, the first of them; for `unknown`, the rule that cannot be resolved). */
   decidedBy: string;
   decidingRules: string[];
+  /**
+   * The Virtual Network Manager security admin rule that decided the flow (its first decision), when one
+   * did: Azure evaluates them before the NSG, and the NSG's owner cannot change them.
+   */
+  adminRule?: { id: string; name: string; networkManager: string; access: 'Allow' | 'Deny' | 'AlwaysAllow' };
   note?: string;
 }
 

@@ -3,7 +3,7 @@ import type { FlowRequirement } from '../requirements.js';
 import { isAnyPortRange, parsePortRange, portInRange } from './values.js';
 import { localCoverage, resolve, unionAll, unresolvedWord, type Env } from './words.js';
 import { shortRegion } from '../../model/ids.js';
-import type { NetworkSecurityGroup, SecurityRule } from '../../model/network.js';
+import type { NetworkSecurityGroup, SecurityAdminRule, SecurityRule } from '../../model/network.js';
 import type { FlowVerdictKind } from './verdict.js';
 
 /**
@@ -47,9 +47,22 @@ export function symbolicResolver(flow: FlowRequirement, env: Env, regions: reado
   };
 }
 
+/** A rule of either layer Azure evaluates: the VNet's security admin rules, then the subnet's NSG. */
+export type LayerRule = SecurityRule | SecurityAdminRule;
+
+const isAdminRule = (rule: LayerRule): rule is SecurityAdminRule => 'networkManager' in rule;
+
+/** How outputs name a rule: an admin rule with its network manager, since the NSG's owner cannot change it. */
+export function ruleLabel(rule: LayerRule): string {
+  return isAdminRule(rule) ? `${rule.name} (admin rule of network manager ${rule.networkManager || 'unknown'})` : rule.name;
+}
+
 export interface Decision {
+  /** The deciding rule's label (ruleLabel). */
   rule: string;
-  access: SecurityRule['access'] | 'Unknown';
+  access: LayerRule['access'] | 'Unknown';
+  /** Set when the rule is a security admin rule. */
+  admin?: SecurityAdminRule;
   /** The part of the peer's addresses (or, judged by names, of its regions) this rule decided. */
   part: AddressSet;
   /** For `Unknown`: what the rule holds that cannot be resolved. */
@@ -59,6 +72,8 @@ export interface Decision {
 export interface Walk {
   decisions: Decision[];
   notes: string[];
+  /** What no rule of the layer decided (empty for the last layer, where it is denied). */
+  undecided: AddressSet;
 }
 
 /** Azure's order: custom rules by priority, then the default rules by priority; a rule whose priority cannot be read first (it might come anywhere). */
@@ -68,14 +83,18 @@ export function orderedRules(nsg: NetworkSecurityGroup): SecurityRule[] {
 }
 
 /** Whether a rule's destination ports hold the flow's port: `true`, `false`, or the reasons it cannot be told. */
-export function portsMatch(rule: SecurityRule, port: number): boolean | string[] {
+export function portsMatch(rule: LayerRule, port: number): boolean | string[] {
   const ranges = rule.destinationPortRanges.map(parsePortRange);
   if (ranges.some((range) => typeof range !== 'string' && portInRange(range, port))) return true;
   const unreadable = ranges.filter((range): range is string => typeof range === 'string');
   return unreadable.length > 0 ? unreadable.map((reason) => `destination port ${reason}`) : false;
 }
 
-export function walk(rules: readonly SecurityRule[], flow: FlowRequirement, peer: AddressSet, resolvePeer: PeerResolver, env: Env): Walk {
+/**
+ * Walks one layer's rules over `peer`. The NSG is the last layer: what no rule decides is denied. The
+ * admin layer is not: what it leaves undecided goes on to the NSG (`undecided`).
+ */
+export function walk(rules: readonly LayerRule[], flow: FlowRequirement, peer: AddressSet, resolvePeer: PeerResolver, env: Env, lastLayer = true): Walk {
   const decisions: Decision[] = [];
   const notes: string[] = [];
   let undecided = peer;
@@ -104,33 +123,36 @@ export function walk(rules: readonly SecurityRule[], flow: FlowRequirement, peer
     if (decided.isEmpty && unresolvedPeers.length === 0) continue;
     // Azure would apply such rules only to some connections; the subnet-wide verdict cannot count them.
     if (local === 'part') {
-      notes.push(`rule ${rule.name} covers only part of the subnet, so it does not decide this flow`);
+      notes.push(`rule ${ruleLabel(rule)} covers only part of the subnet, so it does not decide this flow`);
       continue;
     }
     if (!rule.sourcePortRanges.every(isAnyPortRange)) {
-      notes.push(`rule ${rule.name} restricts source ports (${rule.sourcePortRanges.join(', ')}), so it does not decide this flow`);
+      notes.push(`rule ${ruleLabel(rule)} restricts source ports (${rule.sourcePortRanges.join(', ')}), so it does not decide this flow`);
       continue;
     }
     if (!decided.isEmpty) {
-      decisions.push(unknown.length > 0 ? { rule: rule.name, access: 'Unknown', part: decided, reason: unknown.join('; ') } : { rule: rule.name, access: rule.access, part: decided });
+      const decision: Decision = unknown.length > 0 ? { rule: ruleLabel(rule), access: 'Unknown', part: decided, reason: unknown.join('; ') } : { rule: ruleLabel(rule), access: rule.access, part: decided };
+      if (isAdminRule(rule)) decision.admin = rule;
+      decisions.push(decision);
       undecided = undecided.subtract(decided);
     }
     // A word that cannot be resolved might stand for any of what is left.
     if (unresolvedPeers.length > 0 && !undecided.isEmpty) {
-      decisions.push({ rule: rule.name, access: 'Unknown', part: undecided, reason: [...unknown, ...unresolvedPeers].join('; ') });
+      decisions.push({ rule: ruleLabel(rule), access: 'Unknown', part: undecided, reason: [...unknown, ...unresolvedPeers].join('; '), ...(isAdminRule(rule) ? { admin: rule } : {}) });
       undecided = AddressSet.EMPTY;
     }
   }
-  if (!undecided.isEmpty) {
+  if (lastLayer && !undecided.isEmpty) {
     decisions.push({ rule: '(implicit deny)', access: 'Deny', part: undecided });
     notes.push('no rule decides part of the flow (the NSG lacks Azure\'s DenyAll default rule?); it is treated as denied');
+    undecided = AddressSet.EMPTY;
   }
-  return { decisions, notes };
+  return { decisions, notes, undecided };
 }
 
 export function verdictOf(decisions: readonly Decision[]): FlowVerdictKind {
   if (decisions.some((decision) => decision.access === 'Unknown')) return 'unknown';
-  const allowed = decisions.some((decision) => decision.access === 'Allow');
+  const allowed = decisions.some((decision) => decision.access === 'Allow' || decision.access === 'AlwaysAllow');
   const denied = decisions.some((decision) => decision.access === 'Deny');
   return allowed && denied ? 'partial' : allowed ? 'allowed' : 'denied';
 }

@@ -4,7 +4,7 @@ import type { PagingPolicy } from '../paging-policy.js';
 import { FLOW_REQUIREMENTS, type FlowRequirement } from '../requirements.js';
 import { peerAddresses, tagAddresses } from '../service-tags.js';
 import { shortRegion } from '../../model/ids.js';
-import type { SecurityRule, ServiceTagSet } from '../../model/network.js';
+import type { SecurityAdminRule, SecurityRule, ServiceTagSet } from '../../model/network.js';
 import { isTemplateExpression } from '../../model/template-expression.js';
 import type { VnetType } from '../../model/snapshot.js';
 
@@ -28,6 +28,8 @@ export interface NsgContext {
   subnetPrefixes: string[];
   /** Every address prefix used in the subnet's UDRs (they widen `VirtualNetwork`). */
   udrPrefixes: string[];
+  /** The VNet's Virtual Network Manager security admin rules, evaluated before the NSG. */
+  adminRules?: readonly SecurityAdminRule[];
 }
 
 export const HOST_VIP = AddressSet.fromPrefixes(['168.63.129.16/32']);
@@ -51,6 +53,9 @@ export function unionAll(sets: readonly AddressSet[]): AddressSet {
   return sets.reduce((union, set) => union.union(set), AddressSet.EMPTY);
 }
 
+/** What the local side of a rule is read from: an NSG rule or a security admin rule. */
+export type RuleSides = Pick<SecurityRule, 'direction' | 'sourceAddressPrefixes' | 'destinationAddressPrefixes'>;
+
 /** `true` all of the subnet, `'part'`, `false` none; a string: cannot tell, and why. */
 export type Coverage = boolean | 'part' | string;
 
@@ -69,7 +74,7 @@ export interface Env {
   /** Resolved address words of this evaluation, by lower-cased word. */
   words: Map<string, AddressSet | undefined>;
   /** How much of the subnet each rule's local side covers, by rule. */
-  coverage: Map<SecurityRule, Coverage>;
+  coverage: Map<RuleSides, Coverage>;
 }
 
 /** `memo: false` builds everything afresh (the reference the memoised evaluation is tested against). */
@@ -174,7 +179,7 @@ export function unresolvedWord(spec: string, env: Env): string {
 }
 
 /** How much of the subnet a rule's local side (its destination inbound, its source outbound) covers; once per rule and evaluation. */
-export function localCoverage(rule: SecurityRule, env: Env): Coverage {
+export function localCoverage(rule: RuleSides, env: Env): Coverage {
   let coverage = env.coverage.get(rule);
   if (coverage === undefined) {
     coverage = localCoversSubnet(rule.direction === 'Inbound' ? rule.destinationAddressPrefixes : rule.sourceAddressPrefixes, env);

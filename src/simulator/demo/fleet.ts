@@ -1,4 +1,4 @@
-import type { ArmResource } from '../world.js';
+import type { DemoInstance } from './instance.js';
 import { apimService } from './apim-service.js';
 import { SUB_CONTOSO, SUB_FABRIKAM } from './identities.js';
 import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
@@ -7,6 +7,9 @@ import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
 import { publicIp } from './public-ip.js';
 import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
 import { HOUR, MINUTE } from './seeded.js';
+import { contosoPayments } from './enterprise.js';
+
+export type { DemoInstance } from './instance.js';
 
 /**
  * The five APIM instances of the demo fleet, each showing one situation the service must recognise:
@@ -21,14 +24,11 @@ import { HOUR, MINUTE } from './seeded.js';
  * |                     |     |          |                         | table sends 0.0.0.0/0 to a VirtualAppliance and has no  |
  * |                     |     |          |                         | Internet route for AzureActiveDirectory                 |
  * | legacy-portal       | B   | None     | West Europe             | no VNet: not polled                                     |
+ *
+ * and the layers enterprise networks add, in enterprise.ts (contoso-payments: a Virtual Network
+ * Manager admin rule denies SQL).
  */
 
-/** One instance of the fleet: its ARM ID, its resources (APIM, public IPs, network) and its NetworkStatus body. */
-export interface DemoInstance {
-  id: string;
-  resources: ArmResource[];
-  networkStatus: Record<string, unknown>[];
-}
 
 /**
  * contoso-prod: Premium, External, West Europe + North Europe, healthy everywhere.
@@ -251,4 +251,5 @@ export const DEMO_FLEET: readonly ((now: number) => DemoInstance)[] = [
   fabrikamApi,
   fabrikamPartners,
   legacyPortal,
+  contosoPayments,
 ];

@@ -23,4 +23,5 @@ export const DEMO_INSTANCES = Object.freeze({
   keyVaultStale: apimId(SUB_FABRIKAM, 'rg-fabrikam-api', 'fabrikam-api'),
   graphFailing: apimId(SUB_FABRIKAM, 'rg-fabrikam-partners', 'fabrikam-partners'),
   noVnet: apimId(SUB_FABRIKAM, 'rg-fabrikam-legacy', 'legacy-portal'),
+  adminRuleDeny: apimId(SUB_CONTOSO, 'rg-apim-payments', 'contoso-payments'),
 });

@@ -11,10 +11,12 @@ export function buildDemoWorld(now: Date = new Date()): World {
   if (!Number.isFinite(t)) throw new Error('buildDemoWorld: `now` is not a valid date');
   const resources: ArmResource[] = [];
   const networkStatus: Record<string, unknown> = {};
+  const effectiveSecurityAdminRules: Record<string, unknown> = {};
   for (const buildInstance of DEMO_FLEET) {
     const instance = buildInstance(t);
     resources.push(...instance.resources);
     networkStatus[instance.id] = instance.networkStatus;
+    Object.assign(effectiveSecurityAdminRules, instance.effectiveSecurityAdminRules ?? {});
   }
   return {
     resources,
@@ -24,6 +26,7 @@ export function buildDemoWorld(now: Date = new Date()): World {
       [NORTH_EUROPE.short]: serviceTagsBody(),
     },
     faults: [],
+    effectiveSecurityAdminRules,
     // Bodies of the subscriptions list (Microsoft.Subscription, 2022-12-01).
     subscriptions: [
       subscriptionBody(SUB_CONTOSO, 'Contoso Platform Production', { owner: 'platform' }),

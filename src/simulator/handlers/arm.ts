@@ -5,6 +5,7 @@ import { ArmError, authenticationFailed, faultError, invalidResourceType, method
 import { routeApim } from './apim.js';
 import { GRAPH_PATH, routeGraph } from './graph.js';
 import { routeNetwork } from './network.js';
+import { ADMIN_RULES_ACTION, routeNetworkManager } from './network-manager.js';
 import { parseArmPath, type ArmPath } from './path.js';
 import { routeResources } from './resources.js';
 import { sendFailure, sendJson, setTweaks } from './respond.js';
@@ -34,6 +35,7 @@ function dispatch(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
     routeSubscriptions(ctx, p, req) ??
     routeApim(ctx, p) ??
     routeNetwork(ctx, p) ??
+    routeNetworkManager(ctx, p) ??
     routeResources(ctx, p, req)
   );
 }
@@ -96,8 +98,11 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       } else {
         res.setHeader('x-ms-ratelimit-remaining-tenant-reads', String(reads.take('')));
       }
-      const graph = req.path.replace(/\/+$/, '').toLowerCase() === GRAPH_PATH;
-      if (graph ? req.method !== 'POST' : req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
+      const path = req.path.replace(/\/+$/, '').toLowerCase();
+      const graph = path === GRAPH_PATH;
+      // ARM's read-only POSTs: Resource Graph queries and list actions.
+      const post = graph || path.endsWith(`/${ADMIN_RULES_ACTION}`);
+      if (post ? req.method !== 'POST' : req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
       if (!/^Bearer\s+\S/i.test(req.get('authorization') ?? '')) throw authenticationFailed();
       const apiVersion = req.query['api-version'];
       if (typeof apiVersion !== 'string' || apiVersion === '') throw missingApiVersion();

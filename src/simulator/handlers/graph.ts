@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ArmError } from '../arm-errors.js';
 import { idKey, locationKey, resourceTypeOf } from './path.js';
+import { effectiveAdminRuleRows } from './network-manager.js';
 import type { SimulatorState } from './state.js';
 import type { ArmResource } from '../world.js';
 import { subscriptionInPath } from '../../model/ids.js';
@@ -8,7 +9,8 @@ import { subscriptionInPath } from '../../model/ids.js';
 /**
  * Azure Resource Graph, `POST /providers/Microsoft.ResourceGraph/resources` (2024-04-01 shapes: see
  * reference/arm-examples/2024-04-01__Resources*.json). Only the query shapes apim-netwatch sends are
- * understood, over the world's top-level resources:
+ * understood, over the world's top-level resources (`Resources`) or its effective security admin rules
+ * (`NetworkResources`, see network-manager.ts):
  *
  *   Resources | where type =~ '<type>'
  *   Resources | where type in~ ('<type>', '<type>', ...)
@@ -32,8 +34,9 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const TYPE = "'([A-Za-z0-9./_-]+)'";
-const SINGLE = new RegExp(`^\\s*resources\\s*\\|\\s*where\\s+type\\s*=~\\s*${TYPE}\\s*$`, 'i');
-const MANY = new RegExp(`^\\s*resources\\s*\\|\\s*where\\s+type\\s+in~\\s*\\(\\s*(${TYPE}(?:\\s*,\\s*${TYPE})*)\\s*\\)\\s*$`, 'i');
+const TABLE = '(resources|networkresources)';
+const SINGLE = new RegExp(`^\\s*${TABLE}\\s*\\|\\s*where\\s+type\\s*=~\\s*${TYPE}\\s*$`, 'i');
+const MANY = new RegExp(`^\\s*${TABLE}\\s*\\|\\s*where\\s+type\\s+in~\\s*\\(\\s*(${TYPE}(?:\\s*,\\s*${TYPE})*)\\s*\\)\\s*$`, 'i');
 
 function invalidQuery(reason: string): ArmError {
   return new ArmError(
@@ -48,14 +51,15 @@ function invalidQuery(reason: string): ArmError {
   );
 }
 
-/** The resource types a supported query selects (lower-cased); throws the 400 for any other query. */
-export function parseGraphQuery(query: string): Set<string> {
+/** The table and the resource types (lower-cased) a supported query selects; throws the 400 for any other query. */
+export function parseGraphQuery(query: string): { table: 'resources' | 'networkresources'; types: Set<string> } {
+  const table = (match: RegExpExecArray) => match[1]!.toLowerCase() as 'resources' | 'networkresources';
   const single = SINGLE.exec(query);
-  if (single) return new Set([single[1]!.toLowerCase()]);
+  if (single) return { table: table(single), types: new Set([single[2]!.toLowerCase()]) };
   const many = MANY.exec(query);
-  if (many) return new Set([...many[1]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!.toLowerCase()));
+  if (many) return { table: table(many), types: new Set([...many[2]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!.toLowerCase())) };
   throw invalidQuery(
-    "The simulator understands `Resources | where type =~ '<type>'` and `Resources | where type in~ ('<type>', ...)` only.",
+    "The simulator understands `Resources | where type =~ '<type>'` and `Resources | where type in~ ('<type>', ...)` only (or NetworkResources in place of Resources).",
   );
 }
 
@@ -138,7 +142,7 @@ function toRow(resource: ArmResource, type: string, tenantId: string): Json {
  */
 export function routeGraph(state: SimulatorState, body: unknown, denied: (subscriptionId: string) => boolean): unknown {
   const request = readRequest(body);
-  const types = parseGraphQuery(request.query);
+  const { table, types } = parseGraphQuery(request.query);
   const fp = fingerprint(request);
   const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP };
   const top = request.top ?? position.top;
@@ -146,7 +150,7 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
   const scope = new Set(request.subscriptions.map((s) => s.toLowerCase()).filter((s) => !denied(s)));
   const tenantId = typeof state.world.tenantId === 'string' ? state.world.tenantId : DEFAULT_TENANT_ID;
   const matches: Array<{ key: string; resource: ArmResource; type: string }> = [];
-  for (const resource of state.resources()) {
+  for (const resource of table === 'networkresources' ? effectiveAdminRuleRows(state) : state.resources()) {
     const type = (typeof resource.type === 'string' ? resource.type : resourceTypeOf(resource.id))?.toLowerCase();
     if (!type || !types.has(type)) continue;
     const sub = subscriptionInPath(resource.id)?.toLowerCase();

@@ -1,0 +1,125 @@
+import { apimService } from './apim-service.js';
+import type { DemoInstance } from './instance.js';
+import { rgPrefix, SUB_CONTOSO } from './identities.js';
+import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
+import { regionStatus, sqlServer } from './network-status.js';
+import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
+import { publicIp } from './public-ip.js';
+import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
+import { MINUTE } from './seeded.js';
+
+/**
+ * The layers enterprise networks add around APIM's subnet, one demo instance each:
+ *
+ * | instance          | sub | VNet     | region      | what the demo shows                                           |
+ * |-------------------|-----|----------|-------------|---------------------------------------------------------------|
+ * | contoso-payments  | A   | External | West Europe | SQL failing: the corporate network manager's security admin   |
+ * |                   |     |          |             | rule DenySqlEgress-SEC-3310 (Deny) blocks Sql:1433 although   |
+ * |                   |     |          |             | the NSG allows it; its AlwaysAllow rule lets inbound 3443 in  |
+ * |                   |     |          |             | although a leftover NSG rule denies it                        |
+ */
+
+/** The corporate network manager, in Contoso's platform subscription. */
+const NETWORK_MANAGER = `${rgPrefix(SUB_CONTOSO, 'rg-corp-network')}/providers/Microsoft.Network/networkManagers/corp-avnm`;
+const BASELINE = `${NETWORK_MANAGER}/securityAdminConfigurations/corp-baseline`;
+
+interface AdminRuleSpec {
+  collection: string;
+  name: string;
+  description: string;
+  access: 'Allow' | 'Deny' | 'AlwaysAllow';
+  direction: 'Inbound' | 'Outbound';
+  priority: number;
+  remote: { addressPrefix: string; addressPrefixType: 'ServiceTag' | 'IPPrefix' };
+  ports: string[];
+}
+
+/** One entry of ListNetworkManagerEffectiveSecurityAdminRules' `value`, in the shape of its specification example. */
+function effectiveAdminRule(spec: AdminRuleSpec): Record<string, unknown> {
+  const any = [{ addressPrefix: '*', addressPrefixType: 'IPPrefix' }];
+  const group = `${NETWORK_MANAGER}/networkGroups/ng-apim-spokes`;
+  return {
+    configurationDescription: 'Contoso corporate security baseline',
+    id: `${BASELINE}/ruleCollections/${spec.collection}/rules/${spec.name}`,
+    kind: 'Custom',
+    properties: {
+      description: spec.description,
+      access: spec.access,
+      destinationPortRanges: spec.ports,
+      destinations: spec.direction === 'Outbound' ? [spec.remote] : any,
+      direction: spec.direction,
+      priority: spec.priority,
+      provisioningState: 'Succeeded',
+      sourcePortRanges: ['0-65535'],
+      sources: spec.direction === 'Inbound' ? [spec.remote] : any,
+      protocol: 'Tcp',
+    },
+    ruleCollectionAppliesToGroups: [{ networkGroupId: group }],
+    ruleCollectionDescription: `${spec.collection} guardrails`,
+    ruleGroups: [{ id: group, properties: { description: 'Every spoke VNet that hosts API Management', provisioningState: 'Succeeded' } }],
+  };
+}
+
+/**
+ * contoso-payments: Premium, External, West Europe. The NSG allows everything APIM needs (and, left over
+ * from a migration, denies inbound 3443); the network manager's admin rules decide both before it.
+ */
+export function contosoPayments(now: number): DemoInstance & { effectiveSecurityAdminRules: Record<string, unknown> } {
+  const sub = SUB_CONTOSO;
+  const tags = { env: 'prod', team: 'payments' };
+  const rules: RuleSpec[] = [
+    {
+      name: 'DenyLegacyManagementInbound', priority: 105, direction: 'Inbound', access: 'Deny', protocol: 'Tcp',
+      source: 'ApiManagement', destination: 'VirtualNetwork', ports: ['3443'],
+      description: 'CHG-1187: left over from the stv1 migration',
+    },
+    ...apimRequiredRules('External'),
+  ];
+  const net = network({
+    sub, rg: 'rg-network-payments', region: WEST_EUROPE, tags,
+    vnet: 'vnet-payments-weu', addressSpace: '10.60.0.0/16', dnsServers: [],
+    subnet: 'snet-apim', subnetPrefix: '10.60.1.0/24', nsg: 'nsg-apim-payments-weu',
+    rules,
+    serviceEndpoints: SERVICE_ENDPOINTS_ALL(WEST_EUROPE, NORTH_EUROPE),
+  });
+  const vnetId = net.subnetId.split('/subnets/')[0]!;
+  const pip = publicIp(sub, 'rg-apim-payments', 'pip-contoso-payments-weu', WEST_EUROPE, '20.61.14.202', 'contoso-payments-weu');
+  const apim = apimService({
+    sub, rg: 'rg-apim-payments', name: 'contoso-payments', sku: 'Premium', capacity: 1, vnetType: 'External', tags,
+    publisherName: 'Contoso', publisherEmail: 'payments@contoso.com', createdAtUtc: '2024-02-19T10:41:07.5521904Z',
+    primary: { region: WEST_EUROPE, subnetId: net.subnetId, publicIpId: pip.id, publicIp: '20.61.14.202' },
+    additional: [],
+  });
+  const sqlHost = `${sqlServer('contoso-payments', WEST_EUROPE)}.database.windows.net`;
+  return {
+    id: apim.id,
+    resources: [apim, pip, ...net.resources],
+    networkStatus: [
+      regionStatus(now, {
+        instance: 'contoso-payments', region: WEST_EUROPE, primary: WEST_EUROPE, dnsServers: [AZURE_DNS],
+        overrides: {
+          SQLDatabase: {
+            status: 'failure',
+            error: `Failed to connect to ${sqlHost}:1433. A connection attempt failed because the connected party did not properly respond after a period of time. (provider: TCP Provider, error: 0 - The wait operation timed out.)`,
+            lastUpdatedAgoMs: 1 * MINUTE + 52_118,
+            lastStatusChangeAgoMs: 38 * MINUTE + 4_906,
+          },
+        },
+      }),
+    ],
+    effectiveSecurityAdminRules: {
+      [vnetId]: {
+        value: [
+          effectiveAdminRule({
+            collection: 'platform-access', name: 'AlwaysAllowApimManagement', description: 'APIM control plane must always reach its gateways',
+            access: 'AlwaysAllow', direction: 'Inbound', priority: 100, remote: { addressPrefix: 'ApiManagement', addressPrefixType: 'ServiceTag' }, ports: ['3443'],
+          }),
+          effectiveAdminRule({
+            collection: 'data-egress', name: 'DenySqlEgress-SEC-3310', description: 'SEC-3310: databases only through private endpoints',
+            access: 'Deny', direction: 'Outbound', priority: 200, remote: { addressPrefix: 'Sql', addressPrefixType: 'ServiceTag' }, ports: ['1433'],
+          }),
+        ],
+      },
+    },
+  };
+}

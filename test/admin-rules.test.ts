@@ -1,0 +1,212 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
+import { evaluateNsg, type FlowVerdict, type NsgContext } from '../src/analysis/nsg/evaluate.js';
+import { normaliseAdminRules } from '../src/azure/normalise-admin-rules.js';
+import { InvalidNetworkConfigError, normaliseNsg, normaliseServiceTags } from '../src/azure/normalise-network.js';
+import { bundledServiceTagsBody } from '../src/data/bundled-service-tags.js';
+
+/**
+ * Azure Virtual Network Manager's security admin rules, evaluated before the NSG: `Deny` and
+ * `AlwaysAllow` decide for good, `Allow` hands the traffic to the NSG. Rules are written as Azure's
+ * ListNetworkManagerEffectiveSecurityAdminRules returns them (its specification example, varied).
+ */
+
+const tags = normaliseServiceTags(bundledServiceTagsBody(), 'bundled');
+const read = (path: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as Record<string, unknown>;
+const example = read('./fixtures/arm-examples/2025-03-01__NetworkManagerEffectiveSecurityAdminRulesList.json');
+const exampleRule = (example.responses as { 200: { body: { value: Array<Record<string, unknown>> } } })[200].body.value[0]!;
+const landingZone = normaliseNsg(read('./fixtures/network/landing-zone.arm.json'));
+
+const MANAGER = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/corp-network/providers/Microsoft.Network/networkManagers/corp-avnm';
+
+interface AdminSpec {
+  name: string;
+  access: 'Allow' | 'Deny' | 'AlwaysAllow';
+  direction: 'Inbound' | 'Outbound';
+  priority: number;
+  ports: string[];
+  /** The remote side: destinations outbound, sources inbound. */
+  remote: Array<{ addressPrefix: string; addressPrefixType: string }>;
+}
+
+/** The specification's example rule with its properties replaced: the shape Azure returns. */
+function adminRule(spec: AdminSpec): Record<string, unknown> {
+  const any = [{ addressPrefix: '*', addressPrefixType: 'IPPrefix' }];
+  const properties = exampleRule.properties as Record<string, unknown>;
+  return {
+    ...exampleRule,
+    id: `${MANAGER}/securityAdminConfigurations/corp-baseline/ruleCollections/apim/rules/${spec.name}`,
+    properties: {
+      ...properties,
+      access: spec.access,
+      direction: spec.direction,
+      priority: spec.priority,
+      destinationPortRanges: spec.ports,
+      sources: spec.direction === 'Inbound' ? spec.remote : any,
+      destinations: spec.direction === 'Outbound' ? spec.remote : any,
+    },
+  };
+}
+
+const tag = (name: string) => [{ addressPrefix: name, addressPrefixType: 'ServiceTag' }];
+
+function ctx(admin: Array<Record<string, unknown>>): NsgContext {
+  return {
+    vnetType: 'External',
+    platformVersion: 'stv2',
+    paging: DEFAULT_PAGING_POLICY,
+    region: 'westeurope',
+    primaryRegion: 'westeurope',
+    serviceTags: tags,
+    vnetAddressSpace: ['10.10.0.0/16'],
+    subnetPrefixes: ['10.10.1.0/24'],
+    udrPrefixes: [],
+    adminRules: normaliseAdminRules({ value: admin }),
+  };
+}
+
+const flowOf = (verdicts: FlowVerdict[], direction: string, peer: string, port: number): FlowVerdict => {
+  const found = verdicts.find((flow) => flow.direction === direction && flow.peer === peer && flow.port === port);
+  if (!found) throw new Error(`no flow ${direction} ${peer}:${port}`);
+  return found;
+};
+
+const label = (name: string) => `${name} (admin rule of network manager corp-avnm)`;
+
+describe('security admin rules: reading what Azure returns', () => {
+  it('reads the specification example: name, network manager, access, direction, ports, addresses', () => {
+    const [rule] = normaliseAdminRules(example);
+    expect(rule).toMatchObject({
+      name: 'SampleAdminRule',
+      networkManager: 'testNetworkManager',
+      access: 'Deny',
+      direction: 'Inbound',
+      priority: 1,
+      protocol: 'Tcp',
+      destinationPortRanges: ['22'],
+      sourceAddressPrefixes: ['*'],
+      destinationAddressPrefixes: ['*'],
+    });
+    expect(rule!.unresolved).toBeUndefined();
+  });
+
+  it('reads the SDK\'s flattened objects alike', () => {
+    const { properties, ...envelope } = exampleRule;
+    const [flat] = normaliseAdminRules([{ ...envelope, ...(properties as object) }]);
+    expect(flat).toEqual(normaliseAdminRules(example)[0]);
+  });
+
+  it('refuses a body that is not a list of rules, saying what it expected', () => {
+    expect(() => normaliseAdminRules({ rules: [] })).toThrow(InvalidNetworkConfigError);
+    expect(() => normaliseAdminRules({ rules: [] })).toThrow(/ListNetworkManagerEffectiveSecurityAdminRules/);
+    expect(() => normaliseAdminRules({ value: [{ id: '' }] })).toThrow(/"id" must be the rule's ARM ID/);
+  });
+});
+
+describe('security admin rules: evaluated before the NSG, as Azure does', () => {
+  const cases: Array<{ name: string; admin: AdminSpec[]; flow: [string, string, number]; verdict: FlowVerdict['verdict']; decidedBy: string }> = [
+    {
+      name: 'a Deny on outbound Sql 1433 blocks SQL although the NSG allows it',
+      admin: [{ name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql') }],
+      flow: ['outbound', 'Sql', 1433],
+      verdict: 'denied',
+      decidedBy: label('DenySql'),
+    },
+    {
+      name: 'a Deny on another port changes nothing',
+      admin: [{ name: 'DenySsh', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['22'], remote: tag('Sql') }],
+      flow: ['outbound', 'Sql', 1433],
+      verdict: 'allowed',
+      decidedBy: 'AllowSqlOutbound',
+    },
+    {
+      name: 'an Allow hands the traffic to the NSG, which still decides',
+      admin: [{ name: 'AllowAllOut', access: 'Allow', direction: 'Outbound', priority: 5, ports: ['0-65535'], remote: tag('Internet') }],
+      flow: ['outbound', 'Storage', 443],
+      verdict: 'allowed',
+      decidedBy: 'AllowStorageOutbound',
+    },
+    {
+      name: 'an Allow of higher priority ends the admin rules: a lower Deny does not apply',
+      admin: [
+        { name: 'AllowSql', access: 'Allow', direction: 'Outbound', priority: 5, ports: ['1433'], remote: tag('Sql') },
+        { name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 50, ports: ['1433'], remote: tag('Sql') },
+      ],
+      flow: ['outbound', 'Sql', 1433],
+      verdict: 'allowed',
+      decidedBy: 'AllowSqlOutbound',
+    },
+    {
+      name: 'a Deny of higher priority wins over a lower Allow',
+      admin: [
+        { name: 'AllowSql', access: 'Allow', direction: 'Outbound', priority: 50, ports: ['1433'], remote: tag('Sql') },
+        { name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 5, ports: ['1433'], remote: tag('Sql') },
+      ],
+      flow: ['outbound', 'Sql', 1433],
+      verdict: 'denied',
+      decidedBy: label('DenySql'),
+    },
+    {
+      name: 'a Deny of the region\'s own Sql tag blocks the flow (a single-region instance needs no other)',
+      admin: [{ name: 'DenySqlWestEurope', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql.WestEurope') }],
+      flow: ['outbound', 'Sql', 1433],
+      verdict: 'denied',
+      decidedBy: label('DenySqlWestEurope'),
+    },
+    {
+      name: 'a network group as destination cannot be resolved: unknown, not a guess',
+      admin: [{ name: 'DenyToGroup', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: [{ addressPrefix: `${MANAGER}/networkGroups/databases`, addressPrefixType: 'NetworkGroup' }] }],
+      flow: ['outbound', 'Sql', 1433],
+      verdict: 'unknown',
+      decidedBy: label('DenyToGroup'),
+    },
+  ];
+
+  for (const testCase of cases) {
+    it(testCase.name, () => {
+      const flows = evaluateNsg(landingZone, ctx(testCase.admin.map(adminRule)), { memo: false });
+      const flow = flowOf(flows, ...testCase.flow);
+      expect(flow.verdict).toBe(testCase.verdict);
+      expect(flow.decidedBy).toBe(testCase.decidedBy);
+    });
+  }
+
+  it('an AlwaysAllow on inbound 3443 overrides an NSG rule that denies it', () => {
+    const denying = normaliseNsg(read('./fixtures/network/landing-zone.arm.json'));
+    denying.securityRules.unshift({ ...denying.securityRules[1]!, name: 'DenyManagement', priority: 105, access: 'Deny' });
+    const without = flowOf(evaluateNsg(denying, ctx([]), { memo: false }), 'inbound', 'ApiManagement', 3443);
+    expect([without.verdict, without.decidedBy]).toEqual(['denied', 'DenyManagement']);
+    const admin = [adminRule({ name: 'AlwaysManagement', access: 'AlwaysAllow', direction: 'Inbound', priority: 1, ports: ['3443'], remote: tag('ApiManagement') })];
+    const flow = flowOf(evaluateNsg(denying, ctx(admin), { memo: false }), 'inbound', 'ApiManagement', 3443);
+    expect([flow.verdict, flow.decidedBy]).toEqual(['allowed', label('AlwaysManagement')]);
+  });
+
+  it('in a secondary region, a Deny of the primary region\'s tag makes the flow partial, naming the part', () => {
+    const admin = [adminRule({ name: 'DenySqlWestEurope', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql.WestEurope') })];
+    const flow = flowOf(evaluateNsg(landingZone, { ...ctx(admin), region: 'northeurope' }, { memo: false }), 'outbound', 'Sql', 1433);
+    expect(flow.verdict).toBe('partial');
+    expect(flow.decidingRules).toEqual([label('DenySqlWestEurope'), 'AllowSqlOutbound']);
+    expect(flow.note).toContain(`Sql.WestEurope (the primary region's, which Microsoft requires here too) denied by ${label('DenySqlWestEurope')}`);
+  });
+
+  it('a Deny blocks a subnet that has no NSG at all', () => {
+    const admin = [adminRule({ name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql') })];
+    const flows = evaluateNsg(undefined, ctx(admin), { memo: false });
+    expect(flowOf(flows, 'outbound', 'Sql', 1433)).toMatchObject({ verdict: 'denied', decidedBy: label('DenySql') });
+    expect(flowOf(flows, 'outbound', 'Storage', 443)).toMatchObject({ verdict: 'allowed', decidedBy: '(no NSG)' });
+  });
+
+  it('the specification\'s example (inbound SSH denied) leaves every APIM flow as the NSG decides', () => {
+    const withExample = evaluateNsg(landingZone, { ...ctx([]), adminRules: normaliseAdminRules(example) }, { memo: false });
+    expect(withExample).toEqual(evaluateNsg(landingZone, ctx([]), { memo: false }));
+  });
+
+  it('the remembered verdicts tell regions with and without admin rules apart', () => {
+    const admin = [adminRule({ name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql') })];
+    const plain = flowOf(evaluateNsg(landingZone, ctx([])), 'outbound', 'Sql', 1433);
+    const blocked = flowOf(evaluateNsg(landingZone, ctx(admin)), 'outbound', 'Sql', 1433);
+    expect([plain.verdict, blocked.verdict]).toEqual(['allowed', 'denied']);
+    expect(evaluateNsg(landingZone, ctx(admin))).toEqual(evaluateNsg(landingZone, ctx(admin), { memo: false }));
+  });
+});
