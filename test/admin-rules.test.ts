@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/processes.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { evaluateNsg, type FlowVerdict, type NsgContext } from '../src/analysis/nsg/evaluate.js';
 import { normaliseAdminRules } from '../src/azure/normalise-admin-rules.js';
@@ -208,5 +212,45 @@ describe('security admin rules: evaluated before the NSG, as Azure does', () => 
     const blocked = flowOf(evaluateNsg(landingZone, ctx(admin)), 'outbound', 'Sql', 1433);
     expect([plain.verdict, blocked.verdict]).toEqual(['allowed', 'denied']);
     expect(evaluateNsg(landingZone, ctx(admin))).toEqual(evaluateNsg(landingZone, ctx(admin), { memo: false }));
+  });
+});
+
+describe('whatif --admin-rules: a proposal judged with the VNet\'s admin rules first', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netwatch-admin-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const nsg = fileURLToPath(new URL('./fixtures/network/landing-zone.arm.json', import.meta.url));
+  const exampleFile = fileURLToPath(new URL('./fixtures/arm-examples/2025-03-01__NetworkManagerEffectiveSecurityAdminRulesList.json', import.meta.url));
+  const write = (name: string, body: unknown) => {
+    const path = join(dir, name);
+    writeFileSync(path, JSON.stringify(body));
+    return path;
+  };
+
+  it('the specification\'s example file (inbound SSH denied) blocks nothing, and the output names its network manager', async () => {
+    const result = await runCli(['whatif', '--nsg', nsg, '--admin-rules', exampleFile]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Security admin rules: 1 from');
+    expect(result.stdout).toContain('(network manager testNetworkManager), evaluated before the NSG');
+  });
+
+  it('an admin Deny on Sql 1433 blocks the proposal whatever the NSG allows: exit 1, the rule and its manager in the JSON', async () => {
+    const body = { value: [adminRule({ name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql') })] };
+    const result = await runCli(['whatif', '--nsg', nsg, '--admin-rules', write('deny-sql.json', body), '-o', 'json']);
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as { blocking: string[]; admin_rules: unknown; flows: Array<Record<string, unknown>> };
+    expect(json.blocking).toEqual([`outbound Sql Tcp/1433 (required by Microsoft) is denied by ${label('DenySql')}`]);
+    expect(json.admin_rules).toMatchObject({ count: 1, network_managers: ['corp-avnm'] });
+    expect(json.flows.find((flow) => flow.peer === 'Sql')).toMatchObject({ verdict: 'denied', admin_rule: { name: 'DenySql', network_manager: 'corp-avnm', access: 'Deny' } });
+    // No NSG near miss is offered: the NSG cannot fix it.
+    expect(JSON.stringify(json.flows.find((flow) => flow.peer === 'Sql'))).not.toContain('would allow it');
+  });
+
+  it('a file that is not the API\'s body exits 2 with one line saying what was expected', async () => {
+    const result = await runCli(['whatif', '--nsg', nsg, '--admin-rules', write('wrong.json', { rules: [] })]);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toContain('--admin-rules');
+    expect(result.stderr).toContain('ListNetworkManagerEffectiveSecurityAdminRules');
+    expect(result.stderr).toContain('keys rules');
   });
 });

@@ -262,8 +262,8 @@ export function fleetDashboard(): BuiltDashboard {
     panels.add(
       'blocked-flows',
       tablePanel(
-        'Required flows blocked by the NSG',
-        'Required flows the subnet NSG denies or only partly allows, and the rule that decides (decided_by). Empty when every required flow is allowed.',
+        'Required flows blocked by the NSG or an admin rule',
+        'Required flows that the subnet NSG, or an Azure Virtual Network Manager security admin rule evaluated before it, denies or only partly allows, and the rule that decides (decided_by; an admin rule reads "RULE (admin rule of network manager MANAGER)"). Empty when every required flow is allowed.',
         [
           prom(`min by (${REGION_LABELS}, direction, dependency, peer, port, protocol, decided_by) (apim_network_flow_allowed${sel('required="true"')}) < 1`, {
             instant: true,

@@ -35,6 +35,8 @@ export interface Blocked {
   deciding_rules: string[];
   /** Which part each rule decided, and rules that nearly matched (flows only). */
   note?: string;
+  /** Set when a Virtual Network Manager security admin rule decided the flow (before the NSG). */
+  admin_rule?: { name: string; network_manager: string; id: string };
 }
 
 export interface Unchecked {
@@ -113,6 +115,7 @@ export function blockedOf(report: FleetReport): Blocked[] {
           decided_by: flow.decidedBy,
           deciding_rules: [...flow.decidingRules],
           ...(flow.note ? { note: flow.note } : {}),
+          ...(flow.adminRule ? { admin_rule: { name: flow.adminRule.name, network_manager: flow.adminRule.networkManager, id: flow.adminRule.id } } : {}),
         });
       }
       for (const route of config.routes?.verdicts ?? []) {

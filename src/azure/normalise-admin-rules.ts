@@ -79,7 +79,9 @@ export function normaliseAdminRules(json: unknown): SecurityAdminRule[] {
   const rules = Array.isArray(body) ? body : isRecord(body) ? body.value : undefined;
   if (!Array.isArray(rules)) {
     throw new InvalidNetworkConfigError(
-      `security admin rules: expected the body of ListNetworkManagerEffectiveSecurityAdminRules ({ "value": [ rules ] }) or an array of rules; got ${describe(rules ?? body)}`,
+      `security admin rules: expected the body of ListNetworkManagerEffectiveSecurityAdminRules ({ "value": [ rules ] }) or an array of rules; got ${
+        isRecord(body) ? `an object with ${Object.keys(body).length === 0 ? 'no keys' : `keys ${Object.keys(body).slice(0, 5).join(', ')}`}` : describe(body)
+      }`,
     );
   }
   return rules.map(normaliseAdminRule);

@@ -71,6 +71,7 @@ program
   .option('--location <region>', "the subnet's region (default: the NSG's own location)")
   .option('--primary-location <region>', "the instance's primary region, for a secondary region's NSG (default: the same region)")
   .option('--vnet-address-space <cidrs>', 'comma-separated VNet address space (what VirtualNetwork means)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .option('--admin-rules <file>', "the VNet's Azure Virtual Network Manager security admin rules, judged before the NSG: the body of ListNetworkManagerEffectiveSecurityAdminRules (e.g. `az rest --method post` on the VNet's listNetworkManagerEffectiveSecurityAdminRules)")
   .option('--service-tags <file>', 'service tags JSON: a newer ServiceTags_Public_YYYYMMDD.json download or a serviceTags.list body (default: the bundled snapshot of 2026-06-26)')
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options) => {

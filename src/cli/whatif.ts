@@ -1,42 +1,18 @@
 import { readFileSync } from 'node:fs';
-import pc from 'picocolors';
 import { DEFAULT_PAGING_POLICY, type PagingPolicy } from '../analysis/paging-policy.js';
 import { judgeSubnetPolicy } from '../analysis/network.js';
-import { ruleProblems, unknownReason, type FlowVerdict, type RuleProblem } from '../analysis/nsg/evaluate.js';
-import { REQUIREMENTS_REVISION } from '../analysis/requirements.js';
-import type { RouteAnalysis } from '../analysis/routing/evaluate.js';
-import { normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../azure/normalise-network.js';
-import { readProposalDocument, type FoundResource, type ProposalFormat } from '../azure/proposal-input.js';
+import { ruleProblems, unknownReason, type FlowVerdict } from '../analysis/nsg/evaluate.js';
+import { normaliseAdminRules } from '../azure/normalise-admin-rules.js';
+import { InvalidNetworkConfigError, normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../azure/normalise-network.js';
+import { readProposalDocument, type FoundResource } from '../azure/proposal-input.js';
 import { BUNDLED_SERVICE_TAGS, bundledServiceTagsBody } from '../data/bundled-service-tags.js';
-import { ERROR_CODES, UserError } from '../errors.js';
 import { shortRegion } from '../model/ids.js';
-import type { NetworkSecurityGroup, RouteTable, ServiceTagSet } from '../model/network.js';
+import type { NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceTagSet } from '../model/network.js';
 import { isTemplateExpression } from '../model/template-expression.js';
 import { reportFatal } from './errors.js';
-import { EXIT_COULD_NOT_CHECK, EXIT_HEALTHY, EXIT_PAGING } from './exit-codes.js';
-import { renderTable } from './table.js';
-import { terminalSafe } from './terminal-text.js';
-
-export interface WhatifOptions {
-  nsg: string;
-  nsgName?: string;
-  routeTable?: string;
-  routeTableName?: string;
-  vnetType: 'internal' | 'external';
-  platform: string;
-  location?: string;
-  primaryLocation?: string;
-  vnetAddressSpace?: string[];
-  serviceTags?: string;
-  output: 'table' | 'json';
-}
-
-export class WhatifInputError extends UserError {
-  override name = 'WhatifInputError';
-  constructor(message: string) {
-    super(ERROR_CODES.WHATIF_INPUT, message);
-  }
-}
+import { EXIT_COULD_NOT_CHECK } from './exit-codes.js';
+import { whatifJson, whatifTable } from './whatif-output.js';
+import { WhatifInputError, whatifExitCode, type NsgVerdicts, type WhatifOptions, type WhatifResult } from './whatif-types.js';
 
 function readJson(file: string, what: string): unknown {
   let text: string;
@@ -53,25 +29,6 @@ function readJson(file: string, what: string): unknown {
       `the ${what} file ${file} is not JSON (${(err as Error).message})${bicep}; pass \`az network nsg show\` output, an ARM template or \`terraform show -json\` of a plan`,
     );
   }
-}
-
-/** One NSG judged. */
-export interface NsgVerdicts {
-  nsg: { name: string; where: string };
-  flows: FlowVerdict[];
-  routes?: RouteAnalysis & { routeTable: string };
-  /** Flows (required by Microsoft or paging by policy) and routes that the proposal blocks. */
-  blocking: string[];
-  /** Such flows the tool cannot judge, with why. */
-  unknown: string[];
-  invalidRules: RuleProblem[];
-}
-
-export interface WhatifResult {
-  format: ProposalFormat;
-  serviceTags: string;
-  results: NsgVerdicts[];
-  notes: string[];
 }
 
 /** The service tags to judge with: a file the user names, else the bundled snapshot (named in every output). */
@@ -118,12 +75,31 @@ function regionOf(options: WhatifOptions, nsg: NetworkSecurityGroup): string {
   return isTemplateExpression(nsg.location) ? '' : shortRegion(nsg.location);
 }
 
-function judgeOne(found: FoundResource, routeTable: { found: FoundResource; table: RouteTable } | undefined, options: WhatifOptions, tags: ServiceTagSet, paging: PagingPolicy): NsgVerdicts {
+/** The admin rules file: the API's body (or its example file, or `az rest` output), refused with what was wrong. */
+function readAdminRules(file: string): SecurityAdminRule[] {
+  const body = readJson(file, 'security admin rules');
+  try {
+    return normaliseAdminRules(body);
+  } catch (err) {
+    if (err instanceof InvalidNetworkConfigError) throw new WhatifInputError(`--admin-rules ${file}: ${err.message}`);
+    throw err;
+  }
+}
+
+interface Judging {
+  options: WhatifOptions;
+  tags: ServiceTagSet;
+  paging: PagingPolicy;
+  adminRules: SecurityAdminRule[];
+}
+
+function judgeOne(found: FoundResource, routeTable: { found: FoundResource; table: RouteTable } | undefined, { options, tags, paging, adminRules }: Judging): NsgVerdicts {
   const nsg = normaliseNsg(found.body);
   const region = regionOf(options, nsg);
   const primaryRegion = options.primaryLocation ? shortRegion(options.primaryLocation) : region;
   const { flows, routes } = judgeSubnetPolicy({
     nsg,
+    adminRules,
     routeTable: routeTable?.table,
     serviceEndpoints: [],
     subnetPrefixes: [],
@@ -143,7 +119,7 @@ function judgeOne(found: FoundResource, routeTable: { found: FoundResource; tabl
   const unknown = gating
     .filter((flow) => flow.verdict === 'unknown')
     .map((flow) => `${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port} (${why(flow)}): ${unknownReason(flow)}`);
-  const result: NsgVerdicts = { nsg: { name: found.name, where: found.where }, flows, blocking, unknown, invalidRules: ruleProblems(nsg, tags) };
+  const result: NsgVerdicts = { nsg: { name: found.name, where: found.where }, flows, blocking, unknown, invalidRules: ruleProblems(nsg, tags, adminRules) };
   if (routeTable) {
     result.routes = { ...routes, routeTable: routeTable.found.name };
     const gatingPeers = new Set(gating.map((flow) => flow.peer));
@@ -164,127 +140,13 @@ export function evaluateProposal(options: WhatifOptions, paging: PagingPolicy = 
   const notes = [...document.notes];
   const routeFound = chooseRouteTable(options, document.routeTables, notes);
   const routeTable = routeFound ? { found: routeFound, table: normaliseRouteTable(routeFound.body) } : undefined;
-  const results = chooseNsgs(document.nsgs, options.nsgName, options.nsg).map((found) => judgeOne(found, routeTable, options, tags, paging));
-  return { format: document.format, serviceTags: tags.source ?? `change ${tags.changeNumber}`, results, notes };
-}
-
-/** 0 every gating flow allowed; 1 one is blocked (certain); 2 one cannot be judged (and none is blocked). */
-export function whatifExitCode(result: WhatifResult): number {
-  if (result.results.some((nsg) => nsg.blocking.length > 0)) return EXIT_PAGING;
-  if (result.results.some((nsg) => nsg.unknown.length > 0)) return EXIT_COULD_NOT_CHECK;
-  return EXIT_HEALTHY;
-}
-
-function nsgJson(verdicts: NsgVerdicts): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    nsg: verdicts.nsg,
-    flows: verdicts.flows.map((flow) => ({
-      direction: flow.direction,
-      peer: flow.peer,
-      port: flow.port,
-      protocol: flow.protocol,
-      required: flow.required,
-      pages: flow.pages,
-      applies: flow.applies,
-      verdict: flow.verdict,
-      decided_by: flow.decidedBy,
-      deciding_rules: flow.decidingRules,
-      dependency: flow.dependency,
-      ...(flow.note ? { note: flow.note } : {}),
-    })),
-    blocking: verdicts.blocking,
-    unknown: verdicts.unknown,
-    invalid_rules: verdicts.invalidRules,
-  };
-  const routes = verdicts.routes;
-  if (routes) {
-    json.routes = {
-      route_table: routes.routeTable,
-      forced_tunnelling: routes.forcedTunnelling,
-      management_return_route: routes.managementReturnRoute,
-      verdicts: routes.verdicts.map((verdict) => ({
-        dependency: verdict.dependency,
-        peer: verdict.peer,
-        next_hop_type: verdict.nextHopType,
-        ok: verdict.ok,
-        decided_by: verdict.decidedBy,
-        ...(verdict.note ? { note: verdict.note } : {}),
-      })),
-      findings: routes.findings,
-    };
+  const adminRules = options.adminRules ? readAdminRules(options.adminRules) : [];
+  const results = chooseNsgs(document.nsgs, options.nsgName, options.nsg).map((found) => judgeOne(found, routeTable, { options, tags, paging, adminRules }));
+  const result: WhatifResult = { format: document.format, serviceTags: tags.source ?? `change ${tags.changeNumber}`, results, notes };
+  if (options.adminRules) {
+    result.adminRules = { file: options.adminRules, count: adminRules.length, networkManagers: [...new Set(adminRules.map((rule) => rule.networkManager))].sort() };
   }
-  return json;
-}
-
-/**
- * One NSG: its verdicts at the top level (`flows`, `blocking`, ...), as before files could hold several;
- * several NSGs: `nsgs`, one such object each, and `blocking` / `unknown` over all of them.
- */
-export function whatifJson(result: WhatifResult): string {
-  const common = {
-    exit_code: whatifExitCode(result),
-    input_format: result.format,
-    service_tags: result.serviceTags,
-    requirements_revision: REQUIREMENTS_REVISION,
-    ...(result.notes.length > 0 ? { notes: result.notes } : {}),
-  };
-  const body =
-    result.results.length === 1
-      ? { ...nsgJson(result.results[0]!), ...common }
-      : {
-          nsgs: result.results.map(nsgJson),
-          blocking: result.results.flatMap((nsg) => nsg.blocking.map((line) => `${nsg.nsg.name}: ${line}`)),
-          unknown: result.results.flatMap((nsg) => nsg.unknown.map((line) => `${nsg.nsg.name}: ${line}`)),
-          ...common,
-        };
-  return `${JSON.stringify(body, null, 2)}\n`;
-}
-
-function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColors>): string {
-  const rows = [['DIRECTION', 'PEER', 'PORT', 'MICROSOFT', 'PAGES', 'VERDICT', 'DECIDED BY']];
-  for (const flow of verdicts.flows) {
-    if (!flow.applies) continue;
-    rows.push([flow.direction, flow.peer, `${flow.protocol}/${flow.port}`, flow.required ? 'required' : 'optional', flow.pages ? 'yes' : 'no', flow.verdict.toUpperCase(), flow.decidingRules.join(', ') || flow.decidedBy]);
-  }
-  const gating = (row: string[]) => row[3] === 'required' || row[4] === 'yes';
-  let text = renderTable(rows, (row, cell, column) => {
-    if (row === rows[0]) return paint.bold(cell);
-    if (column !== 5) return cell;
-    if (cell === 'ALLOWED') return paint.green(cell);
-    if (cell === 'UNKNOWN') return paint.yellow(paint.bold(cell));
-    return gating(row) ? paint.red(paint.bold(cell)) : paint.yellow(cell);
-  });
-  const unknown = verdicts.flows.filter((flow) => flow.applies && flow.verdict === 'unknown');
-  if (unknown.length > 0) text += `\n\n${paint.bold('Cannot be judged')}\n${unknown.map((flow) => terminalSafe(`- ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}`)).join('\n')}`;
-  if (verdicts.invalidRules.length > 0) {
-    text += `\n\n${paint.bold('Rules with values Azure rejects or this tool cannot resolve')}\n${verdicts.invalidRules.map((rule) => terminalSafe(`- ${rule.rule}: ${rule.problems.join('; ')}`)).join('\n')}`;
-  }
-  const routes = verdicts.routes;
-  if (routes) {
-    const routeRows = [['PEER', 'NEXT HOP', 'OK', 'DECIDED BY']];
-    for (const verdict of routes.verdicts) routeRows.push([verdict.peer, verdict.nextHopType, verdict.ok ? 'yes' : 'NO', verdict.decidedBy]);
-    text += `\n\nRoute table ${terminalSafe(routes.routeTable)}\n${renderTable(routeRows, (row, cell, column) => (row === routeRows[0] ? paint.bold(cell) : column === 2 && cell === 'NO' ? paint.red(cell) : cell))}`;
-    for (const finding of routes.findings) text += `\n- ${terminalSafe(finding)}`;
-  }
-  return text;
-}
-
-export function whatifTable(result: WhatifResult, useColour: boolean): string {
-  const paint = pc.createColors(useColour);
-  const header = `Service tags: ${result.serviceTags} · requirements: Microsoft's virtual network configuration reference, ${REQUIREMENTS_REVISION}`;
-  const sections = [terminalSafe(header), ...result.notes.map((note) => terminalSafe(`Note: ${note}`))];
-  for (const verdicts of result.results) sections.push(`${paint.bold(terminalSafe(`NSG ${verdicts.nsg.name}`))} (${terminalSafe(verdicts.nsg.where)})\n${nsgTable(verdicts, paint)}`);
-  const several = result.results.length > 1;
-  const lines = (pick: (nsg: NsgVerdicts) => string[]) => result.results.flatMap((nsg) => pick(nsg).map((line) => terminalSafe(several ? `${nsg.nsg.name}: ${line}` : line)));
-  const code = whatifExitCode(result);
-  sections.push(
-    code === EXIT_HEALTHY
-      ? paint.green(`OK: the proposal allows every flow APIM requires${several ? ` (${result.results.length} NSGs)` : ''}`)
-      : code === EXIT_PAGING
-        ? paint.red(`BLOCKED: ${lines((nsg) => nsg.blocking).join('; ')}`)
-        : paint.yellow(`UNKNOWN: cannot judge ${lines((nsg) => nsg.unknown).join('; ')}`),
-  );
-  return `${sections.join('\n\n')}\n`;
+  return result;
 }
 
 export async function runWhatif(options: WhatifOptions): Promise<number> {

@@ -29,6 +29,8 @@ export const worldSchema = z
     networkStatus: z.record(z.string(), z.unknown()).default({}),
     serviceTags: z.record(z.string(), z.unknown()).default({}),
     faults: z.array(faultSchema).default([]),
+    /** VNet ID -> the body of ListNetworkManagerEffectiveSecurityAdminRules for it. */
+    effectiveSecurityAdminRules: z.record(z.string(), z.unknown()).optional(),
   })
   .passthrough();
 

@@ -87,7 +87,8 @@ function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement
   // Why it is unknown leads the notes: it is what the user has to fix; then which part each rule decided.
   if (kind === 'partial') notes.unshift(partialNote(result.decisions, parts, flow));
   notes.unshift(...unknown.map((decision) => `${UNKNOWN_NOTE}rule ${decision.rule}: ${decision.reason}`));
-  if (kind !== 'allowed' && rules) notes.push(...nearMisses(rules, flow, peer, resolver, env));
+  // An NSG rule that nearly matched is beside the point where an admin rule decided first.
+  if (kind !== 'allowed' && rules && !result.decisions[0]?.admin) notes.push(...nearMisses(rules, flow, peer, resolver, env));
   const uniqueNotes = [...new Set(notes)];
   if (uniqueNotes.length > 0) verdict.note = uniqueNotes.join('; ');
   return verdict;

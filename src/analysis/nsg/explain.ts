@@ -1,8 +1,8 @@
 import { AddressSet } from '../addresses.js';
 import type { FlowRequirement } from '../requirements.js';
 import { regionalTag } from '../service-tags.js';
-import type { NetworkSecurityGroup, SecurityRule, ServiceTagSet } from '../../model/network.js';
-import { orderedRules, portsMatch, type Decision, type PeerResolver } from './walk.js';
+import type { NetworkSecurityGroup, SecurityAdminRule, SecurityRule, ServiceTagSet } from '../../model/network.js';
+import { orderedRules, portsMatch, ruleLabel, type Decision, type PeerResolver } from './walk.js';
 import { parsePortRange } from './values.js';
 import type { FlowVerdict } from './verdict.js';
 import { buildEnv, localCoverage, resolve, unionAll, unresolvedWord, type Env, type NsgContext } from './words.js';
@@ -92,12 +92,12 @@ export interface RuleProblem {
  * unparsable port or prefix, an ARM expression, a priority outside 100-4096), with why: reported by name
  * whether or not it decides a flow, since a network engineer has to fix it either way.
  */
-export function ruleProblems(nsg: NetworkSecurityGroup, serviceTags: ServiceTagSet): RuleProblem[] {
+export function ruleProblems(nsg: NetworkSecurityGroup, serviceTags: ServiceTagSet, adminRules: readonly SecurityAdminRule[] = []): RuleProblem[] {
   // Whether a word resolves depends on the tag data alone, not on the subnet or its region.
   const ctx: NsgContext = { vnetType: 'External', platformVersion: '', paging: {}, region: '', primaryRegion: '', serviceTags, vnetAddressSpace: [], subnetPrefixes: [], udrPrefixes: [] };
   const env = buildEnv(ctx, false);
   const problems: RuleProblem[] = [];
-  for (const rule of orderedRules(nsg)) {
+  for (const rule of [...adminRules, ...orderedRules(nsg)]) {
     const found = [...Object.values(rule.unresolved ?? {})];
     for (const range of [...rule.sourcePortRanges, ...rule.destinationPortRanges]) {
       const parsed = parsePortRange(range);
@@ -106,7 +106,7 @@ export function ruleProblems(nsg: NetworkSecurityGroup, serviceTags: ServiceTagS
     for (const spec of [...rule.sourceAddressPrefixes, ...rule.destinationAddressPrefixes]) {
       if (resolve(spec, env) === undefined) found.push(unresolvedWord(spec, env));
     }
-    if (found.length > 0) problems.push({ rule: rule.name, problems: [...new Set(found)] });
+    if (found.length > 0) problems.push({ rule: ruleLabel(rule), problems: [...new Set(found)] });
   }
   return problems;
 }

@@ -85,7 +85,7 @@ const VERDICT_KIND = { allowed: 'up', denied: 'down', partial: 'warn', unknown: 
 function flowsTable(config: RegionConfigReport, location: string): SafeHtml {
   if (config.flows.length === 0) return html`<p class="muted">No flows evaluated.</p>`;
   return html`<div class="table-wrap"><table>
-<caption>APIM's flows in ${location}, judged against the subnet's NSG (first matching rule by priority wins)</caption>
+<caption>APIM's flows in ${location}, judged against the VNet's security admin rules, then the subnet's NSG (first matching rule by priority wins)</caption>
 <thead><tr><th scope="col">Flow</th><th scope="col">Verdict</th><th scope="col">Required</th><th scope="col">Dependency</th><th scope="col">Decided by</th><th scope="col">Note</th></tr></thead>
 <tbody>${config.flows.map(
     (f) => html`<tr><th scope="row">${f.direction} ${f.peer} ${f.protocol}/${f.port}</th><td>${badge(VERDICT_KIND[f.verdict] ?? 'unknown', f.verdict.toUpperCase())}</td><td>${f.required ? 'required' : 'optional'}</td><td>${f.dependency}</td><td><code>${f.decidedBy}</code>${
@@ -110,6 +110,15 @@ function routesSection(config: RegionConfigReport, location: string): SafeHtml {
 </table></div>`;
 }
 
+/** Azure Virtual Network Manager's rules on the VNet: evaluated before the NSG, owned by someone else. */
+function adminRulesText(config: RegionConfigReport): SafeHtml {
+  const admin = config.adminRules;
+  if (!admin) return html`<span class="muted">not read</span>`;
+  if (admin.unreadable) return html`${badge('unknown', 'UNREADABLE')} <span class="small">${admin.unreadable}</span>`;
+  if (admin.count === 0) return html`<span class="muted">none</span>`;
+  return html`${admin.count} in force (network manager ${admin.networkManagers.join(', ')}), evaluated before the NSG`;
+}
+
 function configSection(region: RegionReport): SafeHtml {
   const config = region.config;
   if (!config) return html`<h3>Subnet configuration</h3><p class="muted">Not read (readNetworkConfig is off).</p>`;
@@ -117,6 +126,7 @@ function configSection(region: RegionReport): SafeHtml {
 <dt>Subnet</dt><dd>${config.subnetId ? html`<code>${config.subnetId}</code>` : html`<span class="muted">none</span>`}</dd>
 <dt>NSG</dt><dd>${config.nsgId ? html`<code>${config.nsgId}</code>` : html`<span class="muted">none</span>`}</dd>
 <dt>Route table</dt><dd>${config.routeTableId ? html`<code>${config.routeTableId}</code>` : html`<span class="muted">none</span>`}</dd>
+<dt>Security admin rules</dt><dd>${adminRulesText(config)}</dd>
 </dl>`;
   const findings = html`<h3>Findings</h3>${
     config.findings.length === 0 ? html`<p class="muted">None: the subnet meets APIM's requirements.</p>` : html`<ul class="findings">${config.findings.map((f) => html`<li>${f}</li>`)}</ul>`

@@ -1,0 +1,126 @@
+import pc from 'picocolors';
+import { unknownReason } from '../analysis/nsg/evaluate.js';
+import { REQUIREMENTS_REVISION } from '../analysis/requirements.js';
+import { EXIT_HEALTHY, EXIT_PAGING } from './exit-codes.js';
+import { renderTable } from './table.js';
+import { terminalSafe } from './terminal-text.js';
+import { whatifExitCode, type NsgVerdicts, type WhatifResult } from './whatif-types.js';
+
+/** `whatif`'s two outputs: JSON for scripts, a table for people. */
+
+function nsgJson(verdicts: NsgVerdicts): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    nsg: verdicts.nsg,
+    flows: verdicts.flows.map((flow) => ({
+      direction: flow.direction,
+      peer: flow.peer,
+      port: flow.port,
+      protocol: flow.protocol,
+      required: flow.required,
+      pages: flow.pages,
+      applies: flow.applies,
+      verdict: flow.verdict,
+      decided_by: flow.decidedBy,
+      deciding_rules: flow.decidingRules,
+      dependency: flow.dependency,
+      ...(flow.adminRule ? { admin_rule: { name: flow.adminRule.name, network_manager: flow.adminRule.networkManager, access: flow.adminRule.access, id: flow.adminRule.id } } : {}),
+      ...(flow.note ? { note: flow.note } : {}),
+    })),
+    blocking: verdicts.blocking,
+    unknown: verdicts.unknown,
+    invalid_rules: verdicts.invalidRules,
+  };
+  const routes = verdicts.routes;
+  if (routes) {
+    json.routes = {
+      route_table: routes.routeTable,
+      forced_tunnelling: routes.forcedTunnelling,
+      management_return_route: routes.managementReturnRoute,
+      verdicts: routes.verdicts.map((verdict) => ({
+        dependency: verdict.dependency,
+        peer: verdict.peer,
+        next_hop_type: verdict.nextHopType,
+        ok: verdict.ok,
+        decided_by: verdict.decidedBy,
+        ...(verdict.note ? { note: verdict.note } : {}),
+      })),
+      findings: routes.findings,
+    };
+  }
+  return json;
+}
+
+/**
+ * One NSG: its verdicts at the top level (`flows`, `blocking`, ...), as before files could hold several;
+ * several NSGs: `nsgs`, one such object each, and `blocking` / `unknown` over all of them.
+ */
+export function whatifJson(result: WhatifResult): string {
+  const common = {
+    exit_code: whatifExitCode(result),
+    input_format: result.format,
+    service_tags: result.serviceTags,
+    requirements_revision: REQUIREMENTS_REVISION,
+    ...(result.adminRules ? { admin_rules: { file: result.adminRules.file, count: result.adminRules.count, network_managers: result.adminRules.networkManagers } } : {}),
+    ...(result.notes.length > 0 ? { notes: result.notes } : {}),
+  };
+  const body =
+    result.results.length === 1
+      ? { ...nsgJson(result.results[0]!), ...common }
+      : {
+          nsgs: result.results.map(nsgJson),
+          blocking: result.results.flatMap((nsg) => nsg.blocking.map((line) => `${nsg.nsg.name}: ${line}`)),
+          unknown: result.results.flatMap((nsg) => nsg.unknown.map((line) => `${nsg.nsg.name}: ${line}`)),
+          ...common,
+        };
+  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColors>): string {
+  const rows = [['DIRECTION', 'PEER', 'PORT', 'MICROSOFT', 'PAGES', 'VERDICT', 'DECIDED BY']];
+  for (const flow of verdicts.flows) {
+    if (!flow.applies) continue;
+    rows.push([flow.direction, flow.peer, `${flow.protocol}/${flow.port}`, flow.required ? 'required' : 'optional', flow.pages ? 'yes' : 'no', flow.verdict.toUpperCase(), flow.decidingRules.join(', ') || flow.decidedBy]);
+  }
+  const gating = (row: string[]) => row[3] === 'required' || row[4] === 'yes';
+  let text = renderTable(rows, (row, cell, column) => {
+    if (row === rows[0]) return paint.bold(cell);
+    if (column !== 5) return cell;
+    if (cell === 'ALLOWED') return paint.green(cell);
+    if (cell === 'UNKNOWN') return paint.yellow(paint.bold(cell));
+    return gating(row) ? paint.red(paint.bold(cell)) : paint.yellow(cell);
+  });
+  const unknown = verdicts.flows.filter((flow) => flow.applies && flow.verdict === 'unknown');
+  if (unknown.length > 0) text += `\n\n${paint.bold('Cannot be judged')}\n${unknown.map((flow) => terminalSafe(`- ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}`)).join('\n')}`;
+  if (verdicts.invalidRules.length > 0) {
+    text += `\n\n${paint.bold('Rules with values Azure rejects or this tool cannot resolve')}\n${verdicts.invalidRules.map((rule) => terminalSafe(`- ${rule.rule}: ${rule.problems.join('; ')}`)).join('\n')}`;
+  }
+  const routes = verdicts.routes;
+  if (routes) {
+    const routeRows = [['PEER', 'NEXT HOP', 'OK', 'DECIDED BY']];
+    for (const verdict of routes.verdicts) routeRows.push([verdict.peer, verdict.nextHopType, verdict.ok ? 'yes' : 'NO', verdict.decidedBy]);
+    text += `\n\nRoute table ${terminalSafe(routes.routeTable)}\n${renderTable(routeRows, (row, cell, column) => (row === routeRows[0] ? paint.bold(cell) : column === 2 && cell === 'NO' ? paint.red(cell) : cell))}`;
+    for (const finding of routes.findings) text += `\n- ${terminalSafe(finding)}`;
+  }
+  return text;
+}
+
+export function whatifTable(result: WhatifResult, useColour: boolean): string {
+  const paint = pc.createColors(useColour);
+  const header = `Service tags: ${result.serviceTags} · requirements: Microsoft's virtual network configuration reference, ${REQUIREMENTS_REVISION}`;
+  const admin = result.adminRules;
+  const adminLine = admin ? [`Security admin rules: ${admin.count} from ${admin.file}${admin.networkManagers.length > 0 ? ` (network manager ${admin.networkManagers.join(', ')})` : ''}, evaluated before the NSG`] : [];
+  const sections = [terminalSafe(header), ...adminLine.map(terminalSafe), ...result.notes.map((note) => terminalSafe(`Note: ${note}`))];
+  for (const verdicts of result.results) sections.push(`${paint.bold(terminalSafe(`NSG ${verdicts.nsg.name}`))} (${terminalSafe(verdicts.nsg.where)})\n${nsgTable(verdicts, paint)}`);
+  const several = result.results.length > 1;
+  const lines = (pick: (nsg: NsgVerdicts) => string[]) => result.results.flatMap((nsg) => pick(nsg).map((line) => terminalSafe(several ? `${nsg.nsg.name}: ${line}` : line)));
+  const code = whatifExitCode(result);
+  sections.push(
+    code === EXIT_HEALTHY
+      ? paint.green(`OK: the proposal allows every flow APIM requires${several ? ` (${result.results.length} NSGs)` : ''}`)
+      : code === EXIT_PAGING
+        ? paint.red(`BLOCKED: ${lines((nsg) => nsg.blocking).join('; ')}`)
+        : paint.yellow(`UNKNOWN: cannot judge ${lines((nsg) => nsg.unknown).join('; ')}`),
+  );
+  return `${sections.join('\n\n')}\n`;
+}
+

@@ -1,0 +1,121 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FleetReport, InstanceReport } from '../src/analysis/report.js';
+import { startService, type RunningService } from '../src/cli/serve.js';
+import { validateConfig } from '../src/config/load.js';
+import { Monitor } from '../src/service/monitor.js';
+import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
+import { startSimulator } from '../src/simulator/server.js';
+import type { Fault } from '../src/simulator/world.js';
+import { find, parseExposition, type ParsedSample } from './helpers/metrics.js';
+import { waitFor } from './helpers/ports.js';
+import { runCli } from './helpers/processes.js';
+
+/**
+ * The layers enterprise networks add, as a user meets them: the demo fleet's contoso-payments, whose VNet
+ * is under a Virtual Network Manager security admin configuration, read through the real SDK clients from
+ * the simulator, and shown in /metrics, /api/v1/status, the instance page and `check`.
+ */
+
+const ADMIN_DENY = 'DenySqlEgress-SEC-3310 (admin rule of network manager corp-avnm)';
+const ADMIN_ALWAYS = 'AlwaysAllowApimManagement (admin rule of network manager corp-avnm)';
+
+describe('security admin rules in the demo fleet, end to end (serve --demo)', () => {
+  let service: RunningService;
+  let base: string;
+  let samples: ParsedSample[];
+  let payments: InstanceReport;
+
+  beforeAll(async () => {
+    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
+    service = await startService({ demo: true, port: 0 });
+    base = `http://127.0.0.1:${service.port}`;
+    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
+    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    const status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
+    payments = status.instances.find((instance) => instance.instance.name === 'contoso-payments')!;
+  });
+
+  afterAll(async () => {
+    delete process.env.APIM_NETWATCH_LOG_LEVEL;
+    await service?.stop();
+  });
+
+  it('/metrics: SQL denied by the admin rule although the NSG allows it; 3443 allowed by AlwaysAllow although the NSG denies it', () => {
+    const sql = find(samples, 'apim_network_flow_allowed', { apim_service: 'contoso-payments', peer: 'Sql', port: '1433' });
+    expect(sql.map((s) => [s.value, s.labels.decided_by])).toEqual([[0, ADMIN_DENY]]);
+    const management = find(samples, 'apim_network_flow_allowed', { apim_service: 'contoso-payments', peer: 'ApiManagement', port: '3443' });
+    expect(management.map((s) => [s.value, s.labels.decided_by])).toEqual([[1, ADMIN_ALWAYS]]);
+    const blocking = find(samples, 'apim_network_admin_rule_blocking', { apim_service: 'contoso-payments' });
+    expect(blocking.map((s) => [s.labels.peer, s.labels.port, s.labels.network_manager, s.labels.rule, s.labels.required, s.value])).toEqual([
+      ['Sql', '1433', 'corp-avnm', 'DenySqlEgress-SEC-3310', 'true', 1],
+    ]);
+    // Every other instance's VNet has no admin rules: nothing blocked, nothing unreadable.
+    expect(find(samples, 'apim_network_admin_rule_blocking', {}).every((s) => s.labels.apim_service === 'contoso-payments')).toBe(true);
+    expect(find(samples, 'apim_network_admin_rules_unreadable', {}).map((s) => s.value).every((value) => value === 0)).toBe(true);
+  });
+
+  it('/api/v1/status: the admin rule next to the flow, the rules in force, and the likely cause naming the network manager', () => {
+    const region = payments.regions[0]!;
+    expect(region.config?.adminRules).toEqual({ count: 2, networkManagers: ['corp-avnm'] });
+    expect(region.config?.flows.find((flow) => flow.peer === 'Sql')?.adminRule).toMatchObject({ name: 'DenySqlEgress-SEC-3310', networkManager: 'corp-avnm', access: 'Deny' });
+    const sql = region.dependencies.find((dependency) => dependency.dependency === 'sql' && dependency.required)!;
+    expect(sql.up).toBe(false);
+    expect(sql.likelyCause).toMatchObject({ kind: 'admin-rule', decidedBy: 'DenySqlEgress-SEC-3310' });
+    expect(sql.likelyCause?.summary).toContain('security admin rule DenySqlEgress-SEC-3310 of network manager corp-avnm (evaluated before the NSG) denies outbound Sql on Tcp 1433');
+  });
+
+  it('the instance page shows the rules in force and the admin rule deciding the flow', async () => {
+    const page = await (await fetch(`${base}/instances/${encodeURIComponent(payments.instance.id)}`)).text();
+    expect(page).toContain('2 in force (network manager corp-avnm), evaluated before the NSG');
+    expect(page).toContain(`<code>${ADMIN_DENY}</code>`);
+    expect(page.replace(/<[^>]+>/g, '')).toContain('security admin rule DenySqlEgress-SEC-3310 of network manager corp-avnm (evaluated before the NSG)');
+  });
+
+  it('check --demo names the admin rule under likely causes and in the JSON', async () => {
+    const table = await runCli(['check', '--demo']);
+    expect(table.stdout).toContain(`contoso-payments (westeurope) outbound Sql Tcp/1433: denied by ${ADMIN_DENY}`);
+    const json = JSON.parse((await runCli(['check', '--demo', '-o', 'json'])).stdout) as { blocked: Array<Record<string, unknown>> };
+    expect(json.blocked.find((entry) => entry.apim_service === 'contoso-payments')).toMatchObject({
+      what: 'outbound Sql Tcp/1433',
+      verdict: 'denied',
+      admin_rule: { name: 'DenySqlEgress-SEC-3310', network_manager: 'corp-avnm' },
+    });
+  });
+});
+
+describe('security admin rules that cannot be read', () => {
+  const poll = async (resourceGraph: boolean, faults: Fault[]) => {
+    const simulator = await startSimulator({ world: { ...buildDemoWorld(new Date()), faults } });
+    try {
+      const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS], resourceGraph } }, 'test', {});
+      const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
+      const report = (await monitor.poller.pollNow())!;
+      return { report, samples: parseExposition(await monitor.fleetMetrics()) };
+    } finally {
+      await simulator.close();
+    }
+  };
+  const forbidden: Fault[] = [{ path: '/listNetworkManagerEffectiveSecurityAdminRules', status: 403 }];
+  const regionOf = (report: FleetReport, name: string) => report.instances.find((instance) => instance.instance.name === name)!.regions[0]!.config!;
+
+  it('where Resource Graph shows rules in force, a 403 makes their flows unknown (never the NSG\'s "allowed"), with the permission to grant', async () => {
+    const { report, samples } = await poll(true, forbidden);
+    const payments = regionOf(report, 'contoso-payments');
+    expect(payments.adminRules?.unreadable).toContain('listNetworkManagerEffectiveSecurityAdminRules/action');
+    expect(payments.flows.filter((flow) => flow.required).every((flow) => flow.verdict === 'unknown')).toBe(true);
+    expect(find(samples, 'apim_network_flow_allowed', { apim_service: 'contoso-payments' })).toEqual([]);
+    expect(find(samples, 'apim_network_admin_rules_unreadable', { apim_service: 'contoso-payments' })[0]?.value).toBe(1);
+    // The other VNets have none in force (Resource Graph says so): not asked, judged as before.
+    expect(find(samples, 'apim_network_admin_rules_unreadable', { apim_service: 'contoso-prod' }).map((s) => s.value)).toEqual([0, 0]);
+    expect(regionOf(report, 'contoso-internal').flows.find((flow) => flow.peer === 'Sql')?.decidedBy).toBe('DenyDatabaseEgress');
+  });
+
+  it('without Resource Graph, a 403 leaves the NSG\'s verdicts standing and says so on every region', async () => {
+    const { report, samples } = await poll(false, forbidden);
+    const payments = regionOf(report, 'contoso-payments');
+    expect(payments.flows.find((flow) => flow.peer === 'Sql')?.verdict).toBe('allowed');
+    expect(payments.findings.join('\n')).toContain('could not be read, so flows are judged on the NSG alone');
+    expect(find(samples, 'apim_network_admin_rules_unreadable', {}).every((s) => s.value === 1)).toBe(true);
+  });
+});
