@@ -3,7 +3,7 @@ import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
 import { networkManagerOf, normaliseAdminRules } from './normalise-admin-rules.js';
-import type { BulkPages } from './network-config.js';
+import type { BulkPages } from './poll-context.js';
 import { parseResourceId } from '../model/ids.js';
 import type { AdminRuleSet, SecurityAdminRule } from '../model/network.js';
 

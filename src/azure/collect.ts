@@ -1,11 +1,11 @@
 import { ArmLimiter } from './limits.js';
 import { TimeSlicer } from './time-slicer.js';
-import { NetworkConfigReader, type BulkPages } from './network-config.js';
+import { NetworkConfigReader } from './network-config.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { NETWORK_QUERY } from './resource-graph.js';
 import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
-import { graphPages, type CollectedSnapshot, type CollectOptions, type CollectStats, type PollContext } from './poll-context.js';
+import { graphPages, type BulkPages, type CollectedSnapshot, type CollectOptions, type CollectStats, type PollContext } from './poll-context.js';
 import { fetchInstance } from './read-instance.js';
 import type { ArmRequestTally } from './clients.js';
 import { fleetOrder } from '../model/fleet-order.js';

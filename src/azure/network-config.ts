@@ -7,6 +7,7 @@ import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type VnetFacts } from './normalise-subnet.js';
 import type { GraphRow } from './resource-graph.js';
+import type { BulkPages } from './poll-context.js';
 import type { NetworkSecurityGroup, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
 import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
 
@@ -21,8 +22,6 @@ function settle(normalise: () => unknown): Prepared {
   }
 }
 
-/** A bulk-read page's rows, handed over as each page arrives (see NetworkConfigReader.readInBulk). */
-export type BulkPages = (onPage: (rows: readonly GraphRow[]) => Promise<void>) => Promise<boolean>;
 
 const BULK_TYPES = {
   nsg: 'microsoft.network/networksecuritygroups',

@@ -48,6 +48,9 @@ export interface CollectOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** A bulk read's pages (Resource Graph rows), handed to `onPage` as each arrives; resolves whether every page was read. */
+export type BulkPages = (onPage: (rows: readonly GraphRow[]) => Promise<void>) => Promise<boolean>;
+
 /** What one poll cost in ARM requests, and whether Resource Graph served it. */
 export interface CollectStats {
   /** Every ARM request attempt of this poll (retries included), in all and by operation. */
