@@ -270,6 +270,11 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   const adminLabel = `${admin.name} (admin rule of network manager ${admin.networkManager})`;
   Object.assign(first!.config!.flows.find((flow) => flow.peer === 'Sql')!, { verdict: 'denied', decidedBy: adminLabel, decidingRules: [adminLabel], adminRule: admin });
   first!.config!.adminRules = { count: 1, networkManagers: [admin.networkManager] };
+  // A route a gateway's routes may override: apim_network_route_unknown instead of apim_network_route_ok.
+  const gatewayed = report.instances[0]?.regions[0]?.config?.routes;
+  if (gatewayed) {
+    gatewayed.verdicts[0] = { ...gatewayed.verdicts[0]!, ok: false, unknown: { cause: 'remote_gateway', reason: 'ExpressRoute gateway "er\\gw" of the peered VNet hub: the subnet has no route table' } };
+  }
   first!.drift[1]!.group = 'grüppe 🚀';
   delete first!.config!.routes;
   second!.config = { ...second!.config!, state: 'no-subnet', flows: [], serviceEndpoints: [] };

@@ -84,6 +84,60 @@ describe('security admin rules in the demo fleet, end to end (serve --demo)', ()
   });
 });
 
+describe('a hub\'s ExpressRoute gateway whose routes reach the subnet, end to end (serve --demo)', () => {
+  let service: RunningService;
+  let base: string;
+  let samples: ParsedSample[];
+  let hybrid: InstanceReport;
+
+  beforeAll(async () => {
+    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
+    service = await startService({ demo: true, port: 0 });
+    base = `http://127.0.0.1:${service.port}`;
+    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
+    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    const status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
+    hybrid = status.instances.find((instance) => instance.instance.name === 'contoso-hybrid')!;
+  });
+
+  afterAll(async () => {
+    delete process.env.APIM_NETWATCH_LOG_LEVEL;
+    await service?.stop();
+  });
+
+  it('/metrics: no route is "ok"; each is unknown, caused by a remote gateway, while the NSG allows everything', () => {
+    expect(find(samples, 'apim_network_route_ok', { apim_service: 'contoso-hybrid' })).toEqual([]);
+    const unknown = find(samples, 'apim_network_route_unknown', { apim_service: 'contoso-hybrid' });
+    expect(new Set(unknown.map((s) => s.labels.dependency))).toEqual(new Set(['storage', 'sql', 'keyvault', 'graph', 'monitoring', 'management', 'eventhub']));
+    expect(unknown.every((s) => s.value === 1 && s.labels.cause === 'remote_gateway')).toBe(true);
+    expect(find(samples, 'apim_network_flow_allowed', { apim_service: 'contoso-hybrid', required: 'true' }).every((s) => s.value === 1)).toBe(true);
+    // Instances without gateways keep their judged routes.
+    expect(find(samples, 'apim_network_route_unknown', {}).every((s) => s.labels.apim_service === 'contoso-hybrid')).toBe(true);
+  });
+
+  it('/api/v1/status names the gateway, its VNet and the peering; the likely cause of failing Storage says it', () => {
+    const config = hybrid.regions[0]!.config!;
+    const storage = config.routes!.verdicts.find((verdict) => verdict.dependency === 'storage')!;
+    expect(storage.unknown?.reason).toContain('ExpressRoute gateway vgw-er-hub-weu of the peered VNet vnet-hub-weu (peering hybrid-to-hub uses its gateways): the subnet has no route table');
+    const failing = hybrid.regions[0]!.dependencies.find((dependency) => dependency.dependency === 'storage' && dependency.required)!;
+    expect(failing.likelyCause).toMatchObject({ kind: 'route' });
+    expect(failing.likelyCause?.summary).toContain('Storage traffic may not reach Internet: ExpressRoute gateway vgw-er-hub-weu');
+  });
+
+  it('the instance page marks the routes UNKNOWN with the reason', async () => {
+    const page = await (await fetch(`${base}/instances/${encodeURIComponent(hybrid.instance.id)}`)).text();
+    expect(page).toContain('UNKNOWN</span></td><td>storage</td>');
+    expect(page).toContain('peering hybrid-to-hub uses its gateways');
+  });
+
+  it('check --demo lists the routes under "could not check", not as blocked', async () => {
+    const json = JSON.parse((await runCli(['check', '--demo', '-o', 'json'])).stdout) as { blocked: Array<Record<string, unknown>>; unchecked: Array<{ target: string; reason: string }> };
+    expect(json.blocked.filter((entry) => entry.apim_service === 'contoso-hybrid')).toEqual([]);
+    const unchecked = json.unchecked.find((entry) => entry.target.includes('contoso-hybrid'));
+    expect(unchecked?.reason).toMatch(/^cannot judge the routes of Storage, .*vgw-er-hub-weu/);
+  });
+});
+
 describe('security admin rules that cannot be read', () => {
   const poll = async (resourceGraph: boolean, faults: Fault[]) => {
     const simulator = await startSimulator({ world: { ...buildDemoWorld(new Date()), faults } });

@@ -223,7 +223,7 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
   };
 
   const verdicts = (samples: ReturnType<typeof parseExposition>) =>
-    ['apim_network_flow_allowed', 'apim_network_route_ok', 'apim_network_service_endpoint_enabled', 'apim_network_config_drift', 'apim_network_endpoint_up']
+    ['apim_network_flow_allowed', 'apim_network_route_ok', 'apim_network_route_unknown', 'apim_network_admin_rule_blocking', 'apim_network_service_endpoint_enabled', 'apim_network_config_drift', 'apim_network_endpoint_up']
       .flatMap((name) => find(samples, name, {}))
       .map((s) => `${s.name}${JSON.stringify(s.labels)} ${s.value}`)
       .sort();
@@ -244,10 +244,13 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
     const fallback = await demoPoll(true, [fault]);
     expect(fallback.stats.resourceGraph).toBe('fallback');
     expect(fallback.stats.armRequests.byOperation.ApiManagementService_List).toBe(2);
-    expect(fallback.stats.armRequests.byOperation.Subnets_Get).toBe(6);
+    expect(fallback.stats.armRequests.byOperation.Subnets_Get).toBe(7);
     // Without Resource Graph every VNet is asked for its admin rules.
-    expect(fallback.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(6);
-    expect(fallback.report.instances.filter((i) => i.targetUp)).toHaveLength(6);
+    expect(fallback.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(7);
+    // The hub that contoso-hybrid's VNet uses through gateway transit, and its gateway, are read by GET.
+    expect(fallback.stats.armRequests.byOperation.VirtualNetworkGateways_Get).toBe(1);
+    expect(viaGraph.stats.armRequests.byOperation.VirtualNetworkGateways_Get).toBeUndefined();
+    expect(fallback.report.instances.filter((i) => i.targetUp)).toHaveLength(7);
     expect(fallback.logs).toContain('Resource Graph query for APIM services failed');
     expect(fallback.logs).toContain('Resource Graph query for network configuration failed');
     expect(fallback.logs).toContain('Resource Graph query for security admin rules failed');
@@ -258,7 +261,7 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
     const off = await demoPoll(false, []);
     expect(off.stats.resourceGraph).toBe('off');
     expect(off.stats.armRequests.byOperation.Resources_Query).toBeUndefined();
-    expect(off.report.instances.filter((i) => i.targetUp)).toHaveLength(6);
+    expect(off.report.instances.filter((i) => i.targetUp)).toHaveLength(7);
   });
 });
 

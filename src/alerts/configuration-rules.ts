@@ -107,6 +107,24 @@ function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
   };
 }
 
+function apimNetworkRequiredRouteUnknown(options: RulesOptions): AlertRule {
+  return {
+    alert: 'ApimNetworkRequiredRouteUnknown',
+    // A gateway's routes (BGP from on-premises over ExpressRoute, most often 0.0.0.0/0) reach the subnet:
+    // the route table does not show them, so the traffic of a required dependency may not leave to Internet.
+    expr: promql`
+      max by (${REGION}, dependency, cause) (apim_network_route_unknown) == 1
+      and on (${REGION}, dependency)
+        group by (${REGION}, dependency) (
+          ${indented(gatingFlows('apim_network_flow_allowed', options), 10)}
+        )`,
+    for: '20m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic may be routed by a gateway in {{ $labels.location }}',
+    description: `${WHERE}: the routes of a virtual network gateway ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, used through gateway transit{{ else }}the VNet's own{{ end }}) reach the subnet, whose route table does not stop them. If on-premises advertises 0.0.0.0/0 over it (common with ExpressRoute), the traffic of the required dependency {{ $labels.dependency }} goes there instead of to Internet, and APIM breaks. The configuration cannot tell: the JSON API names the gateway; its learned routes, or the route table's disableBgpRoutePropagation, settle it.`,
+  };
+}
+
 function apimNetworkConfigDrift(): AlertRule {
   return {
     alert: 'ApimNetworkConfigDrift',
@@ -130,6 +148,7 @@ export function configurationGroup(options: RulesOptions): RuleGroup {
       apimNetworkRequiredFlowUnknown(options),
       apimNetworkAdminRulesUnreadable(),
       apimNetworkRequiredRouteBroken(options),
+      apimNetworkRequiredRouteUnknown(options),
       apimNetworkConfigDrift(),
     ],
   };

@@ -31,7 +31,7 @@ function memberOf(instance: InstanceReport, regionIndex: number): DriftMember | 
     if (!MODE_SPECIFIC.has(key)) flows[key] = flow.verdict;
   }
   const routes: Record<string, string> = {};
-  for (const verdict of config.routes?.verdicts ?? []) routes[verdict.peer] = verdict.ok ? 'ok' : `via ${verdict.nextHopType}`;
+  for (const verdict of config.routes?.verdicts ?? []) routes[verdict.peer] = verdict.unknown ? 'unknown' : verdict.ok ? 'ok' : `via ${verdict.nextHopType}`;
   const serviceEndpoints: Record<string, string> = {};
   for (const endpoint of config.serviceEndpoints) {
     // SQL's service endpoint belongs in the primary region only (the requirement catalogue): expected to differ.

@@ -39,6 +39,9 @@ export function likelyCause(dependency: DependencyReport, endpoints: readonly En
     return first.adminRule ? { kind: 'admin-rule', decidedBy: first.adminRule.name, summary: parts.join('; ') } : { kind: 'nsg', decidedBy: first.decidedBy, summary: parts.join('; ') };
   }
   const diverted = config.routes?.verdicts.find((verdict) => peers.includes(verdict.peer) && !verdict.ok);
+  if (diverted?.unknown) {
+    return { kind: 'route', decidedBy: diverted.decidedBy, summary: `${diverted.peer} traffic may not reach Internet: ${diverted.unknown.reason}` };
+  }
   if (diverted) {
     return {
       kind: 'route',

@@ -1,8 +1,8 @@
 import type { PagingPolicy } from './paging-policy.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
-import { evaluateRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
-import type { NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
+import { evaluateRoutes, gatewayExposure, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
+import type { GatewayRouteSource, NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
 import type { FetchFailure, InstanceInfo, RegionNetworkConfig, VnetType } from '../model/snapshot.js';
 
 /** Azure-provided DNS: what a VNet without custom DNS servers resolves through. */
@@ -41,6 +41,8 @@ export interface SubnetPolicy {
   /** The VNet's Virtual Network Manager security admin rules (evaluated before the NSG). */
   adminRules?: readonly SecurityAdminRule[];
   routeTable: RouteTable | undefined;
+  /** Gateways whose routes may reach the subnet (none known: whatif). */
+  gatewayRoutes?: readonly GatewayRouteSource[];
   serviceEndpoints: ServiceEndpoint[];
   /** Empty when unknown (whatif): then `*`, `VirtualNetwork` or a CIDR local side counts as the subnet. */
   subnetPrefixes: string[];
@@ -69,12 +71,14 @@ export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {
     udrPrefixes: (policy.routeTable?.routes ?? []).map((route) => route.addressPrefix),
     ...(policy.adminRules?.length ? { adminRules: policy.adminRules } : {}),
   }, options);
+  const gatewayRoutes = gatewayExposure(policy.gatewayRoutes, policy.routeTable);
   const routes = evaluateRoutes(policy.routeTable, policy.serviceEndpoints, {
     region: policy.region,
     primaryRegion: policy.primaryRegion,
     platformVersion: policy.platformVersion,
     serviceTags: policy.serviceTags,
     vnetAddressSpace: policy.vnetAddressSpace,
+    ...(gatewayRoutes ? { gatewayRoutes } : {}),
   }, options);
   return { flows, routes };
 }
@@ -92,6 +96,7 @@ function flowsAndRoutes(
       nsg: subnet.nsg,
       adminRules: subnet.adminRules?.rules ?? [],
       routeTable: subnet.routeTable,
+      gatewayRoutes: subnet.gatewayRoutes ?? [],
       serviceEndpoints: subnet.serviceEndpoints,
       subnetPrefixes: subnet.addressPrefixes,
       vnetAddressSpace: subnet.vnet.addressSpace,

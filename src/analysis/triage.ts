@@ -119,7 +119,8 @@ export function blockedOf(report: FleetReport): Blocked[] {
         });
       }
       for (const route of config.routes?.verdicts ?? []) {
-        if (route.ok || !requiredPeers.has(route.peer)) continue;
+        // An unknown route is neither blocked nor fine: uncheckedOf reports it.
+        if (route.ok || route.unknown || !requiredPeers.has(route.peer)) continue;
         blocked.push({ ...base, dependency: route.dependency, kind: 'route', what: `route to ${route.peer}`, verdict: `via ${route.nextHopType}`, decided_by: route.decidedBy, deciding_rules: [route.decidedBy] });
       }
     }
@@ -137,9 +138,16 @@ export function uncheckedOf(report: FleetReport): Unchecked[] {
     if (instance.failure) unchecked.push({ target: instance.instance.id, reason: `${instance.failure.code}: ${instance.failure.message}` });
     for (const region of instance.regions) {
       if (region.data === 'no-data') unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: 'NetworkStatus returned no entries for this region' });
+      const gating = new Set<string>();
       for (const flow of region.config?.flows ?? []) {
-        if (flow.verdict !== 'unknown' || !(flow.required || flow.pages)) continue;
+        if (!(flow.required || flow.pages)) continue;
+        gating.add(flow.peer);
+        if (flow.verdict !== 'unknown') continue;
         unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: `cannot judge ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}` });
+      }
+      const unknownRoutes = (region.config?.routes?.verdicts ?? []).filter((route) => route.unknown && gating.has(route.peer));
+      if (unknownRoutes.length > 0) {
+        unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: `cannot judge the routes of ${unknownRoutes.map((route) => route.peer).join(', ')}: ${unknownRoutes[0]!.unknown!.reason}` });
       }
     }
   }

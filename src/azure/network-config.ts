@@ -5,10 +5,10 @@ import type { ArmLimiter } from './limits.js';
 import type { TimeSlicer } from './time-slicer.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
-import { parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type VnetFacts } from './normalise-subnet.js';
+import { gatewayFacts, parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type GatewayFacts, type VnetFacts } from './normalise-subnet.js';
 import type { GraphRow } from './resource-graph.js';
 import type { BulkPages } from './poll-context.js';
-import type { NetworkSecurityGroup, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
+import type { GatewayRouteSource, NetworkSecurityGroup, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
 import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
 
 /** A resource read in bulk, normalised when its page arrived, or what normalising it threw. */
@@ -27,6 +27,7 @@ const BULK_TYPES = {
   nsg: 'microsoft.network/networksecuritygroups',
   routeTable: 'microsoft.network/routetables',
   vnet: 'microsoft.network/virtualnetworks',
+  gateway: 'microsoft.network/virtualnetworkgateways',
 } as const;
 
 const vnetIdOf = (ref: { subscriptionId: string; resourceGroup: string; vnet: string }) =>
@@ -104,6 +105,9 @@ export class NetworkConfigReader {
         this.bulk.set(id, settle(() => vnetFacts(row)));
         for (const [subnetId, subnet] of embeddedSubnets(id, row)) this.bulk.set(subnetId, settle(() => subnetFacts(subnet)));
         break;
+      case BULK_TYPES.gateway:
+        this.bulk.set(id, settle(() => gatewayFacts(row)));
+        break;
     }
   }
 
@@ -163,6 +167,47 @@ export class NetworkConfigReader {
     return this.once(id, ref.subscriptionId, () => this.network(ref).routeTables.get(ref.resourceGroup, ref.name), normaliseRouteTable);
   }
 
+  private gateway(id: string): Promise<GatewayFacts> {
+    const ref = parseNetworkResourceId(id);
+    if (!ref) return Promise.reject(new Error(`not a virtual network gateway ID: ${id}`));
+    return this.once(id, ref.subscriptionId, () => this.network(ref).virtualNetworkGateways.get(ref.resourceGroup, ref.name), gatewayFacts);
+  }
+
+  /** One gateway as a route source; what cannot be read says why (its routes still may arrive). */
+  private async gatewaySource(id: string, vnetId: string, peering?: string): Promise<GatewayRouteSource> {
+    const via = peering === undefined ? {} : { peering };
+    try {
+      const gateway = await this.gateway(id);
+      return { id: gateway.id || id, name: gateway.name, gatewayType: gateway.gatewayType, vnetId, ...via };
+    } catch (err) {
+      const failure = toFetchFailure('VirtualNetworkGateways_Get', err);
+      return { id, name: id.split('/').pop() ?? '', gatewayType: '', vnetId, ...via, unreadable: failure.message };
+    }
+  }
+
+  /**
+   * The gateways whose routes Azure propagates to the VNet's subnets: the VNet's own, and those of each
+   * remote VNet it uses through `useRemoteGateways` (gateway transit). Never rejects.
+   */
+  private gatewayRoutes(vnet: VnetFacts): Promise<GatewayRouteSource[]> {
+    const own = vnet.gatewayIds.map((id) => this.gatewaySource(id, vnet.id));
+    const remote = vnet.peerings
+      .filter((peering) => peering.useRemoteGateways)
+      .map(async (peering): Promise<GatewayRouteSource[]> => {
+        const ref = parseNetworkResourceId(peering.remoteVnetId);
+        const unknown = (why: string): GatewayRouteSource[] => [{ id: '', name: '', gatewayType: '', vnetId: peering.remoteVnetId, peering: peering.name, unreadable: why }];
+        if (!ref) return unknown(`not a virtual network ID: ${peering.remoteVnetId}`);
+        try {
+          const remoteVnet = await this.vnet({ subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, vnet: ref.name });
+          if (remoteVnet.gatewayIds.length === 0) return unknown('the remote VNet names no gateway in its subnets');
+          return Promise.all(remoteVnet.gatewayIds.map((id) => this.gatewaySource(id, peering.remoteVnetId, peering.name)));
+        } catch (err) {
+          return unknown(`the remote VNet could not be read: ${toFetchFailure('VirtualNetworks_Get', err).message}`);
+        }
+      });
+    return Promise.all([...own, ...remote]).then((sources) => sources.flat());
+  }
+
   async readSubnet(subnetId: string): Promise<SubnetConfig> {
     const ref = parseSubnetId(subnetId);
     if (!ref) throw new Error(`not a subnet ID: ${subnetId}`);
@@ -170,10 +215,11 @@ export class NetworkConfigReader {
       this.once(subnetId.toLowerCase(), ref.subscriptionId, () => this.network(ref).subnets.get(ref.resourceGroup, ref.vnet, ref.subnet), subnetFacts),
       this.vnet(ref),
     ]);
-    const [nsg, routeTable, adminRules] = await Promise.all([
+    const [nsg, routeTable, adminRules, gatewayRoutes] = await Promise.all([
       facts.nsgId ? this.nsg(facts.nsgId) : undefined,
       facts.routeTableId ? this.routeTable(facts.routeTableId) : undefined,
       this.adminRules?.forVnet(vnet.id || vnetIdOf(ref)),
+      this.gatewayRoutes(vnet),
     ]);
     const config: SubnetConfig = {
       id: facts.id || subnetId,
@@ -185,6 +231,7 @@ export class NetworkConfigReader {
     if (nsg) config.nsg = nsg;
     if (routeTable) config.routeTable = routeTable;
     if (adminRules) config.adminRules = adminRules;
+    config.gatewayRoutes = gatewayRoutes;
     return config;
   }
 

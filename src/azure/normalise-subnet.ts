@@ -41,17 +41,67 @@ export function subnetFacts(body: unknown): SubnetFacts {
   return facts;
 }
 
+export interface PeeringFacts {
+  name: string;
+  remoteVnetId: string;
+  /** The VNet uses the remote VNet's gateways (gateway transit): their routes reach this VNet's subnets. */
+  useRemoteGateways: boolean;
+}
+
 export interface VnetFacts {
   id: string;
   addressSpace: string[];
   dnsServers: string[];
+  peerings: PeeringFacts[];
+  /** Gateways in the VNet (lower-cased IDs), as its GatewaySubnet's `ipConfigurations` name them. */
+  gatewayIds: string[];
+}
+
+const GATEWAY_IP_CONFIGURATION = /^(.*\/providers\/microsoft\.network\/virtualnetworkgateways\/[^/]+)\/ipconfigurations\/[^/]+$/i;
+
+/** The gateways whose IP configurations sit in the VNet's subnets (only a GatewaySubnet can hold one). */
+function gatewaysIn(subnets: unknown): string[] {
+  const ids = new Set<string>();
+  for (const subnet of Array.isArray(subnets) ? subnets : []) {
+    for (const configuration of Array.isArray(fields(subnet).ipConfigurations) ? (fields(subnet).ipConfigurations as unknown[]) : []) {
+      const match = GATEWAY_IP_CONFIGURATION.exec(idOf(configuration) ?? '');
+      if (match) ids.add(match[1]!);
+    }
+  }
+  return [...ids];
+}
+
+function peeringFacts(body: unknown): PeeringFacts | undefined {
+  const peering = fields(body);
+  const remoteVnetId = idOf(peering.remoteVirtualNetwork);
+  if (!remoteVnetId) return undefined;
+  return { name: String(peering.name ?? ''), remoteVnetId, useRemoteGateways: peering.useRemoteGateways === true };
 }
 
 export function vnetFacts(body: unknown): VnetFacts {
   const vnet = fields(body);
   const addressSpace = fields(vnet.addressSpace);
   const dhcp = fields(vnet.dhcpOptions);
-  return { id: String(vnet.id ?? '').toLowerCase(), addressSpace: strings(addressSpace.addressPrefixes), dnsServers: strings(dhcp.dnsServers) };
+  const peerings = (Array.isArray(vnet.virtualNetworkPeerings) ? vnet.virtualNetworkPeerings : []).map(peeringFacts).filter((p): p is PeeringFacts => p !== undefined);
+  return {
+    id: String(vnet.id ?? '').toLowerCase(),
+    addressSpace: strings(addressSpace.addressPrefixes),
+    dnsServers: strings(dhcp.dnsServers),
+    peerings,
+    gatewayIds: gatewaysIn(vnet.subnets),
+  };
+}
+
+export interface GatewayFacts {
+  id: string;
+  name: string;
+  gatewayType: string;
+}
+
+/** A virtual network gateway (GET body, SDK object or Resource Graph row): what route propagation needs. */
+export function gatewayFacts(body: unknown): GatewayFacts {
+  const gateway = fields(body);
+  return { id: String(gateway.id ?? '').toLowerCase(), name: String(gateway.name ?? ''), gatewayType: typeof gateway.gatewayType === 'string' ? gateway.gatewayType : '' };
 }
 
 /** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/x` -> parts. */

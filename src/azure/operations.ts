@@ -18,6 +18,7 @@ const OPERATIONS: Array<[RegExp, string]> = [
   [/\/virtualnetworks\/[^/]+$/, 'VirtualNetworks_Get'],
   [/\/networksecuritygroups\/[^/]+$/, 'NetworkSecurityGroups_Get'],
   [/\/routetables\/[^/]+$/, 'RouteTables_Get'],
+  [/\/virtualnetworkgateways\/[^/]+$/, 'VirtualNetworkGateways_Get'],
 ];
 
 export function operationOf(path: string): string {

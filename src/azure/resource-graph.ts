@@ -26,7 +26,7 @@ export const RESOURCE_GRAPH_MAX_SUBSCRIPTIONS = 1000;
 
 export const APIM_SERVICES_QUERY = "Resources | where type =~ 'microsoft.apimanagement/service'";
 export const NETWORK_QUERY =
-  "Resources | where type in~ ('microsoft.network/virtualnetworks', 'microsoft.network/networksecuritygroups', 'microsoft.network/routetables')";
+  "Resources | where type in~ ('microsoft.network/virtualnetworks', 'microsoft.network/networksecuritygroups', 'microsoft.network/routetables', 'microsoft.network/virtualnetworkgateways')";
 
 export type GraphRow = Record<string, unknown> & { id: string };
 

@@ -168,12 +168,25 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
   },
   {
     name: 'apim_network_route_ok',
-    help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no.",
+    help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no. Absent where a gateway's routes make it unknown (apim_network_route_unknown).",
     type: 'gauge',
     labelNames: ['dependency', 'next_hop_type'],
     rows: (instance, emit) => {
       for (const region of instance.regions) {
-        for (const verdict of region.config?.routes?.verdicts ?? []) emit(region.location, [verdict.dependency, verdict.nextHopType], verdict.ok ? 1 : 0);
+        for (const verdict of region.config?.routes?.verdicts ?? []) {
+          if (!verdict.unknown) emit(region.location, [verdict.dependency, verdict.nextHopType], verdict.ok ? 1 : 0);
+        }
+      }
+    },
+  },
+  {
+    name: 'apim_network_route_unknown',
+    help: "1 for a dependency whose route cannot be judged: a gateway's routes (BGP or static, cause gateway or remote_gateway) reach the subnet and may override the system default route; the JSON API names the gateway. Such a route has no apim_network_route_ok series.",
+    type: 'gauge',
+    labelNames: ['dependency', 'cause'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const verdict of region.config?.routes?.verdicts ?? []) if (verdict.unknown) emit(region.location, [verdict.dependency, verdict.unknown.cause], 1);
       }
     },
   },

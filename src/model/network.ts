@@ -82,6 +82,25 @@ export interface ServiceEndpoint {
   locations: string[];
 }
 
+/**
+ * A source of routes that no route table shows: a virtual network gateway (ExpressRoute or VPN) of the
+ * VNet itself, or of a peered VNet the VNet uses through `useRemoteGateways`. Azure propagates the
+ * routes such a gateway learns (BGP) or holds (static) to every subnet whose route table does not
+ * disable it; on-premises commonly advertises 0.0.0.0/0.
+ */
+export interface GatewayRouteSource {
+  /** The gateway's ARM ID; '' when it could not be read (then `unreadable` says why). */
+  id: string;
+  name: string;
+  /** `ExpressRoute`, `Vpn`, or '' when unknown. */
+  gatewayType: string;
+  /** The peering through which a remote VNet's gateway is used; absent for the VNet's own gateway. */
+  peering?: string;
+  /** The VNet the gateway is in. */
+  vnetId: string;
+  unreadable?: string;
+}
+
 export interface SubnetConfig {
   id: string;
   name: string;
@@ -92,6 +111,8 @@ export interface SubnetConfig {
   serviceEndpoints: ServiceEndpoint[];
   /** The VNet's Virtual Network Manager security admin rules; absent when not read (a state file from an older version). */
   adminRules?: AdminRuleSet;
+  /** Gateways whose routes reach the subnet unless its route table disables propagation; absent when not read. */
+  gatewayRoutes?: GatewayRouteSource[];
   vnet: {
     id: string;
     addressSpace: string[];

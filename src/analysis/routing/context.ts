@@ -1,4 +1,5 @@
 import type { ServiceTagSet } from '../../model/network.js';
+import type { GatewayExposure } from './gateways.js';
 
 /** What route evaluation knows of a region besides its route table and service endpoints. */
 export interface RouteContext {
@@ -8,4 +9,6 @@ export interface RouteContext {
   platformVersion: string;
   serviceTags: ServiceTagSet;
   vnetAddressSpace: string[];
+  /** Gateway routes that may override the system default route (gateways.ts); absent when none reach the subnet. */
+  gatewayRoutes?: GatewayExposure;
 }

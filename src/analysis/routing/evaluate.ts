@@ -18,6 +18,7 @@ import type { Route, RouteTable, ServiceEndpoint } from '../../model/network.js'
 export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './endpoints.js';
 export type { RouteHop, RouteVerdict } from './verdict.js';
 export type { RouteContext } from './context.js';
+export { gatewayExposure, type GatewayExposure, type GatewayRouteCause } from './gateways.js';
 
 export interface RouteAnalysis {
   forcedTunnelling: boolean;
@@ -30,6 +31,9 @@ export interface RouteAnalysis {
 
 
 const TUNNELLING_HOPS = new Set(['VirtualAppliance', 'VirtualNetworkGateway', 'None']);
+
+/** How table.ts names Azure's system default route, 0.0.0.0/0 to Internet. */
+const SYSTEM_DEFAULT = 'system: 0.0.0.0/0';
 
 function describeRoute(route: Route): string {
   return `route '${route.name}' (${route.addressPrefix} -> ${describeHop(route.nextHopType, route.nextHopIpAddress)})`;
@@ -75,11 +79,20 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
   const verdictContext = { region, primaryRegion, platformVersion: ctx.platformVersion };
   const verdicts: RouteVerdict[] = [];
   let managementReturnRoute = false;
+  const atRisk: string[] = [];
   for (const { peer, dependency, addresses } of peers) {
     const shares = splitByRoutes(addresses, entries);
     if (dependency === 'management') managementReturnRoute = shares.every((share) => share.entry.nextHopType === 'Internet');
-    verdicts.push(judgeShares(dependency, peer, shares, verdictContext));
+    const verdict = judgeShares(dependency, peer, shares, verdictContext);
+    // A gateway's 0.0.0.0/0 would beat the system default route (a BGP route wins over a system route), not a UDR or a more specific route.
+    if (ctx.gatewayRoutes && shares.some((share) => share.entry.decidedBy === SYSTEM_DEFAULT)) {
+      verdicts.push({ ...verdict, ok: false, unknown: ctx.gatewayRoutes });
+      atRisk.push(peer);
+    } else {
+      verdicts.push(verdict);
+    }
   }
+  if (ctx.gatewayRoutes && atRisk.length > 0) findings.push(`the routes of ${atRisk.join(', ')} cannot be judged: ${ctx.gatewayRoutes.reason}`);
 
   const tunnel = udrs.find((route) => isDefaultRoute(route) && TUNNELLING_HOPS.has(route.nextHopType));
   const explained = new Set<Dependency>();
@@ -98,7 +111,7 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
     }
   }
   for (const verdict of verdicts) {
-    if (verdict.ok || explained.has(verdict.dependency)) continue;
+    if (verdict.ok || verdict.unknown || explained.has(verdict.dependency)) continue;
     findings.push(`${verdict.peer} (${verdict.dependency}) -> ${describeHop(verdict.nextHopType, verdict.nextHopIpAddress)}: ${verdict.note ?? verdict.decidedBy}`);
   }
 

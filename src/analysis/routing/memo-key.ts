@@ -9,7 +9,8 @@ import type { Route, ServiceEndpoint } from '../../model/network.js';
  * (the memo is kept per tag set). That is the two regions' short names, the platform version, each
  * UDR's name, prefix, next hop and next-hop address in order, each service endpoint's service and
  * locations in order, and of the VNet's address space only the prefixes that become system routes
- * touching `relevant` (the peers' addresses, fixed by tag set and regions): `effectiveRoutes` drops
+ * touching `relevant` (the peers' addresses, fixed by tag set and regions), and the gateway routes that
+ * may reach the subnet (their cause and reason, as the verdicts say them): `effectiveRoutes` drops
  * every other VnetLocal route before anything looks at it, so a fleet of private VNets, one each,
  * still shares entries.
  */
@@ -26,5 +27,6 @@ export function routesMemoKey(udrs: readonly Route[], serviceEndpoints: readonly
     udrs.map((route) => [route.name, route.addressPrefix, route.nextHopType, route.nextHopIpAddress ?? null]),
     endpointsKey(serviceEndpoints),
     ctx.vnetAddressSpace.filter((prefix) => isIpPrefix(prefix) && isV4(toCidr(prefix)) && overlaps(relevant, toCidr(prefix))).map((prefix) => prefix.trim()),
+    ctx.gatewayRoutes ?? null,
   ]);
 }

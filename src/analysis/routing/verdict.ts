@@ -3,6 +3,7 @@ import type { RouteShare } from './match.js';
 import { endpointNeeded, TUNNELLING_ENDPOINTS } from '../requirements.js';
 import { shortRegion } from '../../model/ids.js';
 import type { NextHopType } from '../../model/network.js';
+import type { GatewayRouteCause } from './gateways.js';
 
 export type RouteHop = NextHopType;
 
@@ -17,6 +18,11 @@ export interface RouteVerdict {
   /** The route that decides: a UDR's name, `system: <prefix>` or `service endpoint Microsoft.Sql`. */
   decidedBy: string;
   note?: string;
+  /**
+   * Set when routes no route table shows (a gateway's) may take the traffic elsewhere: the verdict is
+   * neither ok nor diverted (`ok` is false), and `reason` says which gateway and why.
+   */
+  unknown?: { cause: GatewayRouteCause; reason: string };
 }
 
 export interface VerdictContext {

@@ -105,7 +105,7 @@ function routesSection(config: RegionConfigReport, location: string): SafeHtml {
 <caption>Where the subnet's effective routes send each dependency's traffic in ${location}</caption>
 <thead><tr><th scope="col">Peer</th><th scope="col">Verdict</th><th scope="col">Dependency</th><th scope="col">Next hop</th><th scope="col">Decided by</th><th scope="col">Note</th></tr></thead>
 <tbody>${routes.verdicts.map(
-    (r) => html`<tr><th scope="row">${r.peer}</th><td>${r.ok ? badge('up', 'OK') : badge('down', 'DIVERTED')}</td><td>${r.dependency}</td><td>${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}</td><td><code>${r.decidedBy}</code></td><td class="small">${r.note ?? ''}</td></tr>`,
+    (r) => html`<tr><th scope="row">${r.peer}</th><td>${r.unknown ? badge('unknown', 'UNKNOWN') : r.ok ? badge('up', 'OK') : badge('down', 'DIVERTED')}</td><td>${r.dependency}</td><td>${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}</td><td><code>${r.decidedBy}</code></td><td class="small">${r.unknown?.reason ?? r.note ?? ''}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }

@@ -1,8 +1,9 @@
 import { apimService } from './apim-service.js';
 import type { DemoInstance } from './instance.js';
 import { rgPrefix, SUB_CONTOSO } from './identities.js';
+import { hubNetwork } from './hub.js';
 import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
-import { regionStatus, sqlServer } from './network-status.js';
+import { connectivityEntries, regionStatus, sqlServer } from './network-status.js';
 import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
 import { publicIp } from './public-ip.js';
 import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
@@ -17,6 +18,10 @@ import { MINUTE } from './seeded.js';
  * |                   |     |          |             | rule DenySqlEgress-SEC-3310 (Deny) blocks Sql:1433 although   |
  * |                   |     |          |             | the NSG allows it; its AlwaysAllow rule lets inbound 3443 in  |
  * |                   |     |          |             | although a leftover NSG rule denies it                        |
+ * | contoso-hybrid    | A   | Internal | West Europe | Storage and Key Vault failing: the spoke uses the hub's       |
+ * |                   |     |          |             | ExpressRoute gateway (useRemoteGateways), no route table, so  |
+ * |                   |     |          |             | on-premises' 0.0.0.0/0 reaches the subnet; the NSG and the    |
+ * |                   |     |          |             | route table (none) show nothing wrong                         |
  */
 
 /** The corporate network manager, in Contoso's platform subscription. */
@@ -121,5 +126,53 @@ export function contosoPayments(now: number): DemoInstance & { effectiveSecurity
         ],
       },
     },
+  };
+}
+
+/**
+ * contoso-hybrid: Premium, Internal, West Europe, in a spoke of Contoso's hub-and-spoke network. The spoke
+ * uses the hub's ExpressRoute gateway; its APIM subnet has no route table, so the routes on-premises
+ * advertises (0.0.0.0/0 among them) reach it. Storage and Key Vault time out; the NSG allows them.
+ */
+export function contosoHybrid(now: number): DemoInstance {
+  const sub = SUB_CONTOSO;
+  const tags = { env: 'prod', team: 'hybrid-integration' };
+  const spokeVnetId = `${rgPrefix(sub, 'rg-network-hybrid')}/providers/Microsoft.Network/virtualNetworks/vnet-hybrid-weu`;
+  const hub = hubNetwork({
+    sub, rg: 'rg-corp-hub', region: WEST_EUROPE, vnet: 'vnet-hub-weu', addressSpace: '10.0.0.0/16', gatewaySubnetPrefix: '10.0.255.0/27',
+    gateway: 'vgw-er-hub-weu', spokes: [{ name: 'hub-to-hybrid', remoteVnetId: spokeVnetId, remoteAddressSpace: '10.70.0.0/16' }],
+    tags: { env: 'prod', team: 'network' },
+  });
+  const net = network({
+    sub, rg: 'rg-network-hybrid', region: WEST_EUROPE, tags,
+    vnet: 'vnet-hybrid-weu', addressSpace: '10.70.0.0/16', dnsServers: [],
+    subnet: 'snet-apim', subnetPrefix: '10.70.1.0/24', nsg: 'nsg-apim-hybrid-weu',
+    rules: apimRequiredRules('Internal'),
+    serviceEndpoints: [],
+    peerings: [{ name: 'hybrid-to-hub', remoteVnetId: hub.vnetId, remoteAddressSpace: '10.0.0.0/16', useRemoteGateways: true, allowGatewayTransit: false }],
+  });
+  const pip = publicIp(sub, 'rg-apim-hybrid', 'pip-contoso-hybrid-weu', WEST_EUROPE, '20.71.88.140', 'contoso-hybrid-weu');
+  const apim = apimService({
+    sub, rg: 'rg-apim-hybrid', name: 'contoso-hybrid', sku: 'Premium', capacity: 1, vnetType: 'Internal', tags,
+    publisherName: 'Contoso', publisherEmail: 'hybrid@contoso.com', createdAtUtc: '2024-09-30T07:18:44.1093355Z',
+    primary: { region: WEST_EUROPE, subnetId: net.subnetId, publicIpId: pip.id, publicIp: '20.71.88.140', privateIp: '10.70.1.4' },
+    additional: [],
+  });
+  const timeout = (host: string, port: number) =>
+    `Failed to connect to ${host}:${port}. A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond.`;
+  const host = (resourceType: string) => connectivityEntries('contoso-hybrid', WEST_EUROPE.short, WEST_EUROPE.short).find(([, type]) => type === resourceType)![0];
+  return {
+    id: apim.id,
+    resources: [apim, pip, ...net.resources, ...hub.resources],
+    networkStatus: [
+      regionStatus(now, {
+        instance: 'contoso-hybrid', region: WEST_EUROPE, primary: WEST_EUROPE, dnsServers: [AZURE_DNS],
+        overrides: {
+          BlobStorage: { status: 'failure', error: timeout(host('BlobStorage'), 443), lastUpdatedAgoMs: 2 * MINUTE + 9_402, lastStatusChangeAgoMs: 19 * MINUTE + 40_117 },
+          TableStorage: { status: 'failure', error: timeout(host('TableStorage'), 443), lastUpdatedAgoMs: 2 * MINUTE + 11_875, lastStatusChangeAgoMs: 19 * MINUTE + 38_006 },
+          AzureKeyVault: { status: 'failure', error: timeout(host('AzureKeyVault'), 443), lastUpdatedAgoMs: 3 * MINUTE + 1_244, lastStatusChangeAgoMs: 18 * MINUTE + 55_731 },
+        },
+      }),
+    ],
   };
 }

@@ -7,7 +7,7 @@ import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
 import { publicIp } from './public-ip.js';
 import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
 import { HOUR, MINUTE } from './seeded.js';
-import { contosoPayments } from './enterprise.js';
+import { contosoHybrid, contosoPayments } from './enterprise.js';
 
 export type { DemoInstance } from './instance.js';
 
@@ -26,7 +26,7 @@ export type { DemoInstance } from './instance.js';
  * | legacy-portal       | B   | None     | West Europe             | no VNet: not polled                                     |
  *
  * and the layers enterprise networks add, in enterprise.ts (contoso-payments: a Virtual Network
- * Manager admin rule denies SQL).
+ * Manager admin rule denies SQL; contoso-hybrid: a hub's ExpressRoute gateway's routes reach the subnet).
  */
 
 
@@ -252,4 +252,5 @@ export const DEMO_FLEET: readonly ((now: number) => DemoInstance)[] = [
   fabrikamPartners,
   legacyPortal,
   contosoPayments,
+  contosoHybrid,
 ];

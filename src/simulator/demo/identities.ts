@@ -24,4 +24,5 @@ export const DEMO_INSTANCES = Object.freeze({
   graphFailing: apimId(SUB_FABRIKAM, 'rg-fabrikam-partners', 'fabrikam-partners'),
   noVnet: apimId(SUB_FABRIKAM, 'rg-fabrikam-legacy', 'legacy-portal'),
   adminRuleDeny: apimId(SUB_CONTOSO, 'rg-apim-payments', 'contoso-payments'),
+  gatewayRoutes: apimId(SUB_CONTOSO, 'rg-apim-hybrid', 'contoso-hybrid'),
 });

@@ -31,7 +31,40 @@ export interface NetworkSpec {
   rules: RuleSpec[];
   serviceEndpoints: ServiceEndpointSpec[];
   routeTable?: { name: string; routes: RouteSpec[]; disableBgpRoutePropagation: boolean };
+  /** Peerings embedded in the VNet body (virtualNetworkPeerings), as the VNet GET returns them. */
+  peerings?: PeeringSpec[];
   tags: Record<string, string>;
+}
+
+export interface PeeringSpec {
+  name: string;
+  remoteVnetId: string;
+  remoteAddressSpace: string;
+  useRemoteGateways: boolean;
+  allowGatewayTransit: boolean;
+}
+
+/** A peering as the VNet GET embeds it (fields and order of the specification's VirtualNetworkPeeringGet example). */
+export function peeringBody(vnetId: string, spec: PeeringSpec): Record<string, unknown> {
+  const id = `${vnetId}/virtualNetworkPeerings/${spec.name}`;
+  return {
+    name: spec.name,
+    id,
+    etag: netEtag(id),
+    type: 'Microsoft.Network/virtualNetworks/virtualNetworkPeerings',
+    properties: {
+      allowForwardedTraffic: true,
+      allowGatewayTransit: spec.allowGatewayTransit,
+      allowVirtualNetworkAccess: true,
+      peeringState: 'Connected',
+      peeringSyncLevel: 'FullyInSync',
+      provisioningState: 'Succeeded',
+      remoteAddressSpace: { addressPrefixes: [spec.remoteAddressSpace] },
+      remoteVirtualNetwork: { id: spec.remoteVnetId },
+      remoteVirtualNetworkAddressSpace: { addressPrefixes: [spec.remoteAddressSpace] },
+      useRemoteGateways: spec.useRemoteGateways,
+    },
+  };
 }
 
 /** The service endpoints of a subnet that sends its Azure dependencies through service endpoints. */
@@ -90,7 +123,7 @@ function vnetBody(spec: NetworkSpec, vnetId: string, subnet: SubnetSpec): ArmRes
       addressSpace: { addressPrefixes: [spec.addressSpace] },
       dhcpOptions: { dnsServers: [...spec.dnsServers] },
       subnets: [subnetBody(subnet)],
-      virtualNetworkPeerings: [],
+      virtualNetworkPeerings: (spec.peerings ?? []).map((peering) => peeringBody(vnetId, peering)),
       enableDdosProtection: false,
     },
   };
