@@ -1,8 +1,8 @@
 import type { PagingPolicy } from './paging-policy.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
-import { evaluateRoutes, gatewayExposure, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
-import type { GatewayRouteSource, NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
+import { combinedExposure, evaluateRoutes, gatewayExposure, hubRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
+import type { GatewayRouteSource, HubConnectionSource, NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
 import type { FetchFailure, InstanceInfo, RegionNetworkConfig, VnetType } from '../model/snapshot.js';
 
 /** Azure-provided DNS: what a VNet without custom DNS servers resolves through. */
@@ -43,6 +43,8 @@ export interface SubnetPolicy {
   routeTable: RouteTable | undefined;
   /** Gateways whose routes may reach the subnet (none known: whatif). */
   gatewayRoutes?: readonly GatewayRouteSource[];
+  /** The VNet's Virtual WAN hub connections (none known: whatif). */
+  hubConnections?: readonly HubConnectionSource[];
   serviceEndpoints: ServiceEndpoint[];
   /** Empty when unknown (whatif): then `*`, `VirtualNetwork` or a CIDR local side counts as the subnet. */
   subnetPrefixes: string[];
@@ -71,7 +73,8 @@ export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {
     udrPrefixes: (policy.routeTable?.routes ?? []).map((route) => route.addressPrefix),
     ...(policy.adminRules?.length ? { adminRules: policy.adminRules } : {}),
   }, options);
-  const gatewayRoutes = gatewayExposure(policy.gatewayRoutes, policy.routeTable);
+  const hubs = hubRoutes(policy.hubConnections, policy.routeTable);
+  const gatewayRoutes = combinedExposure(gatewayExposure(policy.gatewayRoutes, policy.routeTable), hubs.exposure);
   const routes = evaluateRoutes(policy.routeTable, policy.serviceEndpoints, {
     region: policy.region,
     primaryRegion: policy.primaryRegion,
@@ -79,6 +82,7 @@ export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {
     serviceTags: policy.serviceTags,
     vnetAddressSpace: policy.vnetAddressSpace,
     ...(gatewayRoutes ? { gatewayRoutes } : {}),
+    ...(hubs.learned.length > 0 ? { learnedRoutes: hubs.learned } : {}),
   }, options);
   return { flows, routes };
 }
@@ -97,6 +101,7 @@ function flowsAndRoutes(
       adminRules: subnet.adminRules?.rules ?? [],
       routeTable: subnet.routeTable,
       gatewayRoutes: subnet.gatewayRoutes ?? [],
+      hubConnections: subnet.hubConnections ?? [],
       serviceEndpoints: subnet.serviceEndpoints,
       subnetPrefixes: subnet.addressPrefixes,
       vnetAddressSpace: subnet.vnet.addressSpace,

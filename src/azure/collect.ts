@@ -4,6 +4,7 @@ import { NetworkConfigReader } from './network-config.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { NETWORK_QUERY } from './resource-graph.js';
 import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
+import { VIRTUAL_HUBS_QUERY, VirtualHubReader } from './virtual-hub-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
 import { graphPages, type BulkPages, type CollectedSnapshot, type CollectOptions, type CollectStats, type PollContext } from './poll-context.js';
 import { fetchInstance } from './read-instance.js';
@@ -71,10 +72,13 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
   );
   let network: NetworkConfigReader | undefined;
   if (options.serviceTags) {
+    const infos = monitored.map((entry) => entry.info);
     const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
-    adminRules.readPresence(networkInBulk(ctx, monitored.map((entry) => entry.info), 'security admin rules', ADMIN_RULES_QUERY));
-    network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, adminRules);
-    network.readInBulk(networkInBulk(ctx, monitored.map((entry) => entry.info)));
+    adminRules.readPresence(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY));
+    const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
+    hubs.readHubs(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY));
+    network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, { adminRules, hubs });
+    network.readInBulk(networkInBulk(ctx, infos));
   }
   let done = 0;
   const total = toRead.length;

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AdminRulesReader } from './admin-rules-reader.js';
+import type { VirtualHubReader } from './virtual-hub-reader.js';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import type { TimeSlicer } from './time-slicer.js';
@@ -68,7 +69,8 @@ export class NetworkConfigReader {
     private readonly limiter: ArmLimiter,
     private readonly log: Logger,
     private readonly slicer: TimeSlicer,
-    private readonly adminRules?: AdminRulesReader,
+    /** The layers around the subnet that other resources add: admin rules, Virtual WAN hubs. */
+    private readonly layers: { adminRules?: AdminRulesReader; hubs?: VirtualHubReader } = {},
   ) {}
 
   /**
@@ -215,11 +217,13 @@ export class NetworkConfigReader {
       this.once(subnetId.toLowerCase(), ref.subscriptionId, () => this.network(ref).subnets.get(ref.resourceGroup, ref.vnet, ref.subnet), subnetFacts),
       this.vnet(ref),
     ]);
-    const [nsg, routeTable, adminRules, gatewayRoutes] = await Promise.all([
+    const vnetId = vnet.id || vnetIdOf(ref);
+    const [nsg, routeTable, adminRules, gatewayRoutes, hubConnections] = await Promise.all([
       facts.nsgId ? this.nsg(facts.nsgId) : undefined,
       facts.routeTableId ? this.routeTable(facts.routeTableId) : undefined,
-      this.adminRules?.forVnet(vnet.id || vnetIdOf(ref)),
+      this.layers.adminRules?.forVnet(vnetId),
       this.gatewayRoutes(vnet),
+      this.layers.hubs?.forVnet(vnetId),
     ]);
     const config: SubnetConfig = {
       id: facts.id || subnetId,
@@ -232,6 +236,7 @@ export class NetworkConfigReader {
     if (routeTable) config.routeTable = routeTable;
     if (adminRules) config.adminRules = adminRules;
     config.gatewayRoutes = gatewayRoutes;
+    if (hubConnections) config.hubConnections = hubConnections;
     return config;
   }
 

@@ -19,6 +19,8 @@ const OPERATIONS: Array<[RegExp, string]> = [
   [/\/networksecuritygroups\/[^/]+$/, 'NetworkSecurityGroups_Get'],
   [/\/routetables\/[^/]+$/, 'RouteTables_Get'],
   [/\/virtualnetworkgateways\/[^/]+$/, 'VirtualNetworkGateways_Get'],
+  [/\/virtualhubs\/[^/]+\/hubvirtualnetworkconnections$/, 'HubVirtualNetworkConnections_List'],
+  [/\/virtualhubs\/[^/]+\/routingintent$/, 'RoutingIntent_List'],
 ];
 
 export function operationOf(path: string): string {

@@ -101,6 +101,20 @@ export interface GatewayRouteSource {
   unreadable?: string;
 }
 
+/**
+ * A Virtual WAN hub's connection to the VNet. With internet security on, the hub propagates its default
+ * route to the VNet: to the hub's firewall where routing intent (or a secured hub) sends Internet
+ * traffic there, else whatever default route the hub has learned.
+ */
+export interface HubConnectionSource {
+  hubId: string;
+  hubName: string;
+  connection: string;
+  enableInternetSecurity: boolean;
+  /** Where the hub sends Internet traffic: its routing intent's Internet policy, or its firewall; absent when neither. */
+  internetNextHop?: string;
+}
+
 export interface SubnetConfig {
   id: string;
   name: string;
@@ -113,6 +127,8 @@ export interface SubnetConfig {
   adminRules?: AdminRuleSet;
   /** Gateways whose routes reach the subnet unless its route table disables propagation; absent when not read. */
   gatewayRoutes?: GatewayRouteSource[];
+  /** The VNet's connections to Virtual WAN hubs; absent when not read. */
+  hubConnections?: HubConnectionSource[];
   vnet: {
     id: string;
     addressSpace: string[];

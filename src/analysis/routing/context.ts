@@ -1,4 +1,4 @@
-import type { ServiceTagSet } from '../../model/network.js';
+import type { Route, ServiceTagSet } from '../../model/network.js';
 import type { GatewayExposure } from './gateways.js';
 
 /** What route evaluation knows of a region besides its route table and service endpoints. */
@@ -11,4 +11,6 @@ export interface RouteContext {
   vnetAddressSpace: string[];
   /** Gateway routes that may override the system default route (gateways.ts); absent when none reach the subnet. */
   gatewayRoutes?: GatewayExposure;
+  /** Default routes known from configuration that no route table shows (a Virtual WAN hub's, gateways.ts `hubRoutes`). */
+  learnedRoutes?: Route[];
 }

@@ -18,7 +18,7 @@ import type { Route, RouteTable, ServiceEndpoint } from '../../model/network.js'
 export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './endpoints.js';
 export type { RouteHop, RouteVerdict } from './verdict.js';
 export type { RouteContext } from './context.js';
-export { gatewayExposure, type GatewayExposure, type GatewayRouteCause } from './gateways.js';
+export { combinedExposure, gatewayExposure, hubRoutes, type GatewayExposure, type GatewayRouteCause } from './gateways.js';
 
 export interface RouteAnalysis {
   forcedTunnelling: boolean;
@@ -71,7 +71,8 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
   // Endpoint routes depend on the endpoints and the regions only: exactly this key.
   const endpointKey = JSON.stringify([region, primaryRegion, endpointsKey(serviceEndpoints)]);
   const endpointRoutes = memo ? endpointEntryMemo.get(ctx.serviceTags, endpointKey, makeEndpointRoutes) : makeEndpointRoutes();
-  const { entries, unresolved } = effectiveRoutes(udrs, endpointRoutes, ctx.serviceTags, ctx.vnetAddressSpace, relevant);
+  const learned = ctx.learnedRoutes ?? [];
+  const { entries, unresolved } = effectiveRoutes(udrs, endpointRoutes, ctx.serviceTags, ctx.vnetAddressSpace, relevant, learned);
   for (const route of unresolved) {
     findings.push(`${describeRoute(route)} names neither a CIDR nor a service tag in the tag set (change ${ctx.serviceTags.changeNumber}); ignored`);
   }
@@ -94,10 +95,12 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
   }
   if (ctx.gatewayRoutes && atRisk.length > 0) findings.push(`the routes of ${atRisk.join(', ')} cannot be judged: ${ctx.gatewayRoutes.reason}`);
 
-  const tunnel = udrs.find((route) => isDefaultRoute(route) && TUNNELLING_HOPS.has(route.nextHopType));
+  // A UDR for 0.0.0.0/0 beats a learned one; a learned one is forced tunnelling too.
+  const tunnel = udrs.find((route) => isDefaultRoute(route)) ?? learned.find((route) => isDefaultRoute(route));
+  const tunnelling = tunnel && TUNNELLING_HOPS.has(tunnel.nextHopType) ? tunnel : undefined;
   const explained = new Set<Dependency>();
-  if (tunnel) {
-    const via = `forced tunnelling via ${describeRoute(tunnel)}`;
+  if (tunnelling) {
+    const via = `forced tunnelling via ${describeRoute(tunnelling)}`;
     for (const { service, dependency, needed } of TUNNELLING_ENDPOINTS) {
       const verdict = verdicts.find((candidate) => candidate.dependency === dependency);
       if (!endpointNeeded(needed, ctx) || serviceEndpointEnabled(serviceEndpoints, service, region) || !verdict || verdict.ok) continue;
@@ -116,8 +119,8 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
   }
 
   return {
-    forcedTunnelling: tunnel !== undefined,
-    ...(tunnel ? { forcedTunnellingRoute: tunnel.name } : {}),
+    forcedTunnelling: tunnelling !== undefined,
+    ...(tunnelling ? { forcedTunnellingRoute: tunnelling.name } : {}),
     managementReturnRoute,
     verdicts,
     findings,

@@ -1,4 +1,4 @@
-import type { GatewayRouteSource, RouteTable } from '../../model/network.js';
+import type { GatewayRouteSource, HubConnectionSource, Route, RouteTable } from '../../model/network.js';
 
 /**
  * Routes no route table shows: Azure propagates the routes a virtual network gateway learns over BGP (or
@@ -8,8 +8,8 @@ import type { GatewayRouteSource, RouteTable } from '../../model/network.js';
  * routes would), so what would follow the system default route is at risk, not "ok".
  */
 
-/** Bounded, for a metric label: the VNet's own gateway, or a peered VNet's used through useRemoteGateways. */
-export type GatewayRouteCause = 'gateway' | 'remote_gateway';
+/** Bounded, for a metric label: the VNet's own gateway, a peered VNet's used through useRemoteGateways, or a Virtual WAN hub. */
+export type GatewayRouteCause = 'gateway' | 'remote_gateway' | 'virtual_hub';
 
 export interface GatewayExposure {
   cause: GatewayRouteCause;
@@ -36,4 +36,40 @@ export function gatewayExposure(sources: readonly GatewayRouteSource[] | undefin
     cause: sources.some((source) => source.peering === undefined) ? 'gateway' : 'remote_gateway',
     reason: `${sources.map(describeSource).join('; ')}: ${propagation}. If on-premises advertises 0.0.0.0/0 (common over ExpressRoute), this traffic goes there instead of to Internet; configuration cannot tell (the gateway's learned routes would)`,
   };
+}
+
+/**
+ * What Virtual WAN hubs add to the subnet's routes. A connection with internet security on receives the
+ * hub's default route: where the hub sends Internet traffic to its firewall (routing intent, or a secured
+ * hub), that is a known 0.0.0.0/0 to an appliance (`learned`); otherwise the hub passes on whatever
+ * default route it learned, which configuration cannot tell (`exposure`).
+ */
+export function hubRoutes(connections: readonly HubConnectionSource[] | undefined, routeTable: RouteTable | undefined): { learned: Route[]; exposure?: GatewayExposure } {
+  const secured = (connections ?? []).filter((connection) => connection.enableInternetSecurity);
+  if (secured.length === 0 || routeTable?.disableBgpRoutePropagation) return { learned: [] };
+  const learned = secured
+    .filter((connection) => connection.internetNextHop)
+    .map((connection): Route => ({
+      name: `virtual hub ${connection.hubName} (connection ${connection.connection} has internet security on; Internet traffic goes to ${lastSegment(connection.internetNextHop!)})`,
+      addressPrefix: '0.0.0.0/0',
+      nextHopType: 'VirtualAppliance',
+    }));
+  if (learned.length > 0) return { learned: learned.slice(0, 1) };
+  const names = secured.map((connection) => `Virtual WAN hub ${connection.hubName} (connection ${connection.connection} has internet security on)`).join('; ');
+  return {
+    learned: [],
+    exposure: {
+      cause: 'virtual_hub',
+      reason: `${names}: the hub passes its default route on to this VNet, and neither routing intent nor a firewall in the hub says where it leads; if a connected site advertises 0.0.0.0/0, this traffic goes there instead of to Internet`,
+    },
+  };
+}
+
+/** Gateway and hub exposures together; the VNet's own gateway names the cause first. */
+export function combinedExposure(...exposures: Array<GatewayExposure | undefined>): GatewayExposure | undefined {
+  const present = exposures.filter((exposure): exposure is GatewayExposure => exposure !== undefined);
+  if (present.length <= 1) return present[0];
+  const order: GatewayRouteCause[] = ['gateway', 'remote_gateway', 'virtual_hub'];
+  const cause = order.find((candidate) => present.some((exposure) => exposure.cause === candidate))!;
+  return { cause, reason: present.map((exposure) => exposure.reason).join('. Also: ') };
 }

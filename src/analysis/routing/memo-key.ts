@@ -28,5 +28,6 @@ export function routesMemoKey(udrs: readonly Route[], serviceEndpoints: readonly
     endpointsKey(serviceEndpoints),
     ctx.vnetAddressSpace.filter((prefix) => isIpPrefix(prefix) && isV4(toCidr(prefix)) && overlaps(relevant, toCidr(prefix))).map((prefix) => prefix.trim()),
     ctx.gatewayRoutes ?? null,
+    ctx.learnedRoutes ?? null,
   ]);
 }

@@ -24,7 +24,7 @@ const SYSTEM_NONE_PREFIXES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '
  * any UDR beats a system route, and the VNet's own route beats the RFC 1918 `None` routes that Azure
  * drops once the range is in the address space.
  */
-const PRECEDENCE = { explicit: 0, regionalTag: 1, globalTag: 2, azureCloudRegional: 3, azureCloud: 4, vnet: 5, none: 6, internet: 7 };
+const PRECEDENCE = { explicit: 0, regionalTag: 1, globalTag: 2, azureCloudRegional: 3, azureCloud: 4, vnet: 5, none: 6, learned: 6, internet: 7 };
 
 type Hop = Pick<RouteEntry, 'decidedBy' | 'label' | 'nextHopType' | 'nextHopIpAddress'>;
 
@@ -63,8 +63,9 @@ export function endpointEntries(endpoints: readonly EndpointRouteSet[], relevant
 
 /**
  * The subnet's effective IPv4 routes: service-endpoint routes first (`endpointEntries`), then UDRs and
- * system routes by longest prefix, ties broken by `PRECEDENCE`. BGP and peering routes are not visible
- * to us and are left out. Entries that miss `relevant` (the addresses we will look up) are dropped: a
+ * system routes by longest prefix, ties broken by `PRECEDENCE`; `learned` routes (a Virtual WAN hub's
+ * default route, known from its configuration) between the two, as Azure puts BGP routes. Other BGP and
+ * peering routes are not visible to us and are left out. Entries that miss `relevant` (the addresses we will look up) are dropped: a
  * tag route can hold thousands of prefixes, and sorting them dominated the cost; pass a memoised
  * `relevant` so that the filtering of tag prefixes is memoised too.
  */
@@ -74,6 +75,7 @@ export function effectiveRoutes(
   tags: ServiceTagSet,
   vnetAddressSpace: readonly string[],
   relevant: AddressSet = AddressSet.ALL_V4,
+  learned: readonly Route[] = [],
 ): EffectiveRoutes {
   const entries: RouteEntry[] = [];
   const unresolved: Route[] = [];
@@ -95,6 +97,10 @@ export function effectiveRoutes(
     }
     const precedence = tagPrecedence(tag.name);
     for (const cidr of tagCidrsTouching(tag, relevant)) entries.push(entry(cidr, 1, precedence, hop));
+  }
+
+  for (const route of learned) {
+    add(toCidr(route.addressPrefix), 1, PRECEDENCE.learned, { decidedBy: route.name, label: route.name, nextHopType: route.nextHopType });
   }
 
   const system = (prefix: string, precedence: number, nextHopType: NextHopType) =>

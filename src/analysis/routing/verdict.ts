@@ -87,7 +87,7 @@ function hopNote(hop: RouteHop, ip: string | undefined, label: string): string |
     case 'None':
       return `dropped by ${label} (next hop None)`;
     case 'VirtualAppliance':
-      return `through the virtual appliance at ${ip ?? '(no next-hop IP)'} (${label})`;
+      return ip ? `through the virtual appliance at ${ip} (${label})` : `through a virtual appliance (${label})`;
     case 'VirtualNetworkGateway':
       return `through the virtual network gateway, i.e. on-premises (${label})`;
     case 'VnetLocal':
