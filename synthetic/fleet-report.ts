@@ -114,7 +114,8 @@ function regionConfig(instance: string, region: string, seed: string): RegionCon
   const denied = chance(`deny:${seed}`) < 0.03 ? 'Sql' : undefined;
   // A rule on a tag the monitor's data lacks: Key Vault cannot be judged.
   const unknown = chance(`unknown:${seed}`) < 0.02 ? 'AzureKeyVault' : undefined;
-  const flows: FlowVerdict[] = FLOW_REQUIREMENTS.map((row) => {
+  // Classic-tier instances: the v2 tiers' row does not apply.
+  const flows: FlowVerdict[] = FLOW_REQUIREMENTS.filter((row) => row.tier !== 'v2').map((row) => {
     const outbound = row.direction === 'Outbound';
     const verdict: FlowVerdictKind = row.peer === denied && outbound ? 'denied' : row.peer === unknown && outbound ? 'unknown' : 'allowed';
     const decidedBy = verdict === 'denied' ? 'DenyDatabaseEgress' : verdict === 'unknown' ? 'AllowNewServiceTag' : (ALLOW_RULES[row.peer] ?? 'AllowVnetOutBound');
@@ -146,8 +147,10 @@ function regionConfig(instance: string, region: string, seed: string): RegionCon
     };
   });
   const sub = `/subscriptions/${guid(`sub:${instance}`)}/resourcegroups/rg-network/providers/microsoft.network`;
+  const small = chance(`small:${seed}`) < 0.02;
   return {
     state: 'ok',
+    subnetChecks: [{ check: 'capacity', ok: !small, detail: small ? 'subnet snet-apim has no room for unit 2' : '1 unit(s) use 2 of 251 usable addresses' }],
     subnetId: `${sub}/virtualnetworks/vnet-${instance}-${region}/subnets/snet-apim`,
     nsgId: `${sub}/networksecuritygroups/nsg-${instance}-${region}`,
     ...(tunnelled ? { routeTableId: `${sub}/routetables/rt-${instance}-${region}` } : {}),

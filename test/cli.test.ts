@@ -33,7 +33,7 @@ describe('check', () => {
     };
     expect(json.schema).toBe('apim-netwatch/check/v1');
     expect(json.exit_code).toBe(1);
-    expect(json.instances).toHaveLength(7);
+    expect(json.instances).toHaveLength(8);
     const sql = json.problems.find((p) => p.apim_service === 'contoso-internal' && p.dependency === 'sql');
     expect(sql).toMatchObject({ state: 'down', pages: true });
     expect(sql?.endpoints[0]?.error).toMatch(/1433/);

@@ -139,6 +139,71 @@ describe('a hub\'s ExpressRoute gateway whose routes reach the subnet, end to en
   });
 });
 
+describe('a Standard v2 instance (VNet integration), end to end (serve --demo)', () => {
+  let service: RunningService;
+  let base: string;
+  let samples: ParsedSample[];
+  let status: FleetReport;
+
+  beforeAll(async () => {
+    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
+    service = await startService({ demo: true, port: 0 });
+    base = `http://127.0.0.1:${service.port}`;
+    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
+    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
+  });
+
+  afterAll(async () => {
+    delete process.env.APIM_NETWATCH_LOG_LEVEL;
+    await service?.stop();
+  });
+
+  const edge = () => status.instances.find((instance) => instance.instance.name === 'fabrikam-edge')!;
+
+  it('/metrics: judged on its own tier\'s one flow (Storage 443, denied), its subnet checks pass, and no "no data" series', () => {
+    const flows = find(samples, 'apim_network_flow_allowed', { apim_service: 'fabrikam-edge' });
+    expect(flows.map((s) => [s.labels.peer, s.labels.port, s.labels.decided_by, s.value])).toEqual([['Storage', '443', 'DenyInternetOutbound', 0]]);
+    expect(find(samples, 'apim_network_subnet_check_ok', { apim_service: 'fabrikam-edge' }).map((s) => [s.labels.check, s.value])).toEqual([['delegation', 1], ['size', 1]]);
+    expect(find(samples, 'apim_network_status_entries', { apim_service: 'fabrikam-edge' })).toEqual([]);
+    expect(find(samples, 'apim_instance_info', { apim_service: 'fabrikam-edge' })[0]?.labels.sku).toBe('StandardV2');
+  });
+
+  it('/api/v1/status: NetworkStatus not available for the tier, and drift compares it with v2 instances only', () => {
+    expect(edge().regions[0]!.data).toBe('not-available');
+    expect(edge().networkStatusUnavailable).toBe('the API returned no entries');
+    const groups = status.drift.filter((group) => group.members.some((member) => member.apimService === 'fabrikam-edge')).map((group) => group.group);
+    expect(groups).toEqual(['fleet:v2']);
+  });
+
+  it('the instance page and check say so, and check pages on the denied flow', async () => {
+    const page = await (await fetch(`${base}/instances/${encodeURIComponent(edge().instance.id)}`)).text();
+    expect(page).toContain('NetworkStatus not available for this tier (StandardV2): judged on configuration alone.');
+    const table = await runCli(['check', '--demo']);
+    expect(table.stdout).toMatch(/fabrikam-edge +northeurope .* N\/A +NetworkStatus not available for this tier \(StandardV2\)/);
+    expect(table.stdout).toContain('outbound Storage Tcp/443 denied in fabrikam-edge (northeurope)');
+  });
+});
+
+describe('a v2 instance whose NetworkStatus the API refuses', () => {
+  it('an error other than throttling or a missing permission keeps the instance, judged on configuration', async () => {
+    const world = { ...buildDemoWorld(new Date()), faults: [{ path: '/fabrikam-edge/networkstatus', status: 404 }] };
+    const simulator = await startSimulator({ world });
+    try {
+      const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS] } }, 'test', {});
+      const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
+      const report = (await monitor.poller.pollNow())!;
+      const edge = report.instances.find((instance) => instance.instance.name === 'fabrikam-edge')!;
+      expect(edge.targetUp).toBe(true);
+      expect(edge.regions[0]?.data).toBe('not-available');
+      expect(edge.networkStatusUnavailable).toMatch(/^the API answered 404 ResourceNotFound/);
+      expect(edge.regions[0]?.config?.flows.find((flow) => flow.peer === 'Storage')?.verdict).toBe('denied');
+    } finally {
+      await simulator.close();
+    }
+  });
+});
+
 describe('security admin rules that cannot be read', () => {
   const poll = async (resourceGraph: boolean, faults: Fault[]) => {
     const simulator = await startSimulator({ world: { ...buildDemoWorld(new Date()), faults } });

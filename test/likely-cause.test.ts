@@ -35,6 +35,7 @@ const storageFlow = (port: number, verdict: FlowVerdict['verdict'], decidedBy: s
 /** An stv2 subnet whose NSG denies SMB (445) and allows Storage on 443. */
 const config: RegionConfigReport = {
   state: 'ok',
+  subnetChecks: [],
   flows: [storageFlow(443, 'allowed', 'AllowStorageHttps'), storageFlow(445, 'denied', 'DenySmbOutbound')],
   serviceEndpoints: [],
   dns: { vnet: [], networkStatus: [], consistent: true },

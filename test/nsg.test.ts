@@ -145,6 +145,8 @@ describe('evaluateNsg: the landing-zone NSG', () => {
       ['inbound VirtualNetwork Udp/4290', 'allowed', 'AllowVnetInBound'],
       ['outbound VirtualNetwork Udp/4290', 'allowed', 'AllowVnetOutBound'],
       ['outbound Storage 445', 'allowed', 'AllowStorageSmbOutbound'],
+      // The v2 tiers' row (it does not apply to this classic instance, but is judged all the same)
+      ['outbound Storage 443', 'allowed', 'AllowStorageOutbound'],
     ]);
     expect(verdicts.every((verdict) => verdict.decidingRules.length === 1 && verdict.note === undefined)).toBe(true);
   });

@@ -244,13 +244,13 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
     const fallback = await demoPoll(true, [fault]);
     expect(fallback.stats.resourceGraph).toBe('fallback');
     expect(fallback.stats.armRequests.byOperation.ApiManagementService_List).toBe(2);
-    expect(fallback.stats.armRequests.byOperation.Subnets_Get).toBe(7);
+    expect(fallback.stats.armRequests.byOperation.Subnets_Get).toBe(8);
     // Without Resource Graph every VNet is asked for its admin rules.
-    expect(fallback.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(7);
+    expect(fallback.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(8);
     // The hub that contoso-hybrid's VNet uses through gateway transit, and its gateway, are read by GET.
     expect(fallback.stats.armRequests.byOperation.VirtualNetworkGateways_Get).toBe(1);
     expect(viaGraph.stats.armRequests.byOperation.VirtualNetworkGateways_Get).toBeUndefined();
-    expect(fallback.report.instances.filter((i) => i.targetUp)).toHaveLength(7);
+    expect(fallback.report.instances.filter((i) => i.targetUp)).toHaveLength(8);
     expect(fallback.logs).toContain('Resource Graph query for APIM services failed');
     expect(fallback.logs).toContain('Resource Graph query for network configuration failed');
     expect(fallback.logs).toContain('Resource Graph query for security admin rules failed');
@@ -262,7 +262,7 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
     const off = await demoPoll(false, []);
     expect(off.stats.resourceGraph).toBe('off');
     expect(off.stats.armRequests.byOperation.Resources_Query).toBeUndefined();
-    expect(off.report.instances.filter((i) => i.targetUp)).toHaveLength(7);
+    expect(off.report.instances.filter((i) => i.targetUp)).toHaveLength(8);
   });
 });
 

@@ -78,7 +78,7 @@ describe('serve --demo: the embedded demo fleet through the real SDK clients', (
   });
 
   it('self-metrics count ARM requests per operation and record the poll', () => {
-    expect(find(samples, 'apim_netwatch_arm_requests_total', { operation: 'NetworkStatus_ListByService', code: '200' })[0]?.value).toBe(6);
+    expect(find(samples, 'apim_netwatch_arm_requests_total', { operation: 'NetworkStatus_ListByService', code: '200' })[0]?.value).toBe(7);
     // Discovery and network configuration through Resource Graph (azure.resourceGraph, on by default).
     expect(find(samples, 'apim_netwatch_arm_requests_total', { operation: 'Resources_Query', code: '200' })[0]?.value).toBeGreaterThanOrEqual(2);
     expect(find(samples, 'apim_netwatch_poll_last_success_timestamp_seconds', {})[0]?.value).toBeGreaterThan(Date.now() / 1000 - 60);
@@ -93,7 +93,7 @@ describe('serve --demo: the embedded demo fleet through the real SDK clients', (
       instances: Array<{ instance: { name: string }; regions: Array<{ endpoints: Array<{ dependency: string; error: string }> }> }>;
     };
     expect(status.simulated).toBe(true);
-    expect(status.summary).toMatchObject({ instances: 7, down: 5 });
+    expect(status.summary).toMatchObject({ instances: 8, down: 5 });
     const internal = status.instances.find((i) => i.instance.name === 'contoso-internal')!;
     const sql = internal.regions[0]!.endpoints.find((e) => e.dependency === 'sql')!;
     expect(sql.error).toMatch(/1433/);

@@ -98,7 +98,7 @@ describe('sharding', () => {
     }
     const all = seen.flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(7);
+    expect(all).toHaveLength(8);
   });
 
   it('rejects an index outside the count with a message naming the key', () => {

@@ -80,7 +80,7 @@ const withSqlPort = (port: string): Rule[] =>
   CURRENT_RULES.map((rule) => (rule[0] === 'Dependency_on_Azure_SQL' ? ([...rule.slice(0, 7), [port]] as Rule) : rule));
 
 interface WhatifJson {
-  flows: Array<{ direction: string; peer: string; port: number; protocol: string; required: boolean; verdict: string; decided_by: string }>;
+  flows: Array<{ direction: string; peer: string; port: number; protocol: string; required: boolean; applies: boolean; verdict: string; decided_by: string }>;
 }
 
 describe('whatif', () => {
@@ -104,7 +104,10 @@ describe('whatif', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as WhatifJson;
-    expect(json.flows).toHaveLength(28);
+    // 28 rows of the classic table and the v2 tiers' one (applies: false here)
+    expect(json.flows).toHaveLength(29);
+    expect(json.flows.filter((flow) => flow.applies)).toHaveLength(28);
+    expect(json.flows.filter((flow) => !flow.applies).map((flow) => `${flow.peer} ${flow.port}`)).toEqual(['Storage 443']);
     expect(json.flows.find((f) => f.peer === 'ApiManagement')).toEqual(
       expect.objectContaining({ direction: 'inbound', peer: 'ApiManagement', port: 3443, protocol: 'Tcp', required: true, verdict: 'allowed', decided_by: 'Management_endpoint_for_Azure_portal_and_Powershell' }),
     );

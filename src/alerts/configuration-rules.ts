@@ -125,6 +125,19 @@ function apimNetworkRequiredRouteUnknown(options: RulesOptions): AlertRule {
   };
 }
 
+function apimNetworkSubnetCheckFailed(): AlertRule {
+  return {
+    alert: 'ApimNetworkSubnetCheckFailed',
+    expr: promql`
+      min by (${REGION}, check) (apim_network_subnet_check_ok) == 0`,
+    // Not urgent by itself: a wrong delegation or a full subnet fails the next deployment or scale-out.
+    for: '30m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: subnet {{ $labels.check }} check fails in {{ $labels.location }}',
+    description: `${WHERE}: the APIM subnet fails its {{ $labels.check }} check. {{ if eq $labels.check "delegation" }}Classic tiers need a subnet without delegation; v2 VNet integration needs it delegated to Microsoft.Web/serverFarms, Premium v2 injection to Microsoft.Web/hostingEnvironments.{{ else if eq $labels.check "size" }}The subnet is smaller than the tier allows (/27 for the v2 tiers).{{ else }}One more scale unit would not fit: a scale-out, or an update that needs new addresses, would fail.{{ end }} The JSON API and the status page say what was found.`,
+  };
+}
+
 function apimNetworkConfigDrift(): AlertRule {
   return {
     alert: 'ApimNetworkConfigDrift',
@@ -149,6 +162,7 @@ export function configurationGroup(options: RulesOptions): RuleGroup {
       apimNetworkAdminRulesUnreadable(),
       apimNetworkRequiredRouteBroken(options),
       apimNetworkRequiredRouteUnknown(options),
+      apimNetworkSubnetCheckFailed(),
       apimNetworkConfigDrift(),
     ],
   };

@@ -107,7 +107,7 @@ function judgeRegion(
     location: region.location,
     displayLocation: region.displayLocation,
     primary: region.primary,
-    data: endpoints.length > 0 ? 'ok' : 'no-data',
+    data: endpoints.length > 0 ? 'ok' : snapshot.networkStatusUnavailable ? 'not-available' : 'no-data',
     dnsServers: status?.dnsServers ?? [],
     endpoints,
     dependencies: rollUpDependencies(endpoints, policy),
@@ -159,6 +159,7 @@ export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: A
   };
   if (snapshot.failure) report.failure = snapshot.failure;
   if (snapshot.networkStatusFetchedAt) report.dataFetchedAt = snapshot.networkStatusFetchedAt.toISOString();
+  if (snapshot.networkStatusUnavailable) report.networkStatusUnavailable = snapshot.networkStatusUnavailable;
   return report;
 }
 

@@ -1,6 +1,6 @@
 import { compareGroup, type DriftGroupResult, type DriftMember } from './drift.js';
 import type { InstanceReport } from './report.js';
-import { FLOW_REQUIREMENTS, TUNNELLING_ENDPOINTS } from './requirements.js';
+import { FLOW_REQUIREMENTS, tierOf, TUNNELLING_ENDPOINTS } from './requirements.js';
 
 const PRIMARY_REGION_ONLY = new Set(TUNNELLING_ENDPOINTS.filter((endpoint) => endpoint.needed === 'primary-region').map((endpoint) => endpoint.service.toLowerCase()));
 
@@ -53,7 +53,9 @@ function tagValue(tags: Record<string, string>, name: string): string | undefine
 /** Splits the fleet's instance-regions into the configured groups (default: one group, `fleet`). */
 export function driftGroups(instances: InstanceReport[], specs: readonly DriftGroupSpec[]): Map<string, DriftMember[]> {
   const groups = new Map<string, DriftMember[]>();
-  const add = (group: string, instance: InstanceReport) => {
+  const add = (name: string, instance: InstanceReport) => {
+    // v2 tiers follow other requirements: they are compared with one another, never with classic instances.
+    const group = tierOf(instance.instance.sku) === 'v2' ? `${name}:v2` : name;
     const members = groups.get(group) ?? [];
     instance.regions.forEach((_, index) => {
       const member = memberOf(instance, index);

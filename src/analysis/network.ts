@@ -1,4 +1,5 @@
 import type { PagingPolicy } from './paging-policy.js';
+import { subnetChecks, type SubnetCheck } from './subnet-checks.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
 import { combinedExposure, evaluateRoutes, gatewayExposure, hubRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
@@ -23,6 +24,8 @@ export interface RegionConfigReport {
   dns: { vnet: string[]; networkStatus: string[]; consistent: boolean };
   /** The VNet's Virtual Network Manager security admin rules, when they were read. */
   adminRules?: { count: number; networkManagers: string[]; unreadable?: string };
+  /** The subnet itself: its delegation, size and room for the next scale unit. */
+  subnetChecks: SubnetCheck[];
   findings: string[];
 }
 
@@ -148,6 +151,7 @@ export function analyseRegionConfig(
     flows: [],
     serviceEndpoints: [],
     dns: { vnet: [], networkStatus: networkStatusDns, consistent: true },
+    subnetChecks: [],
     findings: [],
   };
   if (!config?.subnetId) return { ...base, state: 'no-subnet', findings: ['no subnet is configured for this region'] };
@@ -157,6 +161,8 @@ export function analyseRegionConfig(
   }
   const subnet = config.subnet;
   if (subnet.nsg) base.nsgId = subnet.nsg.id;
+  base.subnetChecks = subnetChecks(instance, instance.regions.find((region) => region.location === location), subnet);
+  for (const check of base.subnetChecks) if (!check.ok) base.findings.push(check.detail);
   if (subnet.adminRules) {
     const { rules, unreadable } = subnet.adminRules;
     base.adminRules = { count: unreadable ? 0 : rules.length, networkManagers: [...new Set(rules.map((rule) => rule.networkManager))].sort(), ...(unreadable ? { unreadable } : {}) };

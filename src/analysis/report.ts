@@ -48,7 +48,8 @@ export interface DependencyReport {
 }
 
 /** `ok`: entries present; `no-data`: the API returned nothing for this region (never "healthy"). */
-export type RegionDataState = 'ok' | 'no-data';
+/** `not-available`: a v2-tier instance, for which the API gives no NetworkStatus (judged on configuration alone). */
+export type RegionDataState = 'ok' | 'no-data' | 'not-available';
 
 export interface RegionReport {
   location: string;
@@ -78,6 +79,8 @@ export interface InstanceReport {
   failure?: FetchFailure;
   /** When the NetworkStatus data shown was read from ARM (older than the poll after a failure). */
   dataFetchedAt?: string;
+  /** A v2-tier instance whose NetworkStatus the API does not give: why (its regions' data is `not-available`). */
+  networkStatusUnavailable?: string;
   health: InstanceHealth;
   regions: RegionReport[];
 }

@@ -2,6 +2,7 @@ import type { Dependency } from './dependencies.js';
 import { shortRegion } from '../model/ids.js';
 import type { Direction } from '../model/network.js';
 import type { VnetType } from '../model/snapshot.js';
+import { tierOf, type Tier } from '../model/tier.js';
 
 /**
  * APIM's network requirements for classic tiers, as data: Microsoft's "virtual network configuration
@@ -12,6 +13,44 @@ import type { VnetType } from '../model/snapshot.js';
  * expected asymmetries (`isExpectedAsymmetry` in drift-aspects.ts reads `onlyVnetType`/`onlyPlatform`).
  */
 export const REQUIREMENTS_REVISION = '2025-06-17';
+
+/**
+ * The v2 tiers (Basic v2, Standard v2, Premium v2) follow other pages: "Integrate an Azure API Management
+ * instance with a private virtual network for outbound connections" (2025-03-20) and "Inject an Azure API
+ * Management instance in a private virtual network - Premium v2 tier" (2025-10-08), whose shared NSG
+ * guidance (2025-06-25) asks for outbound Storage 443. The classic table does not apply to them.
+ */
+export const V2_REQUIREMENTS_REVISION = '2025-10-08';
+
+export { tierOf, type Tier } from '../model/tier.js';
+
+/** What each kind of subnet must be: its delegation (none for classic tiers), its largest prefix length. */
+export const SUBNET_REQUIREMENTS = {
+  /** Classic tiers: no delegation; /29 is the smallest subnet APIM deploys in. */
+  classic: { delegation: undefined, maxPrefixLength: 29 },
+  /** v2 VNet integration (outbound only; virtualNetworkType External). */
+  'v2-integration': { delegation: 'Microsoft.Web/serverFarms', maxPrefixLength: 27 },
+  /** Premium v2 VNet injection (virtualNetworkType Internal). */
+  'v2-injection': { delegation: 'Microsoft.Web/hostingEnvironments', maxPrefixLength: 27 },
+} as const;
+
+export type SubnetKind = keyof typeof SUBNET_REQUIREMENTS;
+
+export function subnetKind(sku: string | undefined, vnetType: VnetType): SubnetKind {
+  if (tierOf(sku) === 'classic') return 'classic';
+  return vnetType === 'Internal' ? 'v2-injection' : 'v2-integration';
+}
+
+/**
+ * Private addresses one scale unit takes in the subnet (Microsoft's "subnet size": two per unit, one on
+ * Developer; Premium v2 injection two per unit), and one more for the internal load balancer in internal
+ * mode. Undefined where the docs give no figure (v2 integration) or the SKU does not scale (Developer).
+ */
+export function addressesPerUnit(sku: string, kind: SubnetKind): number | undefined {
+  if (kind === 'v2-integration') return undefined;
+  if (kind === 'v2-injection') return 2;
+  return /^developer$/i.test(sku) ? undefined : 2;
+}
 
 /** When a forced-tunnelling subnet needs a peer's service endpoint (Microsoft's forced-tunnelling guidance). */
 export type EndpointNeed = 'always' | 'primary-region' | 'not-stv1';
@@ -58,6 +97,8 @@ export interface FlowRequirement {
   onlyPlatform?: 'stv1';
   /** Not required on these SKUs (one unit: no load balancer between machines). */
   notRequiredOnSkus?: readonly string[];
+  /** The tiers whose requirements hold the row; absent: classic only. */
+  tier?: Tier;
   need: string;
   regionalTags: boolean;
 }
@@ -85,6 +126,8 @@ const ROWS: readonly Row[] = [
   ['Outbound', 'VirtualNetwork', [4290], false, 'sync counters for rate-limit policies between machines', { protocol: 'Udp' }],
   // Gone from the current table, but real instances still report their Git share (FileStorage) on SMB.
   ['Outbound', 'Storage', [445], false, 'Git configuration file share (FileStorage); stv1 in earlier revisions of the table'],
+  // The v2 tiers' only rule (V2_REQUIREMENTS_REVISION): their subnet's NSG must let the instance reach Storage.
+  ['Outbound', 'Storage', [443], true, 'Azure Storage (v2 tiers: the one rule their subnet\'s NSG needs)', { tier: 'v2' }],
 ];
 
 export const FLOW_REQUIREMENTS: readonly FlowRequirement[] = ROWS.flatMap(([direction, peer, ports, platformRequired, need, extra]) =>
@@ -101,9 +144,10 @@ export const FLOW_REQUIREMENTS: readonly FlowRequirement[] = ROWS.flatMap(([dire
   })),
 );
 
-/** Whether a row applies to an instance of this VNet mode and platform. */
-export function flowApplies(flow: FlowRequirement, vnetType: VnetType, platformVersion: string): boolean {
+/** Whether a row applies to an instance of this VNet mode, platform and SKU (v2 tiers have their own rows). */
+export function flowApplies(flow: FlowRequirement, vnetType: VnetType, platformVersion: string, sku?: string): boolean {
   if (vnetType === 'None') return false;
+  if ((flow.tier ?? 'classic') !== tierOf(sku)) return false;
   if (flow.onlyVnetType && flow.onlyVnetType !== vnetType) return false;
   if (flow.onlyPlatform && !platformVersion.toLowerCase().startsWith(flow.onlyPlatform)) return false;
   return true;

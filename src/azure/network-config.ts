@@ -229,6 +229,7 @@ export class NetworkConfigReader {
       id: facts.id || subnetId,
       name: facts.name || ref.subnet,
       addressPrefixes: facts.addressPrefixes,
+      delegations: facts.delegations,
       serviceEndpoints: facts.serviceEndpoints,
       vnet: { id: vnet.id, addressSpace: vnet.addressSpace, dnsServers: vnet.dnsServers },
     };

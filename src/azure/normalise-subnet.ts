@@ -21,6 +21,8 @@ export interface SubnetFacts {
   nsgId?: string;
   routeTableId?: string;
   serviceEndpoints: ServiceEndpoint[];
+  /** The services the subnet is delegated to (`delegations[].serviceName`). */
+  delegations: string[];
 }
 
 export function subnetFacts(body: unknown): SubnetFacts {
@@ -33,6 +35,7 @@ export function subnetFacts(body: unknown): SubnetFacts {
       const ep = fields(endpoint);
       return { service: String(ep.service ?? ''), locations: strings(ep.locations).map((l) => (l === '*' ? l : shortRegion(l))) };
     }),
+    delegations: strings((Array.isArray(subnet.delegations) ? subnet.delegations : []).map((delegation) => fields(delegation).serviceName)),
   };
   const nsgId = idOf(subnet.networkSecurityGroup);
   const routeTableId = idOf(subnet.routeTable);

@@ -21,10 +21,12 @@ export function toInstanceInfo(service: ApiManagementServiceResource): InstanceI
   };
   const primarySubnet = service.virtualNetworkConfiguration?.subnetResourceId;
   if (primarySubnet) primary.subnetId = primarySubnet.toLowerCase();
+  if (typeof service.sku?.capacity === 'number') primary.capacity = service.sku.capacity;
   const additional = (service.additionalLocations ?? []).map((location): RegionInfo => {
     const region: RegionInfo = { location: shortRegion(location.location), displayLocation: location.location, primary: false };
     const subnet = location.virtualNetworkConfiguration?.subnetResourceId;
     if (subnet) region.subnetId = subnet.toLowerCase();
+    if (typeof location.sku?.capacity === 'number') region.capacity = location.sku.capacity;
     return region;
   });
   return {

@@ -1,4 +1,5 @@
 import { MAX_AZURE_TEXT } from '../model/text.js';
+import { tierOf } from '../model/tier.js';
 import type { ArmLimiter } from './limits.js';
 import type { NetworkConfigReader } from './network-config.js';
 import { toFetchFailure, toRegionStatuses } from './normalise.js';
@@ -36,6 +37,15 @@ async function withDeadline<T>(timeoutMs: number | undefined, target: string, re
   }
 }
 
+/**
+ * The docs do not say whether the v2 tiers have NetworkStatus: a client error (not throttling, not a
+ * missing permission) on a v2 instance means the API does not give it, not that the instance is gone.
+ */
+function notGivenForTier(info: InstanceInfo, failure: { statusCode?: number }): boolean {
+  const status = failure.statusCode ?? 0;
+  return tierOf(info.sku) === 'v2' && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
+}
+
 export async function fetchInstance(
   entry: Discovery['instances'][number],
   options: CollectOptions,
@@ -65,11 +75,19 @@ export async function fetchInstance(
     const networkStatus = toRegionStatuses(body);
     options.previous?.take(info.id);
     const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, networkStatus), networkStatus, networkStatusFetchedAt: now() };
+    if (tierOf(info.sku) === 'v2' && networkStatus.every((region) => region.connectivity.length === 0)) snapshot.networkStatusUnavailable = 'the API returned no entries';
     if (entry.failure) snapshot.failure = entry.failure;
     if (config) snapshot.network = await config;
     return snapshot;
   } catch (err) {
     const failure = toFetchFailure('NetworkStatus_ListByService', err);
+    if (notGivenForTier(info, failure)) {
+      options.previous?.take(info.id);
+      options.log.debug({ instance: info.id, code: failure.code, status: failure.statusCode }, `NetworkStatus not available for this tier: ${failure.message}`);
+      const snapshot: InstanceSnapshot = { instance: info, networkStatus: [], networkStatusUnavailable: `the API answered ${failure.statusCode} ${failure.code}: ${failure.message}` };
+      if (config) snapshot.network = await config;
+      return snapshot;
+    }
     const previous = options.previous?.take(info.id);
     if (failure.statusCode === 404) {
       options.log.warn({ instance: info.id }, 'APIM instance disappeared between discovery and fetch; dropping it');

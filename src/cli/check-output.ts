@@ -104,6 +104,7 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
     if (instance.failure) rows.push([instance.instance.name, '-', '-', '-', '-', 'UNREADABLE', `${instance.failure.code}: ${instance.failure.message}`]);
     for (const region of instance.regions) {
       if (region.data === 'no-data') rows.push([instance.instance.name, region.location, '-', '-', '-', 'NO DATA', 'NetworkStatus returned no entries']);
+      if (region.data === 'not-available') rows.push([instance.instance.name, region.location, '-', '-', '-', 'N/A', `NetworkStatus not available for this tier (${instance.instance.sku}): judged on configuration alone`]);
       for (const dependency of region.dependencies) {
         const failing = failingEndpoints(dependency, region);
         const status = dependency.up ? 'UP' : failureState(failing).toUpperCase();

@@ -106,11 +106,11 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
   },
   {
     name: 'apim_network_status_entries',
-    help: 'Connectivity entries NetworkStatus returned for the region; 0 means no data, which is never healthy.',
+    help: 'Connectivity entries NetworkStatus returned for the region; 0 means no data, which is never healthy. Absent for a v2-tier instance whose NetworkStatus the API does not give.',
     type: 'gauge',
     labelNames: [],
     rows: (instance, emit) => {
-      for (const region of instance.regions) emit(region.location, [], region.endpoints.length);
+      for (const region of instance.regions) if (region.data !== 'not-available') emit(region.location, [], region.endpoints.length);
     },
   },
   {
@@ -222,6 +222,17 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
       for (const region of instance.regions) {
         const config = region.config;
         if (config && (config.state === 'ok' || config.state === 'no-service-tags')) emit(region.location, [], config.nsgId ? 1 : 0);
+      }
+    },
+  },
+  {
+    name: 'apim_network_subnet_check_ok',
+    help: "The subnet itself, per check: delegation (none on classic tiers, Microsoft.Web on v2), size (the tier's minimum), capacity (room for one more scale unit). 1 ok, 0 a finding (the JSON API says what).",
+    type: 'gauge',
+    labelNames: ['check'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        for (const check of region.config?.subnetChecks ?? []) emit(region.location, [check.check], check.ok ? 1 : 0);
       }
     },
   },

@@ -119,6 +119,8 @@ export interface SubnetConfig {
   id: string;
   name: string;
   addressPrefixes: string[];
+  /** The services the subnet is delegated to (`Microsoft.Web/serverFarms`); absent in a state file from an older version. */
+  delegations?: string[];
   /** Absent when the subnet has no NSG (itself a finding). */
   nsg?: NetworkSecurityGroup;
   routeTable?: RouteTable;

@@ -23,6 +23,8 @@ export interface RegionInfo {
   displayLocation: string;
   primary: boolean;
   subnetId?: string;
+  /** Scale units in this region (`sku.capacity`, or the additional location's); absent when unknown. */
+  capacity?: number;
 }
 
 export interface InstanceInfo extends InstanceRef {
@@ -81,6 +83,8 @@ export interface InstanceSnapshot {
   networkStatus?: RegionNetworkStatus[];
   /** When `networkStatus` was read from ARM; older than the poll when re-used after a failure. */
   networkStatusFetchedAt?: Date;
+  /** Set for a v2-tier instance whose NetworkStatus the API does not give (an error or no entries): why. */
+  networkStatusUnavailable?: string;
   failure?: FetchFailure;
 }
 

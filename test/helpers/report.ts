@@ -6,6 +6,7 @@ export function craftedReport(evil = '<script>alert(1)</script>'): FleetReport {
   const id = '/subscriptions/00000000-0000-4000-8000-000000000001/resourcegroups/rg-evil/providers/microsoft.apimanagement/service/apim-evil';
   const config: RegionConfigReport = {
     state: 'ok',
+    subnetChecks: [{ check: 'delegation', ok: false, detail: `subnet ${evil} is delegated to ${evil}` }],
     subnetId: `/subscriptions/x/resourcegroups/rg/providers/microsoft.network/virtualnetworks/v/subnets/${evil}`,
     nsgId: '/subscriptions/x/resourcegroups/rg/providers/microsoft.network/networksecuritygroups/nsg',
     flows: [

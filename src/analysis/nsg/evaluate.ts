@@ -46,7 +46,7 @@ export function orderedAdminRules(rules: readonly SecurityAdminRule[]): Security
 /** `rules` in Azure's order (`orderedRules`); undefined when the subnet has no NSG. `admin` in priority order. */
 function judge(rules: readonly SecurityRule[] | undefined, flow: FlowRequirement, env: Env, admin: readonly SecurityAdminRule[] = []): FlowVerdict {
   const { ctx } = env;
-  const applies = flowApplies(flow, ctx.vnetType, ctx.platformVersion);
+  const applies = flowApplies(flow, ctx.vnetType, ctx.platformVersion, ctx.sku);
   const base = {
     direction: flow.direction === 'Inbound' ? 'inbound' : 'outbound',
     peer: flow.peer,

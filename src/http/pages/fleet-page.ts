@@ -135,6 +135,7 @@ function cell(parts: readonly DependencyReport[], region: RegionReport): SafeHtm
 
 function dataAgeCell(instance: InstanceReport, region: RegionReport, now: Date): SafeHtml {
   if (region.data === 'no-data') return html`<td>${badge('unknown', 'NO DATA')}</td>`;
+  if (region.data === 'not-available') return html`<td>${badge('off', 'N/A')} <span class="small">v2 tier</span></td>`;
   const { newest, oldest } = regionDataAge(region, now);
   const fetched = secondsSince(instance.dataFetchedAt, now);
   return html`<td class="small">${newest === undefined ? 'no timestamps' : html`<span title="oldest entry ${oldest === undefined ? '' : formatDuration(oldest)} old">${formatDuration(newest)}</span>`}${

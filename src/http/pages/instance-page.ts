@@ -155,7 +155,9 @@ function regionSection(instance: InstanceReport, region: RegionReport, report: F
 <p class="small muted">${
     region.data === 'no-data'
       ? 'NetworkStatus returned no entries for this region: no data, which is never healthy.'
-      : newest === undefined
+      : region.data === 'not-available'
+        ? `NetworkStatus not available for this tier (${instance.instance.sku}): judged on configuration alone. ${instance.networkStatusUnavailable ?? ''}`
+        : newest === undefined
         ? 'No timestamps.'
         : `Newest entry ${formatDuration(newest)} old, oldest ${formatDuration(oldest ?? newest)} old.`
   }</p>

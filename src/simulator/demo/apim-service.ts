@@ -17,7 +17,7 @@ export interface ApimSpec {
   sub: string;
   rg: string;
   name: string;
-  sku: 'Developer' | 'Premium' | 'Standard' | 'Basic';
+  sku: 'Developer' | 'Premium' | 'Standard' | 'Basic' | 'StandardV2' | 'PremiumV2';
   capacity: number;
   vnetType: 'None' | 'External' | 'Internal';
   primary: ApimRegionSpec;
@@ -103,7 +103,8 @@ function apimProperties(spec: ApimSpec): Record<string, unknown> {
   properties.disableGateway = false;
   properties.apiVersionConstraint = { minApiVersion: '2021-08-01' };
   properties.publicNetworkAccess = 'Enabled';
-  properties.platformVersion = 'stv2';
+  // The v2 tiers report no classic compute platform (the specification's StandardV2 example says `undetermined`).
+  properties.platformVersion = /v2$/i.test(spec.sku) ? 'undetermined' : 'stv2';
   return properties;
 }
 

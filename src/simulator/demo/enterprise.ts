@@ -1,6 +1,6 @@
 import { apimService } from './apim-service.js';
 import type { DemoInstance } from './instance.js';
-import { rgPrefix, SUB_CONTOSO } from './identities.js';
+import { rgPrefix, SUB_CONTOSO, SUB_FABRIKAM } from './identities.js';
 import { hubNetwork } from './hub.js';
 import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
 import { connectivityEntries, regionStatus, sqlServer } from './network-status.js';
@@ -22,6 +22,9 @@ import { MINUTE } from './seeded.js';
  * |                   |     |          |             | ExpressRoute gateway (useRemoteGateways), no route table, so  |
  * |                   |     |          |             | on-premises' 0.0.0.0/0 reaches the subnet; the NSG and the    |
  * |                   |     |          |             | route table (none) show nothing wrong                         |
+ * | fabrikam-edge     | B   | External | North Europe| Standard v2 with VNet integration: NetworkStatus not          |
+ * |                   |     | (v2)     |             | available for the tier; its NSG denies outbound Storage 443,  |
+ * |                   |     |          |             | the one rule the v2 tiers need                                |
  */
 
 /** The corporate network manager, in Contoso's platform subscription. */
@@ -175,4 +178,37 @@ export function contosoHybrid(now: number): DemoInstance {
       }),
     ],
   };
+}
+
+/**
+ * fabrikam-edge: Standard v2, VNet integration (outbound) in North Europe: the subnet delegated to
+ * Microsoft.Web/serverFarms, /27, an NSG whose outbound baseline denies the Internet, Storage included.
+ * The world has no NetworkStatus for it (the docs do not say the v2 tiers have one).
+ */
+export function fabrikamEdge(): DemoInstance {
+  const sub = SUB_FABRIKAM;
+  const tags = { env: 'prod', team: 'edge' };
+  const rules: RuleSpec[] = [
+    {
+      name: 'AllowVnetOutbound', priority: 100, direction: 'Outbound', access: 'Allow', protocol: '*',
+      source: 'VirtualNetwork', destination: 'VirtualNetwork', ports: ['*'], description: 'backends in the spoke',
+    },
+    {
+      name: 'DenyInternetOutbound', priority: 4000, direction: 'Outbound', access: 'Deny', protocol: '*',
+      source: '*', destination: 'Internet', ports: ['*'], description: 'SEC-1022 egress baseline',
+    },
+  ];
+  const net = network({
+    sub, rg: 'rg-fabrikam-edge', region: NORTH_EUROPE, tags,
+    vnet: 'vnet-fabrikam-edge-neu', addressSpace: '10.80.0.0/16', dnsServers: [],
+    subnet: 'snet-apim-integration', subnetPrefix: '10.80.2.0/27', nsg: 'nsg-apim-edge-neu',
+    rules, serviceEndpoints: [], delegation: 'Microsoft.Web/serverFarms',
+  });
+  const apim = apimService({
+    sub, rg: 'rg-fabrikam-edge', name: 'fabrikam-edge', sku: 'StandardV2', capacity: 1, vnetType: 'External', tags,
+    publisherName: 'Fabrikam', publisherEmail: 'edge@fabrikam.com', createdAtUtc: '2025-05-12T13:26:09.8841327Z',
+    primary: { region: NORTH_EUROPE, subnetId: net.subnetId, publicIp: '20.123.40.17' },
+    additional: [],
+  });
+  return { id: apim.id, resources: [apim, ...net.resources] };
 }

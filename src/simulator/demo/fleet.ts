@@ -7,7 +7,7 @@ import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
 import { publicIp } from './public-ip.js';
 import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
 import { HOUR, MINUTE } from './seeded.js';
-import { contosoHybrid, contosoPayments } from './enterprise.js';
+import { contosoHybrid, contosoPayments, fabrikamEdge } from './enterprise.js';
 
 export type { DemoInstance } from './instance.js';
 
@@ -253,4 +253,5 @@ export const DEMO_FLEET: readonly ((now: number) => DemoInstance)[] = [
   legacyPortal,
   contosoPayments,
   contosoHybrid,
+  fabrikamEdge,
 ];

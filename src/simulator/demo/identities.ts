@@ -25,4 +25,5 @@ export const DEMO_INSTANCES = Object.freeze({
   noVnet: apimId(SUB_FABRIKAM, 'rg-fabrikam-legacy', 'legacy-portal'),
   adminRuleDeny: apimId(SUB_CONTOSO, 'rg-apim-payments', 'contoso-payments'),
   gatewayRoutes: apimId(SUB_CONTOSO, 'rg-apim-hybrid', 'contoso-hybrid'),
+  standardV2: apimId(SUB_FABRIKAM, 'rg-fabrikam-edge', 'fabrikam-edge'),
 });

@@ -4,7 +4,8 @@ import type { ArmResource } from '../world.js';
 export interface DemoInstance {
   id: string;
   resources: ArmResource[];
-  networkStatus: Record<string, unknown>[];
+  /** Absent: the world has none for it (a v2-tier instance). */
+  networkStatus?: Record<string, unknown>[];
   /** Security admin rules of Virtual Network Manager in force, by VNet ID (the world key of the same name). */
   effectiveSecurityAdminRules?: Record<string, unknown>;
 }

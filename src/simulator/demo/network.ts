@@ -33,6 +33,8 @@ export interface NetworkSpec {
   routeTable?: { name: string; routes: RouteSpec[]; disableBgpRoutePropagation: boolean };
   /** Peerings embedded in the VNet body (virtualNetworkPeerings), as the VNet GET returns them. */
   peerings?: PeeringSpec[];
+  /** The service the subnet is delegated to (the v2 tiers: Microsoft.Web/serverFarms or hostingEnvironments). */
+  delegation?: string;
   tags: Record<string, string>;
 }
 
@@ -84,6 +86,7 @@ interface SubnetSpec {
   nsgId: string;
   routeTableId?: string;
   serviceEndpoints: ServiceEndpointSpec[];
+  delegation?: string;
 }
 
 function subnetId(s: { sub: string; rg: string; vnet: string; name: string }): string {
@@ -103,7 +106,10 @@ function subnetBody(s: SubnetSpec): ArmResource {
     service: e.service,
     locations: [...e.locations],
   }));
-  properties.delegations = [];
+  // The shape of the specification's SubnetGetWithDelegation example.
+  properties.delegations = s.delegation
+    ? [{ name: 'delegation', id: `${id}/delegations/delegation`, etag: netEtag(`${id}/delegations/delegation`), properties: { provisioningState: 'Succeeded', serviceName: s.delegation, actions: ['Microsoft.Network/virtualNetworks/subnets/action'] }, type: 'Microsoft.Network/virtualNetworks/subnets/delegations' }]
+    : [];
   properties.privateEndpointNetworkPolicies = 'Disabled';
   properties.privateLinkServiceNetworkPolicies = 'Enabled';
   return { name: s.name, id, etag: netEtag(id), type: 'Microsoft.Network/virtualNetworks/subnets', properties };
@@ -196,6 +202,7 @@ export function network(spec: NetworkSpec): { resources: ArmResource[]; subnetId
     addressPrefix: spec.subnetPrefix,
     nsgId,
     serviceEndpoints: spec.serviceEndpoints,
+    ...(spec.delegation ? { delegation: spec.delegation } : {}),
   };
   if (rtId !== undefined) subnetSpec.routeTableId = rtId;
   const sid = subnetId(subnetSpec);

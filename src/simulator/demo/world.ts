@@ -15,7 +15,7 @@ export function buildDemoWorld(now: Date = new Date()): World {
   for (const buildInstance of DEMO_FLEET) {
     const instance = buildInstance(t);
     resources.push(...instance.resources);
-    networkStatus[instance.id] = instance.networkStatus;
+    if (instance.networkStatus) networkStatus[instance.id] = instance.networkStatus;
     Object.assign(effectiveSecurityAdminRules, instance.effectiveSecurityAdminRules ?? {});
   }
   return {
