@@ -273,6 +273,11 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   const adminLabel = `${admin.name} (admin rule of network manager ${admin.networkManager})`;
   Object.assign(first!.config!.flows.find((flow) => flow.peer === 'Sql')!, { verdict: 'denied', decidedBy: adminLabel, decidingRules: [adminLabel], adminRule: admin });
   first!.config!.adminRules = { count: 1, networkManagers: [admin.networkManager] };
+  // Internal mode's private DNS: a record left at an old VIP.
+  first!.config!.privateDns = [
+    { hostname: 'apim-odd.azure-api.net', state: 'stale', zone: 'azure-api.net', found: ['10.9.7.4'], expected: ['10.9.8.4'], detail: 'apim-odd.azure-api.net: zone azure-api.net maps "apim-odd" to 10.9.7.4' },
+    { hostname: 'apim-odd.portal.azure-api.net', state: 'ok', zone: 'azure-api.net', found: ['10.9.8.4'], expected: ['10.9.8.4'], detail: 'ok' },
+  ];
   // A route a gateway's routes may override: apim_network_route_unknown instead of apim_network_route_ok.
   const gatewayed = report.instances[0]?.regions[0]?.config?.routes;
   if (gatewayed) {

@@ -5,7 +5,7 @@ import { CHECK_JSON_SCHEMA, checkJson, checkTable, colourEnabled, createProgress
 import { craftedReport } from './helpers/report.js';
 import { ROOT, runCli } from './helpers/processes.js';
 
-const TOP_LEVEL_KEYS = ['schema', 'generated_at', 'exit_code', 'summary', 'problems', 'blocked', 'unchecked', 'instances'];
+const TOP_LEVEL_KEYS = ['schema', 'generated_at', 'exit_code', 'summary', 'problems', 'blocked', 'unchecked', 'warnings', 'instances'];
 
 function reportWithEverything() {
   const report = craftedReport('plain');

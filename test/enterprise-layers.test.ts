@@ -185,6 +185,54 @@ describe('a Standard v2 instance (VNet integration), end to end (serve --demo)',
   });
 });
 
+describe('internal mode\'s private DNS, end to end (serve --demo)', () => {
+  let service: RunningService;
+  let base: string;
+  let samples: ParsedSample[];
+  let status: FleetReport;
+
+  beforeAll(async () => {
+    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
+    service = await startService({ demo: true, port: 0 });
+    base = `http://127.0.0.1:${service.port}`;
+    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
+    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+    status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
+  });
+
+  afterAll(async () => {
+    delete process.env.APIM_NETWATCH_LOG_LEVEL;
+    await service?.stop();
+  });
+
+  it('/metrics: contoso-internal\'s gateway record is stale, its other names ok; contoso-hybrid\'s central zone ok; custom DNS without a zone unknown', () => {
+    const states = (name: string) => Object.fromEntries(find(samples, 'apim_network_private_dns_record', { apim_service: name }).map((s) => [s.labels.hostname, s.labels.state]));
+    expect(states('contoso-internal')).toEqual({
+      'contoso-internal.azure-api.net': 'stale',
+      'contoso-internal.portal.azure-api.net': 'ok',
+      'contoso-internal.developer.azure-api.net': 'ok',
+      'contoso-internal.management.azure-api.net': 'ok',
+      'contoso-internal.scm.azure-api.net': 'ok',
+    });
+    expect(new Set(Object.values(states('contoso-hybrid')))).toEqual(new Set(['ok']));
+    expect(new Set(Object.values(states('fabrikam-partners')))).toEqual(new Set(['unknown']));
+    // External instances have no private DNS to judge.
+    expect(find(samples, 'apim_network_private_dns_record', { apim_service: 'contoso-prod' })).toEqual([]);
+  });
+
+  it('/api/v1/status, the instance page and check name the zone, the record and the VIP', async () => {
+    const internal = status.instances.find((instance) => instance.instance.name === 'contoso-internal')!;
+    const gateway = internal.regions[0]!.config!.privateDns!.find((record) => record.hostname === 'contoso-internal.azure-api.net')!;
+    expect(gateway).toMatchObject({ state: 'stale', zone: 'azure-api.net', found: ['10.30.7.4'], expected: ['10.30.8.4'] });
+    const page = await (await fetch(`${base}/instances/${encodeURIComponent(internal.instance.id)}`)).text();
+    expect(page).toContain("The instance's host names in the private DNS zones linked to the VNet");
+    expect(page).toContain('STALE');
+    const json = JSON.parse((await runCli(['check', '--demo', '-o', 'json'])).stdout) as { warnings: Array<{ apim_service: string; kind: string; detail: string }> };
+    expect(json.warnings.filter((warning) => warning.kind === 'private-dns').map((warning) => warning.apim_service)).toEqual(['contoso-internal']);
+    expect(json.warnings.find((warning) => warning.kind === 'private-dns')?.detail).toContain('maps "contoso-internal" to 10.30.7.4, but the instance\'s private VIP here is 10.30.8.4');
+  });
+});
+
 describe('a v2 instance whose NetworkStatus the API refuses', () => {
   it('an error other than throttling or a missing permission keeps the instance, judged on configuration', async () => {
     const world = { ...buildDemoWorld(new Date()), faults: [{ path: '/fabrikam-edge/networkstatus', status: 404 }] };

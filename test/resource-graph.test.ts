@@ -183,7 +183,7 @@ describe('ARM economy: requests per instance per poll', () => {
     const gets = await poll(false);
     expect(graph.report.instances.filter((i) => i.targetUp)).toHaveLength(30);
     expect(graph.stats.armRequests.total / 30).toBeLessThanOrEqual(1.2);
-    expect(graph.stats.armRequests.byOperation).toEqual({ Resources_Query: 4, NetworkStatus_ListByService: 30, ServiceTags_List: 1 });
+    expect(graph.stats.armRequests.byOperation).toEqual({ Resources_Query: 5, NetworkStatus_ListByService: 30, ServiceTags_List: 1 });
     expect(gets.stats.armRequests.total / 30).toBeGreaterThan(4);
     const flows = (s: typeof graph.samples) => find(s, 'apim_network_flow_allowed', {}).map((x) => `${JSON.stringify(x.labels)} ${x.value}`).sort();
     expect(flows(graph.samples)).toEqual(flows(gets.samples));

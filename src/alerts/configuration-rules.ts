@@ -138,6 +138,19 @@ function apimNetworkSubnetCheckFailed(): AlertRule {
   };
 }
 
+function apimNetworkPrivateDnsRecordWrong(): AlertRule {
+  return {
+    alert: 'ApimNetworkPrivateDnsRecordWrong',
+    // Internal mode: clients resolve the instance's names only through the VNet's private DNS.
+    expr: promql`
+      max by (${REGION}, hostname, state) (apim_network_private_dns_record{state=~"missing|stale"}) == 1`,
+    for: '30m',
+    severity: 'warning',
+    summary: 'APIM {{ $labels.apim_service }}: private DNS record for {{ $labels.hostname }} is {{ $labels.state }} in {{ $labels.location }}',
+    description: `${WHERE}: inside the VNet, {{ $labels.hostname }} {{ if eq $labels.state "stale" }}resolves to an address that is not the instance's private VIP in this region (a record left behind after the instance moved subnet?){{ else }}has no A record in the private DNS zones linked to the VNet{{ end }}. Clients cannot reach this endpoint while NetworkStatus stays green. The JSON API and the status page name the zone, the record and the expected address.`,
+  };
+}
+
 function apimNetworkConfigDrift(): AlertRule {
   return {
     alert: 'ApimNetworkConfigDrift',
@@ -163,6 +176,7 @@ export function configurationGroup(options: RulesOptions): RuleGroup {
       apimNetworkRequiredRouteBroken(options),
       apimNetworkRequiredRouteUnknown(options),
       apimNetworkSubnetCheckFailed(),
+      apimNetworkPrivateDnsRecordWrong(),
       apimNetworkConfigDrift(),
     ],
   };

@@ -1,5 +1,6 @@
 import type { PagingPolicy } from './paging-policy.js';
 import { subnetChecks, type SubnetCheck } from './subnet-checks.js';
+import { judgePrivateDns, type DnsRecordVerdict } from './private-dns.js';
 import type { MemoOptions } from './memo.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
 import { combinedExposure, evaluateRoutes, gatewayExposure, hubRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
@@ -26,6 +27,8 @@ export interface RegionConfigReport {
   adminRules?: { count: number; networkManagers: string[]; unreadable?: string };
   /** The subnet itself: its delegation, size and room for the next scale unit. */
   subnetChecks: SubnetCheck[];
+  /** Internal mode: each host name's A record in the VNet's private DNS, against the region's private VIP. */
+  privateDns?: DnsRecordVerdict[];
   findings: string[];
 }
 
@@ -161,8 +164,13 @@ export function analyseRegionConfig(
   }
   const subnet = config.subnet;
   if (subnet.nsg) base.nsgId = subnet.nsg.id;
-  base.subnetChecks = subnetChecks(instance, instance.regions.find((region) => region.location === location), subnet);
+  const regionInfo = instance.regions.find((region) => region.location === location);
+  base.subnetChecks = subnetChecks(instance, regionInfo, subnet);
   for (const check of base.subnetChecks) if (!check.ok) base.findings.push(check.detail);
+  if (subnet.privateDns) {
+    base.privateDns = judgePrivateDns(instance, regionInfo, subnet);
+    for (const record of base.privateDns) if (record.state !== 'ok') base.findings.push(`private DNS ${record.state}: ${record.detail}`);
+  }
   if (subnet.adminRules) {
     const { rules, unreadable } = subnet.adminRules;
     base.adminRules = { count: unreadable ? 0 : rules.length, networkManagers: [...new Set(rules.map((rule) => rule.networkManager))].sort(), ...(unreadable ? { unreadable } : {}) };

@@ -128,6 +128,30 @@ export function blockedOf(report: FleetReport): Blocked[] {
   return blocked;
 }
 
+/** A finding that warns without paging: the subnet itself, an internal instance's private DNS, admin rules that cannot be read. */
+export interface Warning {
+  instance: string;
+  apim_service: string;
+  location: string;
+  kind: 'subnet' | 'private-dns' | 'admin-rules';
+  detail: string;
+}
+
+export function warningsOf(report: FleetReport): Warning[] {
+  const warnings: Warning[] = [];
+  for (const instance of report.instances) {
+    for (const region of instance.regions) {
+      const config = region.config;
+      if (!config) continue;
+      const base = { instance: instance.instance.id, apim_service: instance.instance.name, location: region.location };
+      for (const check of config.subnetChecks ?? []) if (!check.ok) warnings.push({ ...base, kind: 'subnet', detail: check.detail });
+      for (const record of config.privateDns ?? []) if (record.state === 'missing' || record.state === 'stale') warnings.push({ ...base, kind: 'private-dns', detail: `${record.state}: ${record.detail}` });
+      if (config.adminRules?.unreadable) warnings.push({ ...base, kind: 'admin-rules', detail: `security admin rules could not be read: ${config.adminRules.unreadable}` });
+    }
+  }
+  return warnings;
+}
+
 export function uncheckedOf(report: FleetReport): Unchecked[] {
   const unchecked: Unchecked[] = [];
   for (const failure of report.subscriptionFailures) {

@@ -7,6 +7,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { NO_OBSERVER, type ArmObserver, type ArmRequestEvent } from './observer.js';
 import { abortPolicy, extraCaPolicy, observerPolicy, retryAfterCapPolicy, timeoutPolicy } from './policies.js';
 import { ResourceGraphReader } from './resource-graph.js';
+import { ArmListReader } from './arm-list.js';
 
 export const PUBLIC_CLOUD = 'https://management.azure.com';
 
@@ -42,6 +43,8 @@ export class ArmClients {
   private readonly network = new Map<string, NetworkManagementClient>();
   private subscriptionClient?: SubscriptionClient;
   private graphReader?: ResourceGraphReader;
+  private listReader?: ArmListReader;
+  private plainClient?: ServiceClient;
   private readonly tally: ArmRequestTally = { total: 0, byOperation: {}, bySubscription: {} };
   private readonly observer: ArmObserver;
   /** Shared by every client, so that all of them use one connection pool to the endpoint. */
@@ -102,13 +105,22 @@ export class ArmClients {
     return client;
   }
 
-  /** Resource Graph, through a core-client pipeline identical to the SDK clients' (see resource-graph.ts). */
+  /** A core-client pipeline identical to the SDK clients', for requests no SDK client covers. */
+  private plain(): ServiceClient {
+    this.plainClient ??= new ServiceClient({ credential: this.options.credential, ...this.clientOptions() });
+    return this.plainClient;
+  }
+
+  /** Resource Graph (see resource-graph.ts). */
   resourceGraph(): ResourceGraphReader {
-    this.graphReader ??= new ResourceGraphReader(
-      new ServiceClient({ credential: this.options.credential, ...this.clientOptions() }),
-      this.options.endpoint,
-    );
+    this.graphReader ??= new ResourceGraphReader(this.plain(), this.options.endpoint);
     return this.graphReader;
+  }
+
+  /** Plain ARM lists, for resource types without an installed SDK (arm-list.ts). */
+  armList(): ArmListReader {
+    this.listReader ??= new ArmListReader(this.plain(), this.options.endpoint);
+    return this.listReader;
   }
 
   subscriptions(): SubscriptionClient {

@@ -5,6 +5,7 @@ import { parseSubnetId } from './normalise-subnet.js';
 import { NETWORK_QUERY } from './resource-graph.js';
 import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
 import { VIRTUAL_HUBS_QUERY, VirtualHubReader } from './virtual-hub-reader.js';
+import { DNS_LINKS_QUERY, PrivateDnsReader } from './private-dns-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
 import { graphPages, type BulkPages, type CollectedSnapshot, type CollectOptions, type CollectStats, type PollContext } from './poll-context.js';
 import { fetchInstance } from './read-instance.js';
@@ -21,10 +22,10 @@ export type { CollectedSnapshot, CollectOptions, CollectStats } from './poll-con
  * their VNets live in and handed over page by page; false (every resource then read by GET) when off
  * or failed.
  */
-function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY): BulkPages {
+function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY, also: readonly string[] = []): BulkPages {
   return async (onPage) => {
     if (!ctx.options.resourceGraph) return false;
-    const subscriptions = new Set<string>();
+    const subscriptions = new Set<string>(also.map((id) => id.toLowerCase()));
     for (const info of instances) {
       for (const region of info.regions) {
         const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
@@ -77,7 +78,11 @@ export async function collectSnapshot(options: CollectOptions): Promise<Collecte
     adminRules.readPresence(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY));
     const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
     hubs.readHubs(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY));
-    network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, { adminRules, hubs });
+    const dns = new PrivateDnsReader(options.clients, ctx.limiter, options.log);
+    const internal = infos.filter((info) => info.vnetType === 'Internal');
+    // Zones often live in a central subscription: every configured one is searched for links too.
+    dns.readLinks(internal.length > 0 ? networkInBulk(ctx, internal, 'private DNS zone links', DNS_LINKS_QUERY, options.subscriptions) : async () => true);
+    network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, { adminRules, hubs, dns });
     network.readInBulk(networkInBulk(ctx, infos));
   }
   let done = 0;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AdminRulesReader } from './admin-rules-reader.js';
 import type { VirtualHubReader } from './virtual-hub-reader.js';
+import type { PrivateDnsReader } from './private-dns-reader.js';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import type { TimeSlicer } from './time-slicer.js';
@@ -70,7 +71,7 @@ export class NetworkConfigReader {
     private readonly log: Logger,
     private readonly slicer: TimeSlicer,
     /** The layers around the subnet that other resources add: admin rules, Virtual WAN hubs. */
-    private readonly layers: { adminRules?: AdminRulesReader; hubs?: VirtualHubReader } = {},
+    private readonly layers: { adminRules?: AdminRulesReader; hubs?: VirtualHubReader; dns?: PrivateDnsReader } = {},
   ) {}
 
   /**
@@ -249,7 +250,10 @@ export class NetworkConfigReader {
         .map(async (region): Promise<RegionNetworkConfig> => {
           const subnetId = region.subnetId as string;
           try {
-            return { location: region.location, subnetId, subnet: await this.readSubnet(subnetId) };
+            const subnet = await this.readSubnet(subnetId);
+            // Only an internal instance's host names depend on the VNet's private DNS.
+            if (instance.vnetType === 'Internal' && this.layers.dns) subnet.privateDns = await this.layers.dns.forVnet(subnet.vnet.id);
+            return { location: region.location, subnetId, subnet };
           } catch (err) {
             const failure = toFetchFailure('NetworkConfig_Get', err);
             this.log.warn({ instance: instance.id, region: region.location, code: failure.code }, `cannot read subnet configuration: ${failure.message}`);

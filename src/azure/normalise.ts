@@ -22,11 +22,13 @@ export function toInstanceInfo(service: ApiManagementServiceResource): InstanceI
   const primarySubnet = service.virtualNetworkConfiguration?.subnetResourceId;
   if (primarySubnet) primary.subnetId = primarySubnet.toLowerCase();
   if (typeof service.sku?.capacity === 'number') primary.capacity = service.sku.capacity;
+  if (service.privateIPAddresses?.length) primary.privateIpAddresses = [...service.privateIPAddresses];
   const additional = (service.additionalLocations ?? []).map((location): RegionInfo => {
     const region: RegionInfo = { location: shortRegion(location.location), displayLocation: location.location, primary: false };
     const subnet = location.virtualNetworkConfiguration?.subnetResourceId;
     if (subnet) region.subnetId = subnet.toLowerCase();
     if (typeof location.sku?.capacity === 'number') region.capacity = location.sku.capacity;
+    if (location.privateIPAddresses?.length) region.privateIpAddresses = [...location.privateIPAddresses];
     return region;
   });
   return {
@@ -37,7 +39,22 @@ export function toInstanceInfo(service: ApiManagementServiceResource): InstanceI
     vnetType: vnetTypeOf(service.virtualNetworkType),
     regions: [primary, ...additional],
     tags: service.tags ?? {},
+    hostnames: hostnamesOf(service),
   };
+}
+
+/** The instance's endpoints' host names, from the URLs ARM gives and the configured host names. */
+function hostnamesOf(service: ApiManagementServiceResource): string[] {
+  const fromUrl = (url: string | undefined) => {
+    try {
+      return url ? new URL(url).hostname : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const urls = [service.gatewayUrl, service.portalUrl, service.developerPortalUrl, service.managementApiUrl, service.scmUrl].map(fromUrl);
+  const configured = (service.hostnameConfigurations ?? []).map((configuration) => configuration.hostName);
+  return [...new Set([...urls, ...configured].filter((name): name is string => typeof name === 'string' && name !== '').map((name) => name.toLowerCase()))];
 }
 
 /** A timestamp (the SDK's Date, or a string or number) in toISOString's form; undefined when it is none. */

@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
 import { cellText, terminalSafe } from './terminal-text.js';
-import { blockedOf, endpointState, failingEndpoints, failureState, problemsOf, uncheckedOf } from '../analysis/triage.js';
+import { blockedOf, endpointState, failingEndpoints, failureState, problemsOf, uncheckedOf, warningsOf } from '../analysis/triage.js';
 import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
 
@@ -64,6 +64,7 @@ export function checkJson(report: FleetReport): string {
       problems: problemsOf(report),
       blocked: blockedOf(report),
       unchecked: uncheckedOf(report),
+      warnings: warningsOf(report),
       instances: report.instances.map((instance) => ({
         id: instance.instance.id,
         subscription_id: instance.instance.subscriptionId,
@@ -146,6 +147,8 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
       `${paint.bold('Blocked by configuration')}\n${blocked.map((b) => terminalSafe(`  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`)).join('\n')}`,
     );
   }
+  const warnings = warningsOf(report);
+  if (warnings.length > 0) sections.push(`${paint.bold('Warnings')}\n${warnings.map((w) => terminalSafe(`  ${w.apim_service} (${w.location}) ${w.kind}: ${w.detail}`)).join('\n')}`);
   const reasons = [
     ...paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`),
     ...blocked.map((b) => `${b.what} ${b.verdict} in ${b.apim_service} (${b.location})`),

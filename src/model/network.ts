@@ -115,6 +115,23 @@ export interface HubConnectionSource {
   internetNextHop?: string;
 }
 
+/** A private DNS zone linked to the VNet, with its A record sets. */
+export interface PrivateDnsZone {
+  id: string;
+  /** e.g. `azure-api.net`, or `contoso.azure-api.net` for a zone per host name. */
+  name: string;
+  /** IPv4 addresses by lower-cased relative record name (`@` for the zone's own name). */
+  aRecords: Record<string, string[]>;
+  /** Why the records could not be read (then `aRecords` is empty). */
+  unreadable?: string;
+}
+
+/** The private DNS zones linked to the VNet; `unreadable` when the links could not be read at all. */
+export interface PrivateDnsConfig {
+  zones: PrivateDnsZone[];
+  unreadable?: string;
+}
+
 export interface SubnetConfig {
   id: string;
   name: string;
@@ -131,6 +148,8 @@ export interface SubnetConfig {
   gatewayRoutes?: GatewayRouteSource[];
   /** The VNet's connections to Virtual WAN hubs; absent when not read. */
   hubConnections?: HubConnectionSource[];
+  /** The private DNS zones linked to the VNet (read for internal instances only); absent when not read. */
+  privateDns?: PrivateDnsConfig;
   vnet: {
     id: string;
     addressSpace: string[];

@@ -25,6 +25,8 @@ export interface RegionInfo {
   subnetId?: string;
   /** Scale units in this region (`sku.capacity`, or the additional location's); absent when unknown. */
   capacity?: number;
+  /** The region's private VIPs (internal mode): what its host names must resolve to inside the VNet. */
+  privateIpAddresses?: string[];
 }
 
 export interface InstanceInfo extends InstanceRef {
@@ -34,6 +36,8 @@ export interface InstanceInfo extends InstanceRef {
   /** The primary region first, then `additionalLocations[]` in ARM's order. */
   regions: RegionInfo[];
   tags: Record<string, string>;
+  /** Lower-cased host names of the gateway, portals, management and SCM endpoints, and custom host names. */
+  hostnames?: string[];
 }
 
 export interface ConnectivityEntry {

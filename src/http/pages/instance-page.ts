@@ -119,6 +119,21 @@ function adminRulesText(config: RegionConfigReport): SafeHtml {
   return html`${admin.count} in force (network manager ${admin.networkManagers.join(', ')}), evaluated before the NSG`;
 }
 
+const DNS_KIND = { ok: 'up', missing: 'down', stale: 'down', unknown: 'unknown' } as const;
+
+/** Internal mode: what each host name resolves to inside the VNet, against the region's private VIP. */
+function privateDnsTable(config: RegionConfigReport, location: string): SafeHtml {
+  const records = config.privateDns ?? [];
+  if (records.length === 0) return html``;
+  return html`<h3>Private DNS</h3><div class="table-wrap"><table>
+<caption>The instance's host names in the private DNS zones linked to the VNet, in ${location}</caption>
+<thead><tr><th scope="col">Host name</th><th scope="col">Record</th><th scope="col">Zone</th><th scope="col">Resolves to</th><th scope="col">Private VIP</th><th scope="col">Detail</th></tr></thead>
+<tbody>${records.map(
+    (r) => html`<tr><th scope="row" class="mono small">${r.hostname}</th><td>${badge(DNS_KIND[r.state], r.state.toUpperCase())}</td><td>${r.zone ?? ''}</td><td class="mono small">${r.found.join(', ')}</td><td class="mono small">${r.expected.join(', ')}</td><td class="small">${r.detail}</td></tr>`,
+  )}</tbody>
+</table></div>`;
+}
+
 function configSection(region: RegionReport): SafeHtml {
   const config = region.config;
   if (!config) return html`<h3>Subnet configuration</h3><p class="muted">Not read (readNetworkConfig is off).</p>`;
@@ -136,6 +151,7 @@ function configSection(region: RegionReport): SafeHtml {
 ${findings}
 <h3>NSG flows</h3>${flowsTable(config, region.location)}
 <h3>Routes</h3>${routesSection(config, region.location)}
+${privateDnsTable(config, region.location)}
 <h3>Service endpoints</h3>
 <div class="table-wrap"><table>
 <caption>The subnet's service endpoints for ${region.location}</caption>

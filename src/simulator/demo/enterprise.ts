@@ -2,6 +2,7 @@ import { apimService } from './apim-service.js';
 import type { DemoInstance } from './instance.js';
 import { rgPrefix, SUB_CONTOSO, SUB_FABRIKAM } from './identities.js';
 import { hubNetwork } from './hub.js';
+import { privateDnsZone } from './private-dns.js';
 import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
 import { connectivityEntries, regionStatus, sqlServer } from './network-status.js';
 import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
@@ -164,9 +165,15 @@ export function contosoHybrid(now: number): DemoInstance {
   const timeout = (host: string, port: number) =>
     `Failed to connect to ${host}:${port}. A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond.`;
   const host = (resourceType: string) => connectivityEntries('contoso-hybrid', WEST_EUROPE.short, WEST_EUROPE.short).find(([, type]) => type === resourceType)![0];
+  // The hub team's zone, linked to the spoke, maps every name to the instance's VIP.
+  const zone = privateDnsZone({
+    sub, rg: 'rg-corp-hub', zone: 'azure-api.net', tags: { env: 'prod', team: 'network' },
+    links: { 'link-vnet-hybrid-weu': spokeVnetId },
+    records: Object.fromEntries(['', '.portal', '.developer', '.management', '.scm'].map((part) => [`contoso-hybrid${part}`, ['10.70.1.4']])),
+  });
   return {
     id: apim.id,
-    resources: [apim, pip, ...net.resources, ...hub.resources],
+    resources: [apim, pip, ...net.resources, ...hub.resources, ...zone],
     networkStatus: [
       regionStatus(now, {
         instance: 'contoso-hybrid', region: WEST_EUROPE, primary: WEST_EUROPE, dnsServers: [AZURE_DNS],

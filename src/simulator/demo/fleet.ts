@@ -8,6 +8,7 @@ import { publicIp } from './public-ip.js';
 import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
 import { HOUR, MINUTE } from './seeded.js';
 import { contosoHybrid, contosoPayments, fabrikamEdge } from './enterprise.js';
+import { privateDnsZone } from './private-dns.js';
 
 export type { DemoInstance } from './instance.js';
 
@@ -18,7 +19,8 @@ export type { DemoInstance } from './instance.js';
  * |---------------------|-----|----------|-------------------------|---------------------------------------------------------|
  * | contoso-prod        | A   | External | West Europe + N. Europe | healthy everywhere                                      |
  * | contoso-internal    | A   | Internal | West Europe             | SQL failing; NSG rule DenyDatabaseEgress (100) denies   |
- * |                     |     |          |                         | Sql:1433 before AllowSqlOutbound (120)                  |
+ * |                     |     |          |                         | Sql:1433 before AllowSqlOutbound (120); its private DNS |
+ * |                     |     |          |                         | zone still maps the gateway to its old VIP (stale)      |
  * | fabrikam-api        | B   | External | North Europe            | Key Vault stale (`success`, lastUpdated ~2 h old)       |
  * | fabrikam-partners   | B   | Internal | West Europe             | Entra ID / Graph failing; forced tunnelling: the route  |
  * |                     |     |          |                         | table sends 0.0.0.0/0 to a VirtualAppliance and has no  |
@@ -104,9 +106,15 @@ function contosoInternal(now: number): DemoInstance {
     additional: [],
   });
   const sqlHost = `${sqlServer('contoso-internal', WEST_EUROPE)}.database.windows.net`;
+  // The zone still maps the gateway to the VIP of the subnet the instance left (10.30.7.0/24): stale.
+  const zone = privateDnsZone({
+    sub, rg, zone: 'azure-api.net', tags,
+    links: { 'link-vnet-integration-weu': net.subnetId.split('/subnets/')[0]! },
+    records: { 'contoso-internal': ['10.30.7.4'], ...Object.fromEntries(['portal', 'developer', 'management', 'scm'].map((part) => [`contoso-internal.${part}`, ['10.30.8.4']])) },
+  });
   return {
     id: apim.id,
-    resources: [apim, pip, ...net.resources],
+    resources: [apim, pip, ...net.resources, ...zone],
     networkStatus: [
       regionStatus(now, {
         instance: 'contoso-internal', region: WEST_EUROPE, primary: WEST_EUROPE, dnsServers: dns,
