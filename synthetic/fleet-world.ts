@@ -6,8 +6,11 @@
  * Per instance and region: a VNet (subnet embedded), the subnet, its NSG with APIM's rules, and for one
  * instance in eight a forced-tunnelling route table. Instances alternate West Europe / North Europe as
  * primary. A few situations recur so that the exposition is not uniformly healthy: one in 25 has an
- * NSG rule denying SQL (and SQL failing), one in 40 a stale Key Vault entry. Deterministic for a given
- * `now` (no Math.random).
+ * NSG rule denying SQL (and SQL failing), one in 40 a stale Key Vault entry. The layers around the subnet
+ * are there too, so that their reads are measured: per subscription a hub VNet with an ExpressRoute gateway
+ * (one instance in ten uses it through gateway transit) and, per region, a private DNS zone linked to the
+ * internal instances' VNets; one instance in 50 under a Virtual Network Manager admin rule. Deterministic
+ * for a given `now` (no Math.random).
  */
 import {
   apimRequiredRules,
@@ -16,8 +19,10 @@ import {
   guid,
   HOUR,
   MINUTE,
+  hubNetwork,
   network,
   NORTH_EUROPE,
+  privateDnsZone,
   regionStatus,
   SERVICE_ENDPOINTS_ALL,
   serviceTagsBody,
@@ -48,12 +53,30 @@ export interface FleetWorld {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/** A harmless security admin rule (an Allow hands on to the NSG), as ListNetworkManagerEffectiveSecurityAdminRules returns it. */
+function adminAllowRule(sub: string): Record<string, unknown> {
+  const any = [{ addressPrefix: '*', addressPrefixType: 'IPPrefix' }];
+  return {
+    id: `/subscriptions/${sub}/resourceGroups/rg-hub/providers/Microsoft.Network/networkManagers/avnm/securityAdminConfigurations/baseline/ruleCollections/ssh/rules/AllowSsh`,
+    kind: 'Custom',
+    configurationDescription: 'bench baseline',
+    properties: { access: 'Allow', direction: 'Inbound', priority: 10, protocol: 'Tcp', sources: any, destinations: any, sourcePortRanges: ['0-65535'], destinationPortRanges: ['22'], provisioningState: 'Succeeded' },
+  };
+}
+
 export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
   const now = (options.now ?? new Date()).getTime();
   const subscriptionCount = Math.max(1, Math.min(options.subscriptions, options.instances));
   const subscriptionIds = Array.from({ length: subscriptionCount }, (_, i) => guid(`bench-subscription-${i}`));
   const resources: ArmResource[] = [];
   const networkStatus: Record<string, unknown> = {};
+  const effectiveSecurityAdminRules: Record<string, unknown> = {};
+  const layers = subscriptionIds.map((sub) => ({
+    hub: `/subscriptions/${sub}/resourceGroups/rg-hub/providers/Microsoft.Network/virtualNetworks/vnet-hub`,
+    spokes: [] as Array<{ name: string; remoteVnetId: string; remoteAddressSpace: string }>,
+    /** Per region: the VNets to link and the records of the zone. */
+    dns: new Map<string, { links: Record<string, string>; records: Record<string, string[]> }>(),
+  }));
 
   for (let i = 0; i < options.instances; i++) {
     const sub = subscriptionIds[i % subscriptionCount]!;
@@ -65,6 +88,8 @@ export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
     const staleKeyVault = i % 40 === 11;
     const forcedTunnel = i % 8 === 5;
     const tags = { env: i % 5 === 0 ? 'test' : 'prod', team: `team-${i % 12}` };
+    const layer = layers[i % subscriptionCount]!;
+    const spoke = i % 10 === 3;
     // 10.<a>.<b>.0/24 per instance and region: unique within the fleet for up to 32k instances.
     const octets = (region: number) => {
       const n = i * 2 + region;
@@ -85,6 +110,7 @@ export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
         subnet: 'snet-apim', subnetPrefix: `${octets(index)}.0/26`, nsg: `nsg-${name}-${region.short}`,
         rules,
         serviceEndpoints: SERVICE_ENDPOINTS_ALL(region, pair),
+        ...(spoke ? { peerings: [{ name: 'to-hub', remoteVnetId: layer.hub, remoteAddressSpace: '172.16.0.0/16', useRemoteGateways: true, allowGatewayTransit: false }] } : {}),
         ...(forcedTunnel
           ? {
               routeTable: {
@@ -110,6 +136,16 @@ export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
       additional: [{ region: secondary, subnetId: second.subnetId, publicIp: ip(1), ...(mode === 'Internal' ? { privateIp: `${octets(1)}.5` } : {}) }],
     });
     resources.push(apim, ...first.resources, ...second.resources);
+    for (const [index, region] of [primary, secondary].entries()) {
+      const vnetId = (index === 0 ? first : second).subnetId.split('/subnets/')[0]!;
+      if (spoke) layer.spokes.push({ name: `to-${name}-${region.short}`, remoteVnetId: vnetId, remoteAddressSpace: `${octets(index)}.0/24` });
+      if (i % 50 === 9) effectiveSecurityAdminRules[vnetId] = { value: [adminAllowRule(sub)] };
+      if (mode !== 'Internal') continue;
+      const zone = layer.dns.get(region.short) ?? { links: {}, records: {} };
+      zone.links[`link-${name}`] = vnetId;
+      for (const part of ['', '.portal', '.developer', '.management', '.scm']) zone.records[`${name}${part}`] = [`${octets(index)}.5`];
+      layer.dns.set(region.short, zone);
+    }
 
     const overrides: Record<string, EntryOverride> = {};
     if (denySql) {
@@ -122,10 +158,18 @@ export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
     ];
   }
 
+  subscriptionIds.forEach((sub, s) => {
+    const layer = layers[s]!;
+    const hub = hubNetwork({ sub, rg: 'rg-hub', region: WEST_EUROPE, vnet: 'vnet-hub', addressSpace: '172.16.0.0/16', gatewaySubnetPrefix: '172.16.255.0/27', gateway: 'vgw-er', spokes: layer.spokes, tags: {} });
+    resources.push(...hub.resources);
+    for (const [region, zone] of layer.dns) resources.push(...privateDnsZone({ sub, rg: `rg-dns-${region}`, zone: 'azure-api.net', tags: {}, ...zone }));
+  });
+
   return {
     world: {
       resources,
       networkStatus,
+      effectiveSecurityAdminRules,
       serviceTags: { [WEST_EUROPE.short]: serviceTagsBody(), [NORTH_EUROPE.short]: serviceTagsBody() },
       faults: [],
       subscriptions: subscriptionIds.map((id, i) => subscriptionBody(id, `Bench subscription ${i}`, { owner: 'bench' })),
