@@ -125,7 +125,14 @@ describe('dashboard structure', () => {
   it('lists every panel for the e2e test, and EMPTY_WHEN_HEALTHY names existing panels', () => {
     const keys = infos.flatMap((info) => info.panels.map((panel) => panel.key));
     expect(new Set(keys).size).toBe(keys.length);
-    expect(EMPTY_WHEN_HEALTHY).toEqual(['apim-netwatch-fleet/failing-now', 'apim-netwatch-fleet/blocked-flows', 'apim-netwatch-fleet/drifted']);
+    expect(EMPTY_WHEN_HEALTHY).toEqual([
+      'apim-netwatch-fleet/failing-now',
+      'apim-netwatch-fleet/blocked-flows',
+      'apim-netwatch-fleet/drifted',
+      'apim-netwatch-instance/admin-rules',
+      'apim-netwatch-instance/route-unknown',
+      'apim-netwatch-instance/private-dns',
+    ]);
     for (const key of EMPTY_WHEN_HEALTHY) expect(keys).toContain(key);
     for (const info of infos) {
       expect(info.panels.length, info.uid).toBe(panelsOf(info.uid).filter((panel) => panel.type !== 'row').length);

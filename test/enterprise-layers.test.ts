@@ -21,26 +21,29 @@ import { exampleBody, withSubscription } from './helpers/examples.js';
 const ADMIN_DENY = 'DenySqlEgress-SEC-3310 (admin rule of network manager corp-avnm)';
 const ADMIN_ALWAYS = 'AlwaysAllowApimManagement (admin rule of network manager corp-avnm)';
 
+/** One demo service for every test that reads the demo fleet through serve --demo. */
+let service: RunningService;
+let base: string;
+let samples: ParsedSample[];
+let status: FleetReport;
+const instanceNamed = (name: string): InstanceReport => status.instances.find((instance) => instance.instance.name === name)!;
+
+beforeAll(async () => {
+  process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
+  service = await startService({ demo: true, port: 0 });
+  base = `http://127.0.0.1:${service.port}`;
+  await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
+  samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
+  status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
+});
+
+afterAll(async () => {
+  delete process.env.APIM_NETWATCH_LOG_LEVEL;
+  await service?.stop();
+});
+
 describe('security admin rules in the demo fleet, end to end (serve --demo)', () => {
-  let service: RunningService;
-  let base: string;
-  let samples: ParsedSample[];
-  let payments: InstanceReport;
-
-  beforeAll(async () => {
-    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
-    service = await startService({ demo: true, port: 0 });
-    base = `http://127.0.0.1:${service.port}`;
-    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
-    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
-    const status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
-    payments = status.instances.find((instance) => instance.instance.name === 'contoso-payments')!;
-  });
-
-  afterAll(async () => {
-    delete process.env.APIM_NETWATCH_LOG_LEVEL;
-    await service?.stop();
-  });
+  const payments = () => instanceNamed('contoso-payments');
 
   it('/metrics: SQL denied by the admin rule although the NSG allows it; 3443 allowed by AlwaysAllow although the NSG denies it', () => {
     const sql = find(samples, 'apim_network_flow_allowed', { apim_service: 'contoso-payments', peer: 'Sql', port: '1433' });
@@ -57,7 +60,7 @@ describe('security admin rules in the demo fleet, end to end (serve --demo)', ()
   });
 
   it('/api/v1/status: the admin rule next to the flow, the rules in force, and the likely cause naming the network manager', () => {
-    const region = payments.regions[0]!;
+    const region = payments().regions[0]!;
     expect(region.config?.adminRules).toEqual({ count: 2, networkManagers: ['corp-avnm'] });
     expect(region.config?.flows.find((flow) => flow.peer === 'Sql')?.adminRule).toMatchObject({ name: 'DenySqlEgress-SEC-3310', networkManager: 'corp-avnm', access: 'Deny' });
     const sql = region.dependencies.find((dependency) => dependency.dependency === 'sql' && dependency.required)!;
@@ -67,7 +70,7 @@ describe('security admin rules in the demo fleet, end to end (serve --demo)', ()
   });
 
   it('the instance page shows the rules in force and the admin rule deciding the flow', async () => {
-    const page = await (await fetch(`${base}/instances/${encodeURIComponent(payments.instance.id)}`)).text();
+    const page = await (await fetch(`${base}/instances/${encodeURIComponent(payments().instance.id)}`)).text();
     expect(page).toContain('2 in force (network manager corp-avnm), evaluated before the NSG');
     expect(page).toContain(`<code>${ADMIN_DENY}</code>`);
     expect(page.replace(/<[^>]+>/g, '')).toContain('security admin rule DenySqlEgress-SEC-3310 of network manager corp-avnm (evaluated before the NSG)');
@@ -86,25 +89,7 @@ describe('security admin rules in the demo fleet, end to end (serve --demo)', ()
 });
 
 describe('a hub\'s ExpressRoute gateway whose routes reach the subnet, end to end (serve --demo)', () => {
-  let service: RunningService;
-  let base: string;
-  let samples: ParsedSample[];
-  let hybrid: InstanceReport;
-
-  beforeAll(async () => {
-    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
-    service = await startService({ demo: true, port: 0 });
-    base = `http://127.0.0.1:${service.port}`;
-    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
-    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
-    const status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
-    hybrid = status.instances.find((instance) => instance.instance.name === 'contoso-hybrid')!;
-  });
-
-  afterAll(async () => {
-    delete process.env.APIM_NETWATCH_LOG_LEVEL;
-    await service?.stop();
-  });
+  const hybrid = () => instanceNamed('contoso-hybrid');
 
   it('/metrics: no route is "ok"; each is unknown, caused by a remote gateway, while the NSG allows everything', () => {
     expect(find(samples, 'apim_network_route_ok', { apim_service: 'contoso-hybrid' })).toEqual([]);
@@ -117,16 +102,16 @@ describe('a hub\'s ExpressRoute gateway whose routes reach the subnet, end to en
   });
 
   it('/api/v1/status names the gateway, its VNet and the peering; the likely cause of failing Storage says it', () => {
-    const config = hybrid.regions[0]!.config!;
+    const config = hybrid().regions[0]!.config!;
     const storage = config.routes!.verdicts.find((verdict) => verdict.dependency === 'storage')!;
     expect(storage.unknown?.reason).toContain('ExpressRoute gateway vgw-er-hub-weu of the peered VNet vnet-hub-weu (peering hybrid-to-hub uses its gateways): the subnet has no route table');
-    const failing = hybrid.regions[0]!.dependencies.find((dependency) => dependency.dependency === 'storage' && dependency.required)!;
+    const failing = hybrid().regions[0]!.dependencies.find((dependency) => dependency.dependency === 'storage' && dependency.required)!;
     expect(failing.likelyCause).toMatchObject({ kind: 'route' });
     expect(failing.likelyCause?.summary).toContain('Storage traffic may not reach Internet: ExpressRoute gateway vgw-er-hub-weu');
   });
 
   it('the instance page marks the routes UNKNOWN with the reason', async () => {
-    const page = await (await fetch(`${base}/instances/${encodeURIComponent(hybrid.instance.id)}`)).text();
+    const page = await (await fetch(`${base}/instances/${encodeURIComponent(hybrid().instance.id)}`)).text();
     expect(page).toContain('UNKNOWN</span></td><td>storage</td>');
     expect(page).toContain('peering hybrid-to-hub uses its gateways');
   });
@@ -140,26 +125,8 @@ describe('a hub\'s ExpressRoute gateway whose routes reach the subnet, end to en
 });
 
 describe('a Standard v2 instance (VNet integration), end to end (serve --demo)', () => {
-  let service: RunningService;
-  let base: string;
-  let samples: ParsedSample[];
-  let status: FleetReport;
 
-  beforeAll(async () => {
-    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
-    service = await startService({ demo: true, port: 0 });
-    base = `http://127.0.0.1:${service.port}`;
-    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
-    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
-    status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
-  });
-
-  afterAll(async () => {
-    delete process.env.APIM_NETWATCH_LOG_LEVEL;
-    await service?.stop();
-  });
-
-  const edge = () => status.instances.find((instance) => instance.instance.name === 'fabrikam-edge')!;
+  const edge = () => instanceNamed('fabrikam-edge');
 
   it('/metrics: judged on its own tier\'s one flow (Storage 443, denied), its subnet checks pass, and no "no data" series', () => {
     const flows = find(samples, 'apim_network_flow_allowed', { apim_service: 'fabrikam-edge' });
@@ -186,24 +153,6 @@ describe('a Standard v2 instance (VNet integration), end to end (serve --demo)',
 });
 
 describe('internal mode\'s private DNS, end to end (serve --demo)', () => {
-  let service: RunningService;
-  let base: string;
-  let samples: ParsedSample[];
-  let status: FleetReport;
-
-  beforeAll(async () => {
-    process.env.APIM_NETWATCH_LOG_LEVEL = 'silent';
-    service = await startService({ demo: true, port: 0 });
-    base = `http://127.0.0.1:${service.port}`;
-    await waitFor('the first poll', async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 20_000, 100);
-    samples = parseExposition(await (await fetch(`${base}/metrics`)).text());
-    status = (await (await fetch(`${base}/api/v1/status`)).json()) as FleetReport;
-  });
-
-  afterAll(async () => {
-    delete process.env.APIM_NETWATCH_LOG_LEVEL;
-    await service?.stop();
-  });
 
   it('/metrics: contoso-internal\'s gateway record is stale, its other names ok; contoso-hybrid\'s central zone ok; custom DNS without a zone unknown', () => {
     const states = (name: string) => Object.fromEntries(find(samples, 'apim_network_private_dns_record', { apim_service: name }).map((s) => [s.labels.hostname, s.labels.state]));
@@ -221,12 +170,15 @@ describe('internal mode\'s private DNS, end to end (serve --demo)', () => {
   });
 
   it('/api/v1/status, the instance page and check name the zone, the record and the VIP', async () => {
-    const internal = status.instances.find((instance) => instance.instance.name === 'contoso-internal')!;
+    const internal = instanceNamed('contoso-internal');
     const gateway = internal.regions[0]!.config!.privateDns!.find((record) => record.hostname === 'contoso-internal.azure-api.net')!;
     expect(gateway).toMatchObject({ state: 'stale', zone: 'azure-api.net', found: ['10.30.7.4'], expected: ['10.30.8.4'] });
     const page = await (await fetch(`${base}/instances/${encodeURIComponent(internal.instance.id)}`)).text();
     expect(page).toContain("The instance's host names in the private DNS zones linked to the VNet");
     expect(page).toContain('STALE');
+    const fleetPage = (await (await fetch(`${base}/`)).text()).replace(/<[^>]+>/g, '');
+    expect(fleetPage).toMatch(/Warnings \(\d+\)/);
+    expect(fleetPage).toContain('contoso-internal (westeurope) private-dns: stale: contoso-internal.azure-api.net');
     const json = JSON.parse((await runCli(['check', '--demo', '-o', 'json'])).stdout) as { warnings: Array<{ apim_service: string; kind: string; detail: string }> };
     expect(json.warnings.filter((warning) => warning.kind === 'private-dns').map((warning) => warning.apim_service)).toEqual(['contoso-internal']);
     expect(json.warnings.find((warning) => warning.kind === 'private-dns')?.detail).toContain('maps "contoso-internal" to 10.30.7.4, but the instance\'s private VIP here is 10.30.8.4');

@@ -230,7 +230,7 @@ export function instancePanelLink(): cog.Builder<dashboard.DashboardLink> {
 // Value mappings and thresholds
 // ---------------------------------------------------------------------------------------------
 
-function valueMap(entries: [value: string, text: string, color: string][]): dashboard.ValueMapping {
+export function valueMap(entries: [value: string, text: string, color: string][]): dashboard.ValueMapping {
   const options: Record<string, dashboard.ValueMappingResult> = {};
   entries.forEach(([value, text, color], index) => {
     options[value] = { text, color, index };

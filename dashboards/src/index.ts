@@ -12,6 +12,8 @@
  *   - apim-netwatch-fleet/failing-now     endpoints with apim_network_endpoint_up == 0
  *   - apim-netwatch-fleet/blocked-flows   required flows with apim_network_flow_allowed < 1
  *   - apim-netwatch-fleet/drifted         regions with apim_network_config_drift == 1
+ *   - apim-netwatch-instance/admin-rules, route-unknown, private-dns   the layers around the subnet
+ *     (instance-layers.ts): a row is a finding (private DNS: the instance is internal)
  * The demo fleet has a failing SQL, a stale Key Vault, a denied SQL flow and drift, so even these
  * return data against `serve --demo`. Every other query returns data for the demo fleet whenever the
  * variables match at least one instance (counts fall back to `or vector(0)`).

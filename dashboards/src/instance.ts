@@ -1,7 +1,7 @@
 /**
  * Instance detail: one APIM instance (the `apim_service` variable selects one), every region:
- * endpoints as NetworkStatus reports them, NSG flow verdicts, route verdicts, service endpoints,
- * forced tunnelling, drift and the instance's facts.
+ * endpoints as NetworkStatus reports them, NSG flow verdicts, route verdicts, service endpoints, the
+ * layers around the subnet (instance-layers.ts), forced tunnelling, drift and the instance's facts.
  *
  * Queries keep `apim_service` and `location` in their `by (...)` even though one instance is selected,
  * so that a regex such as `.*` (the e2e test, or a hand-edited URL) still gives correct rows.
@@ -34,6 +34,7 @@ import {
   upDownTimeline,
   ZERO_IS_GOOD,
 } from './common.js';
+import { addLayerPanels } from './instance-layers.js';
 
 const TITLE = 'APIM netwatch / Instance detail';
 
@@ -212,6 +213,7 @@ export function instanceDashboard(): BuiltDashboard {
         .height(9),
     ),
   );
+  addLayerPanels(builder, panels);
   builder.withPanel(
     panels.add(
       'region-config',

@@ -1,5 +1,5 @@
 import { listOf, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
-import { gatingFlows, indented, promql, REGION } from './promql.js';
+import { gatingFlows, indented, onGatingDependency, promql, REGION } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
 /**
@@ -96,10 +96,7 @@ function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
     // primary region, Key Vault on stv1) are already route_ok 1.
     expr: promql`
       min by (${REGION}, dependency, next_hop_type) (apim_network_route_ok) == 0
-      and on (${REGION}, dependency)
-        group by (${REGION}, dependency) (
-          ${indented(gatingFlows('apim_network_flow_allowed', options), 10)}
-        )`,
+      ${indented(onGatingDependency(options), 6)}`,
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic routed to {{ $labels.next_hop_type }} in {{ $labels.location }}',
@@ -114,14 +111,11 @@ function apimNetworkRequiredRouteUnknown(options: RulesOptions): AlertRule {
     // the route table does not show them, so the traffic of a required dependency may not leave to Internet.
     expr: promql`
       max by (${REGION}, dependency, cause) (apim_network_route_unknown) == 1
-      and on (${REGION}, dependency)
-        group by (${REGION}, dependency) (
-          ${indented(gatingFlows('apim_network_flow_allowed', options), 10)}
-        )`,
+      ${indented(onGatingDependency(options), 6)}`,
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic may be routed by a gateway in {{ $labels.location }}',
-    description: `${WHERE}: the routes of a virtual network gateway ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, used through gateway transit{{ else }}the VNet's own{{ end }}) reach the subnet, whose route table does not stop them. If on-premises advertises 0.0.0.0/0 over it (common with ExpressRoute), the traffic of the required dependency {{ $labels.dependency }} goes there instead of to Internet, and APIM breaks. The configuration cannot tell: the JSON API names the gateway; its learned routes, or the route table's disableBgpRoutePropagation, settle it.`,
+    description: `${WHERE}: the routes of a virtual network gateway ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, used through gateway transit{{ else if eq $labels.cause "virtual_hub" }}a Virtual WAN hub's{{ else }}the VNet's own{{ end }}) reach the subnet, whose route table does not stop them. If on-premises advertises 0.0.0.0/0 over it (common with ExpressRoute), the traffic of the required dependency {{ $labels.dependency }} goes there instead of to Internet, and APIM breaks. The configuration cannot tell: the JSON API names the gateway; its learned routes, or the route table's disableBgpRoutePropagation, settle it.`,
   };
 }
 

@@ -31,3 +31,11 @@ export function gatingFlows(metric: string, options: RulesOptions): string {
 
 /** Indents every line after the first (a multi-line selector inside a promql`` block). */
 export const indented = (text: string, spaces: number): string => text.split('\n').join(`\n${' '.repeat(spaces)}`);
+
+/**
+ * The tail that keeps a per-dependency series only where the dependency gates (one of its flows is required or
+ * pages): route families have no `required` label of their own.
+ */
+export function onGatingDependency(options: RulesOptions): string {
+  return `and on (${REGION}, dependency)\n  group by (${REGION}, dependency) (\n    ${indented(gatingFlows('apim_network_flow_allowed', options), 4)}\n  )`;
+}

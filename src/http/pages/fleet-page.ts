@@ -1,6 +1,6 @@
 import { DEPENDENCIES, type Dependency } from '../../analysis/dependencies.js';
 import type { DependencyReport, FleetReport, InstanceReport, RegionReport } from '../../analysis/report.js';
-import { blockedOf, uncheckedOf } from '../../analysis/triage.js';
+import { blockedOf, uncheckedOf, warningsOf } from '../../analysis/triage.js';
 import { html, type SafeHtml } from '../html.js';
 import {
   ago,
@@ -102,7 +102,7 @@ function blockedSection(report: FleetReport): SafeHtml {
   const blocked = blockedOf(report);
   if (blocked.length === 0) return html``;
   return html`<h2 id="blocked">Blocked by configuration (${blocked.length})</h2>
-<p class="muted">Required flows and routes that the subnet's NSG or route table blocks, whether or not NetworkStatus shows it yet.</p>
+<p class="muted">Required flows and routes that the VNet's security admin rules or the subnet's NSG or route table block, whether or not NetworkStatus shows it yet.</p>
 <div class="table-wrap"><table>
 <caption>Required flows and routes blocked by the subnet's configuration</caption>
 <thead><tr><th scope="col">Instance</th><th scope="col">Region</th><th scope="col">What</th><th scope="col">Verdict</th><th scope="col">Decided by</th></tr></thead>
@@ -117,6 +117,14 @@ function uncheckedSection(report: FleetReport): SafeHtml {
   if (unchecked.length === 0) return html``;
   return html`<h2 id="unchecked">Could not check (${unchecked.length})</h2>
 <ul class="findings">${unchecked.map((u) => html`<li><code>${u.target}</code>: ${u.reason}</li>`)}</ul>`;
+}
+
+/** Findings that warn without paging: the subnet itself, internal mode's private DNS, admin rules that cannot be read. */
+function warningsSection(report: FleetReport): SafeHtml {
+  const warnings = warningsOf(report);
+  if (warnings.length === 0) return html``;
+  return html`<h2 id="warnings">Warnings (${warnings.length})</h2>
+<ul class="findings">${warnings.map((w) => html`<li><a href="${instancePath(w.instance)}">${w.apim_service}</a> (${w.location}) ${w.kind}: ${w.detail}</li>`)}</ul>`;
 }
 
 /**
@@ -208,6 +216,7 @@ ${summaryTiles(report)}
 ${failingSection(report, now)}
 ${blockedSection(report)}
 ${uncheckedSection(report)}
+${warningsSection(report)}
 ${gridSection(report, now)}
 ${driftSection(report)}`;
   const title = s.down > 0 ? `${s.down} down · apim-netwatch` : 'apim-netwatch: fleet status';
