@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/processes.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
 import { evaluateNsg } from '../src/analysis/nsg/evaluate.js';
 import { flowApplies, FLOW_REQUIREMENTS, subnetKind, tierOf } from '../src/analysis/requirements.js';
@@ -98,5 +102,26 @@ describe('the v2 tiers\' own flows', () => {
 
   it('which subnet a tier and mode need', () => {
     expect([subnetKind('Premium', 'Internal'), subnetKind('StandardV2', 'External'), subnetKind('PremiumV2', 'Internal')]).toEqual(['classic', 'v2-integration', 'v2-injection']);
+  });
+});
+
+describe('whatif --sku: a v2 instance\'s NSG judged against the v2 requirements', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netwatch-v2-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('an outbound Internet deny blocks Storage 443, the v2 tiers\' one rule: exit 1, the v2 pages\' revision named', async () => {
+    // `az network nsg show` shape: flattened properties.
+    const nsg = {
+      name: 'nsg-apim-edge', location: 'northeurope',
+      securityRules: [{ name: 'DenyInternetOutbound', priority: 4000, direction: 'Outbound', access: 'Deny', protocol: '*', sourceAddressPrefix: '*', destinationAddressPrefix: 'Internet', sourcePortRange: '*', destinationPortRange: '*' }],
+    };
+    const file = join(dir, 'nsg.json');
+    writeFileSync(file, JSON.stringify(nsg));
+    const result = await runCli(['whatif', '--nsg', file, '--sku', 'StandardV2', '-o', 'json']);
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as { blocking: string[]; requirements_revision: string; requirements_tier: string; flows: Array<{ applies: boolean; peer: string; port: number }> };
+    expect(json.blocking).toEqual(['outbound Storage Tcp/443 (required by Microsoft) is denied by DenyInternetOutbound']);
+    expect([json.requirements_revision, json.requirements_tier]).toEqual(['2025-10-08', 'v2']);
+    expect(json.flows.filter((flow) => flow.applies).map((flow) => `${flow.peer} ${flow.port}`)).toEqual(['Storage 443']);
   });
 });

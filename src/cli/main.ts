@@ -68,6 +68,7 @@ program
   .option('--route-table-name <name>', 'judge with this route table of a file that holds several')
   .addOption(new Option('--vnet-type <mode>', 'VNet mode of the APIM instance').choices(['internal', 'external']).default('external'))
   .option('--platform <version>', 'APIM compute platform (stv1, stv2)', 'stv2')
+  .option('--sku <name>', 'the instance\'s SKU: a v2 tier (BasicV2, StandardV2, PremiumV2) is judged against the v2 requirements, not the classic table (default: a classic multi-unit SKU)')
   .option('--location <region>', "the subnet's region (default: the NSG's own location)")
   .option('--primary-location <region>', "the instance's primary region, for a secondary region's NSG (default: the same region)")
   .option('--vnet-address-space <cidrs>', 'comma-separated VNet address space (what VirtualNetwork means)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))

@@ -1,6 +1,5 @@
 import pc from 'picocolors';
 import { unknownReason } from '../analysis/nsg/evaluate.js';
-import { REQUIREMENTS_REVISION } from '../analysis/requirements.js';
 import { EXIT_HEALTHY, EXIT_PAGING } from './exit-codes.js';
 import { renderTable } from './table.js';
 import { terminalSafe } from './terminal-text.js';
@@ -59,7 +58,8 @@ export function whatifJson(result: WhatifResult): string {
     exit_code: whatifExitCode(result),
     input_format: result.format,
     service_tags: result.serviceTags,
-    requirements_revision: REQUIREMENTS_REVISION,
+    requirements_revision: result.requirements.revision,
+    ...(result.requirements.tier === 'v2' ? { requirements_tier: 'v2' } : {}),
     ...(result.adminRules ? { admin_rules: { file: result.adminRules.file, count: result.adminRules.count, network_managers: result.adminRules.networkManagers } } : {}),
     ...(result.notes.length > 0 ? { notes: result.notes } : {}),
   };
@@ -106,7 +106,8 @@ function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColor
 
 export function whatifTable(result: WhatifResult, useColour: boolean): string {
   const paint = pc.createColors(useColour);
-  const header = `Service tags: ${result.serviceTags} · requirements: Microsoft's virtual network configuration reference, ${REQUIREMENTS_REVISION}`;
+  const pages = result.requirements.tier === 'v2' ? "Microsoft's v2-tier virtual network pages" : "Microsoft's virtual network configuration reference";
+  const header = `Service tags: ${result.serviceTags} · requirements: ${pages}, ${result.requirements.revision}`;
   const admin = result.adminRules;
   const adminLine = admin ? [`Security admin rules: ${admin.count} from ${admin.file}${admin.networkManagers.length > 0 ? ` (network manager ${admin.networkManagers.join(', ')})` : ''}, evaluated before the NSG`] : [];
   const sections = [terminalSafe(header), ...adminLine.map(terminalSafe), ...result.notes.map((note) => terminalSafe(`Note: ${note}`))];

@@ -13,6 +13,8 @@ export interface WhatifOptions {
   routeTableName?: string;
   vnetType: 'internal' | 'external';
   platform: string;
+  /** The instance's SKU (a v2 tier has its own requirements); absent: a classic multi-unit SKU. */
+  sku?: string;
   location?: string;
   primaryLocation?: string;
   vnetAddressSpace?: string[];
@@ -44,6 +46,8 @@ export interface NsgVerdicts {
 export interface WhatifResult {
   format: ProposalFormat;
   serviceTags: string;
+  /** The requirements judged against: the classic table, or the v2 tiers' pages (`--sku`). */
+  requirements: { tier: 'classic' | 'v2'; revision: string };
   /** The security admin rules judged before each NSG, when `--admin-rules` was given. */
   adminRules?: { file: string; count: number; networkManagers: string[] };
   results: NsgVerdicts[];

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_PAGING_POLICY, type PagingPolicy } from '../analysis/paging-policy.js';
 import { judgeSubnetPolicy } from '../analysis/network.js';
 import { ruleProblems, unknownReason, type FlowVerdict } from '../analysis/nsg/evaluate.js';
+import { REQUIREMENTS_REVISION, tierOf, V2_REQUIREMENTS_REVISION } from '../analysis/requirements.js';
 import { normaliseAdminRules } from '../azure/normalise-admin-rules.js';
 import { InvalidNetworkConfigError, normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../azure/normalise-network.js';
 import { readProposalDocument, type FoundResource } from '../azure/proposal-input.js';
@@ -106,6 +107,7 @@ function judgeOne(found: FoundResource, routeTable: { found: FoundResource; tabl
     vnetAddressSpace: options.vnetAddressSpace ?? [],
     vnetType: options.vnetType === 'internal' ? 'Internal' : 'External',
     platformVersion: options.platform,
+    ...(options.sku ? { sku: options.sku } : {}),
     region,
     primaryRegion,
     serviceTags: tags,
@@ -142,7 +144,9 @@ export function evaluateProposal(options: WhatifOptions, paging: PagingPolicy = 
   const routeTable = routeFound ? { found: routeFound, table: normaliseRouteTable(routeFound.body) } : undefined;
   const adminRules = options.adminRules ? readAdminRules(options.adminRules) : [];
   const results = chooseNsgs(document.nsgs, options.nsgName, options.nsg).map((found) => judgeOne(found, routeTable, { options, tags, paging, adminRules }));
-  const result: WhatifResult = { format: document.format, serviceTags: tags.source ?? `change ${tags.changeNumber}`, results, notes };
+  const tier = tierOf(options.sku);
+  const requirements = { tier, revision: tier === 'v2' ? V2_REQUIREMENTS_REVISION : REQUIREMENTS_REVISION };
+  const result: WhatifResult = { format: document.format, serviceTags: tags.source ?? `change ${tags.changeNumber}`, requirements, results, notes };
   if (options.adminRules) {
     result.adminRules = { file: options.adminRules, count: adminRules.length, networkManagers: [...new Set(adminRules.map((rule) => rule.networkManager))].sort() };
   }
