@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './helpers/processes.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
-import { evaluateNsg, type FlowVerdict, type NsgContext } from '../src/analysis/nsg/evaluate.js';
+import { AnalysisCache } from '../src/analysis/cache.js';
+import { evaluateNsg, NSG_VERDICTS, type FlowVerdict, type NsgContext } from '../src/analysis/nsg/evaluate.js';
 import { normaliseAdminRules } from '../src/azure/normalise-admin-rules.js';
 import { InvalidNetworkConfigError, normaliseNsg, normaliseServiceTags } from '../src/azure/normalise-network.js';
 import { bundledServiceTagsBody } from '../src/data/bundled-service-tags.js';
@@ -169,7 +170,7 @@ describe('security admin rules: evaluated before the NSG, as Azure does', () => 
 
   for (const testCase of cases) {
     it(testCase.name, () => {
-      const flows = evaluateNsg(landingZone, ctx(testCase.admin.map(adminRule)), { memo: false });
+      const flows = evaluateNsg(landingZone, ctx(testCase.admin.map(adminRule)));
       const flow = flowOf(flows, ...testCase.flow);
       expect(flow.verdict).toBe(testCase.verdict);
       expect(flow.decidedBy).toBe(testCase.decidedBy);
@@ -179,16 +180,16 @@ describe('security admin rules: evaluated before the NSG, as Azure does', () => 
   it('an AlwaysAllow on inbound 3443 overrides an NSG rule that denies it', () => {
     const denying = normaliseNsg(read('./fixtures/network/landing-zone.arm.json'));
     denying.securityRules.unshift({ ...denying.securityRules[1]!, name: 'DenyManagement', priority: 105, access: 'Deny' });
-    const without = flowOf(evaluateNsg(denying, ctx([]), { memo: false }), 'inbound', 'ApiManagement', 3443);
+    const without = flowOf(evaluateNsg(denying, ctx([])), 'inbound', 'ApiManagement', 3443);
     expect([without.verdict, without.decidedBy]).toEqual(['denied', 'DenyManagement']);
     const admin = [adminRule({ name: 'AlwaysManagement', access: 'AlwaysAllow', direction: 'Inbound', priority: 1, ports: ['3443'], remote: tag('ApiManagement') })];
-    const flow = flowOf(evaluateNsg(denying, ctx(admin), { memo: false }), 'inbound', 'ApiManagement', 3443);
+    const flow = flowOf(evaluateNsg(denying, ctx(admin)), 'inbound', 'ApiManagement', 3443);
     expect([flow.verdict, flow.decidedBy]).toEqual(['allowed', label('AlwaysManagement')]);
   });
 
   it('in a secondary region, a Deny of the primary region\'s tag makes the flow partial, naming the part', () => {
     const admin = [adminRule({ name: 'DenySqlWestEurope', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql.WestEurope') })];
-    const flow = flowOf(evaluateNsg(landingZone, { ...ctx(admin), region: 'northeurope' }, { memo: false }), 'outbound', 'Sql', 1433);
+    const flow = flowOf(evaluateNsg(landingZone, { ...ctx(admin), region: 'northeurope' }), 'outbound', 'Sql', 1433);
     expect(flow.verdict).toBe('partial');
     expect(flow.decidingRules).toEqual([label('DenySqlWestEurope'), 'AllowSqlOutbound']);
     expect(flow.note).toContain(`Sql.WestEurope (the primary region's, which Microsoft requires here too) denied by ${label('DenySqlWestEurope')}`);
@@ -196,22 +197,24 @@ describe('security admin rules: evaluated before the NSG, as Azure does', () => 
 
   it('a Deny blocks a subnet that has no NSG at all', () => {
     const admin = [adminRule({ name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql') })];
-    const flows = evaluateNsg(undefined, ctx(admin), { memo: false });
+    const flows = evaluateNsg(undefined, ctx(admin));
     expect(flowOf(flows, 'outbound', 'Sql', 1433)).toMatchObject({ verdict: 'denied', decidedBy: label('DenySql') });
     expect(flowOf(flows, 'outbound', 'Storage', 443)).toMatchObject({ verdict: 'allowed', decidedBy: '(no NSG)' });
   });
 
   it('the specification\'s example (inbound SSH denied) leaves every APIM flow as the NSG decides', () => {
-    const withExample = evaluateNsg(landingZone, { ...ctx([]), adminRules: normaliseAdminRules(example) }, { memo: false });
-    expect(withExample).toEqual(evaluateNsg(landingZone, ctx([]), { memo: false }));
+    const withExample = evaluateNsg(landingZone, { ...ctx([]), adminRules: normaliseAdminRules(example) });
+    expect(withExample).toEqual(evaluateNsg(landingZone, ctx([])));
   });
 
   it('the remembered verdicts tell regions with and without admin rules apart', () => {
     const admin = [adminRule({ name: 'DenySql', access: 'Deny', direction: 'Outbound', priority: 10, ports: ['1433'], remote: tag('Sql') })];
-    const plain = flowOf(evaluateNsg(landingZone, ctx([])), 'outbound', 'Sql', 1433);
-    const blocked = flowOf(evaluateNsg(landingZone, ctx(admin)), 'outbound', 'Sql', 1433);
+    const cache = new AnalysisCache(tags);
+    const plain = flowOf(evaluateNsg(landingZone, { ...ctx([]), cache }), 'outbound', 'Sql', 1433);
+    const blocked = flowOf(evaluateNsg(landingZone, { ...ctx(admin), cache }), 'outbound', 'Sql', 1433);
     expect([plain.verdict, blocked.verdict]).toEqual(['allowed', 'denied']);
-    expect(evaluateNsg(landingZone, ctx(admin))).toEqual(evaluateNsg(landingZone, ctx(admin), { memo: false }));
+    expect(cache.memo(NSG_VERDICTS).size).toBe(2);
+    expect(evaluateNsg(landingZone, { ...ctx(admin), cache })).toEqual(evaluateNsg(landingZone, ctx(admin)));
   });
 });
 

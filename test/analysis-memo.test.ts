@@ -3,10 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildFleetWorld } from '../synthetic/fleet-world.js';
 import { AddressSet } from '../src/analysis/addresses.js';
 import { DEFAULT_PAGING_POLICY } from '../src/analysis/paging-policy.js';
-import { TagSetMemo } from '../src/analysis/memo.js';
+import { AnalysisCache, AnalysisCaches, Memo } from '../src/analysis/cache.js';
 import { analyseRegionConfig } from '../src/analysis/network.js';
-import { evaluateNsg, nsgVerdictMemo, type NsgContext } from '../src/analysis/nsg/evaluate.js';
-import { evaluateRoutes, routeAnalysisMemo, type RouteContext } from '../src/analysis/routing/evaluate.js';
+import { evaluateNsg, NSG_VERDICTS, type NsgContext } from '../src/analysis/nsg/evaluate.js';
+import { evaluateRoutes, ROUTE_ANALYSES, type RouteContext } from '../src/analysis/routing/evaluate.js';
 import { normaliseNsg, normaliseRouteTable, normaliseServiceTags } from '../src/azure/normalise-network.js';
 import type { NetworkSecurityGroup, Route, RouteTable, SecurityRule, ServiceEndpoint, ServiceTagSet } from '../src/model/network.js';
 import type { FleetSnapshot } from '../src/model/snapshot.js';
@@ -15,8 +15,8 @@ import { exampleBody } from './helpers/examples.js';
 import { collectWorldSnapshot } from '../synthetic/world-snapshot.js';
 
 /**
- * The memoised NSG and route evaluation must give, for every input, exactly what evaluating from
- * scratch gives (`memo: false`), also when the remembered result was made for another region.
+ * The NSG and route evaluation with the poll's cache must give, for every input, exactly what
+ * evaluating from scratch gives (no cache), also when the remembered result was made for another region.
  */
 
 const readJson = (url: URL): unknown => JSON.parse(readFileSync(url, 'utf8'));
@@ -33,8 +33,8 @@ function tagsMissingPeers(): ServiceTagSet {
   return normaliseServiceTags({ ...body, values: body.values.filter((tag) => !/^(sql|azurekeyvault)(\.|$)/i.test(tag.name)) });
 }
 
-/** Regions of a snapshot judged in order, memoised (default) or from scratch. */
-function judgeRegions(snapshot: FleetSnapshot, memo: boolean) {
+/** Regions of a snapshot judged in order, with a cache or from scratch. */
+function judgeRegions(snapshot: FleetSnapshot, cache: AnalysisCache | undefined) {
   return snapshot.instances.flatMap((instance) =>
     instance.instance.regions.map((region) => ({
       label: `${instance.instance.name} ${region.location}`,
@@ -45,7 +45,7 @@ function judgeRegions(snapshot: FleetSnapshot, memo: boolean) {
         instance.networkStatus?.find((status) => status.location === region.location)?.dnsServers ?? [],
         snapshot.serviceTags,
         policy,
-        { memo },
+        cache,
       ),
     })),
   );
@@ -67,10 +67,11 @@ describe.each([
     snapshot = await read();
   });
 
-  it('is judged the same with the memo (cold, then warm) as without', () => {
-    const cold = judgeRegions(snapshot, true);
-    const warm = judgeRegions(snapshot, true);
-    const reference = judgeRegions(snapshot, false);
+  it('is judged the same with the cache (cold, then warm) as without', () => {
+    const cache = new AnalysisCache(snapshot.serviceTags!);
+    const cold = judgeRegions(snapshot, cache);
+    const warm = judgeRegions(snapshot, cache);
+    const reference = judgeRegions(snapshot, undefined);
     expect(reference.filter((region) => region.report.state === 'ok').length).toBeGreaterThan(0);
     reference.forEach(({ label, report }, index) => {
       expect(cold[index]!.report, `${label} (cold)`).toStrictEqual(report);
@@ -79,8 +80,8 @@ describe.each([
     if (shares) {
       // One VNet per instance, yet regions share entries: the equality above covered results made for other regions.
       const regions = reference.filter((region) => region.report.state === 'ok').length;
-      expect(nsgVerdictMemo.size(snapshot.serviceTags!)).toBeLessThan(regions / 4);
-      expect(routeAnalysisMemo.size(snapshot.serviceTags!)).toBeLessThan(regions / 2);
+      expect(cache.memo(NSG_VERDICTS).size).toBeLessThan(regions / 4);
+      expect(cache.memo(ROUTE_ANALYSES).size).toBeLessThan(regions / 2);
     }
   });
 });
@@ -201,11 +202,12 @@ describe.each([
   { tagSet: 'a tag set missing Sql and AzureKeyVault', tags: tagsMissingPeers },
 ])('evaluateNsg with $tagSet', ({ tags: makeTags }) => {
   const tags = makeTags();
-  // All cases share one memo, in table order, so later cases may hit entries made for earlier ones.
+  // All cases share one cache, in table order, so later cases may hit entries made for earlier ones.
+  const cache = new AnalysisCache(tags);
   const cases = nsgs().flatMap(([nsgName, nsg]) => nsgContexts(tags).map(([ctxName, ctx]) => [`${nsgName}, ${ctxName}`, nsg, ctx] as const));
 
   it.each(cases)('%s', (_, nsg, ctx) => {
-    expect(evaluateNsg(nsg, ctx)).toStrictEqual(evaluateNsg(nsg, ctx, { memo: false }));
+    expect(evaluateNsg(nsg, { ...ctx, cache })).toStrictEqual(evaluateNsg(nsg, ctx));
   });
 });
 
@@ -259,6 +261,7 @@ describe.each([
   { tagSet: 'a tag set missing Sql and AzureKeyVault', tags: tagsMissingPeers },
 ])('evaluateRoutes with $tagSet', ({ tags: makeTags }) => {
   const tags = makeTags();
+  const cache = new AnalysisCache(tags);
   const cases = routeTables().flatMap(([tableName, table]) =>
     endpointLists().flatMap(([endpointsName, endpoints]) =>
       routeContexts(tags).map(([ctxName, ctx]) => [`${tableName}, ${endpointsName}, ${ctxName}`, table, endpoints, ctx] as const),
@@ -266,17 +269,18 @@ describe.each([
   );
 
   it.each(cases)('%s', (_, table, endpoints, ctx) => {
-    expect(evaluateRoutes(table, endpoints, ctx)).toStrictEqual(evaluateRoutes(table, endpoints, ctx, { memo: false }));
+    expect(evaluateRoutes(table, endpoints, { ...ctx, cache })).toStrictEqual(evaluateRoutes(table, endpoints, ctx));
   });
 });
 
 describe('remembered results are shared frozen, never mutably', () => {
   const tags = fullTags();
-  const ctx = nsgContexts(tags)[0]![1];
+  const cache = new AnalysisCache(tags);
+  const ctx = { ...nsgContexts(tags)[0]![1], cache };
 
   it('the verdicts one call returned cannot be changed, and the list is the caller\'s own', () => {
     const nsg = normaliseNsg(networkFixture('landing-zone.arm.json'));
-    const reference = evaluateNsg(nsg, ctx, { memo: false });
+    const reference = evaluateNsg(nsg, { ...ctx, cache: undefined });
     const first = evaluateNsg(nsg, ctx);
     expect(() => (first[0]!.verdict = 'denied')).toThrow(TypeError);
     expect(() => first[0]!.decidingRules.push('tampered')).toThrow(TypeError);
@@ -290,8 +294,8 @@ describe('remembered results are shared frozen, never mutably', () => {
 
   it('the route verdicts one call returned cannot be changed, and the analysis and its lists are the caller\'s own', () => {
     const table = routesFixture<RouteTable>('forced-tunnel.json');
-    const routeCtx = routeContexts(tags)[0]![1];
-    const reference = evaluateRoutes(table, [], routeCtx, { memo: false });
+    const routeCtx = { ...routeContexts(tags)[0]![1], cache };
+    const reference = evaluateRoutes(table, [], { ...routeCtx, cache: undefined });
     const first = evaluateRoutes(table, [], routeCtx);
     expect(() => (first.verdicts[0]!.ok = !first.verdicts[0]!.ok)).toThrow(TypeError);
     first.verdicts.pop();
@@ -302,15 +306,25 @@ describe('remembered results are shared frozen, never mutably', () => {
     expect(second.verdicts[0]).toBe(first.verdicts[0]);
   });
 
-  it('the memo is per tag set and bounded, forgetting the least recently used entry', () => {
-    const memo = new TagSetMemo<number>(2);
-    const other = fullTags();
+  it('a memo is bounded, forgetting the least recently used entry', () => {
+    const memo = new Memo<number>(2);
     let computed = 0;
-    const get = (set: ServiceTagSet, key: string) => memo.get(set, key, () => ++computed);
-    expect([get(tags, 'a'), get(tags, 'b'), get(tags, 'a'), get(other, 'a')]).toEqual([1, 2, 1, 3]);
-    get(tags, 'c'); // evicts b, the least recently used
-    expect([get(tags, 'a'), get(tags, 'b')]).toEqual([1, 5]);
-    expect(memo.size(tags)).toBe(2);
+    const get = (key: string) => memo.get(key, () => ++computed);
+    expect([get('a'), get('b'), get('a')]).toEqual([1, 2, 1]);
+    get('c'); // evicts b, the least recently used
+    expect([get('a'), get('b')]).toEqual([1, 4]);
+    expect(memo.size).toBe(2);
+  });
+
+  it('one cache per tag set: a refreshed tag set starts afresh, and a cache made for another set is not used', () => {
+    const caches = new AnalysisCaches();
+    const other = fullTags();
+    expect(caches.for(tags)).toBe(caches.for(tags));
+    expect(caches.for(other)).not.toBe(caches.for(tags));
+    const nsg = normaliseNsg(networkFixture('landing-zone.arm.json'));
+    const foreign = new AnalysisCache(other);
+    evaluateNsg(nsg, { ...ctx, cache: foreign });
+    expect(foreign.memo(NSG_VERDICTS).size).toBe(0);
   });
 });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { evaluateRoutes, gatewayExposure, type RouteContext } from '../src/analysis/routing/evaluate.js';
+import { AnalysisCache } from '../src/analysis/cache.js';
+import { evaluateRoutes, gatewayExposure, ROUTE_ANALYSES, type RouteContext } from '../src/analysis/routing/evaluate.js';
 import { normaliseRouteTable, normaliseServiceTags } from '../src/azure/normalise-network.js';
 import { gatewayFacts, vnetFacts } from '../src/azure/normalise-subnet.js';
 import type { GatewayRouteSource, RouteTable } from '../src/model/network.js';
@@ -79,7 +80,7 @@ describe('evaluateRoutes with gateway routes: what follows the system default ro
   const gatewayRoutes = gatewayExposure([hubGateway], undefined)!;
 
   it('without a route table or service endpoints, every dependency\'s route is unknown, with the gateway named', () => {
-    const analysis = evaluateRoutes(undefined, [], context({ gatewayRoutes }), { memo: false });
+    const analysis = evaluateRoutes(undefined, [], context({ gatewayRoutes }));
     expect(analysis.verdicts.length).toBeGreaterThan(0);
     for (const verdict of analysis.verdicts) expect(verdict).toMatchObject({ ok: false, unknown: { cause: 'remote_gateway' }, decidedBy: 'system: 0.0.0.0/0' });
     expect(analysis.findings.join('\n')).toMatch(/cannot be judged: ExpressRoute gateway ergw/);
@@ -87,7 +88,7 @@ describe('evaluateRoutes with gateway routes: what follows the system default ro
 
   it('a service endpoint or a UDR to Internet beats a gateway\'s default route: those routes stay judged', () => {
     const table = exampleTable({ routes: [{ name: 'apim-control-plane', addressPrefix: 'ApiManagement', nextHopType: 'Internet' }] });
-    const analysis = evaluateRoutes(table, [{ service: 'Microsoft.Storage', locations: ['westeurope'] }], context({ gatewayRoutes }), { memo: false });
+    const analysis = evaluateRoutes(table, [{ service: 'Microsoft.Storage', locations: ['westeurope'] }], context({ gatewayRoutes }));
     const byDependency = Object.fromEntries(analysis.verdicts.map((verdict) => [verdict.dependency, verdict]));
     expect(byDependency.storage).toMatchObject({ ok: true, nextHopType: 'VirtualNetworkServiceEndpoint' });
     expect(byDependency.storage?.unknown).toBeUndefined();
@@ -96,8 +97,10 @@ describe('evaluateRoutes with gateway routes: what follows the system default ro
   });
 
   it('the remembered analysis tells a region with gateway routes from one without', () => {
-    const plain = evaluateRoutes(undefined, [], context());
-    const exposed = evaluateRoutes(undefined, [], context({ gatewayRoutes }));
+    const cache = new AnalysisCache(serviceTags);
+    const plain = evaluateRoutes(undefined, [], context({ cache }));
+    const exposed = evaluateRoutes(undefined, [], context({ gatewayRoutes, cache }));
+    expect(cache.memo(ROUTE_ANALYSES).size).toBe(2);
     expect(plain.verdicts.every((verdict) => verdict.ok && !verdict.unknown)).toBe(true);
     expect(exposed.verdicts.every((verdict) => verdict.unknown)).toBe(true);
   });

@@ -43,11 +43,11 @@ function judgeDocument(json: unknown): void {
       subnetPrefixes: [],
       udrPrefixes: [],
     };
-    for (const flow of evaluateNsg(nsg, ctx, { memo: false })) expect(['allowed', 'denied', 'partial', 'unknown']).toContain(flow.verdict);
+    for (const flow of evaluateNsg(nsg, ctx)) expect(['allowed', 'denied', 'partial', 'unknown']).toContain(flow.verdict);
     ruleProblems(nsg, tags);
   }
   for (const found of document.routeTables) {
-    evaluateRoutes(normaliseRouteTable(found.body), [], { region: 'westeurope', primaryRegion: 'westeurope', platformVersion: 'stv2', serviceTags: tags, vnetAddressSpace: [] }, { memo: false });
+    evaluateRoutes(normaliseRouteTable(found.body), [], { region: 'westeurope', primaryRegion: 'westeurope', platformVersion: 'stv2', serviceTags: tags, vnetAddressSpace: [] });
   }
 }
 

@@ -96,7 +96,7 @@ describe('the v2 tiers\' own flows', () => {
     const flows = evaluateNsg(undefined, {
       vnetType: 'External', platformVersion: 'undetermined', sku: 'StandardV2', paging: DEFAULT_PAGING_POLICY, region: 'westeurope', primaryRegion: 'westeurope',
       serviceTags: tags, vnetAddressSpace: ['10.0.0.0/16'], subnetPrefixes: ['10.0.1.0/27'], udrPrefixes: [],
-    }, { memo: false });
+    });
     expect(flows.filter((flow) => flow.applies).map((flow) => [flow.peer, flow.port, flow.required])).toEqual([['Storage', 443, true]]);
   });
 

@@ -1,3 +1,4 @@
+import type { AnalysisCaches } from './cache.js';
 import { classifyDependency, DEPENDENCIES } from './dependencies.js';
 import { analyseDrift, DNS_ASPECT, DNS_DRIFT_GROUP, type DriftGroupSpec } from './drift-aspects.js';
 import { likelyCause } from './likely-cause.js';
@@ -25,6 +26,8 @@ export interface AnalysisPolicy {
   staleAfterSeconds: number;
   paging: PagingPolicy;
   driftGroups?: readonly DriftGroupSpec[];
+  /** What the poll's owner remembers per service-tag set (cache.ts); absent: every region is judged afresh. */
+  caches?: AnalysisCaches;
 }
 
 export function judgeEndpoint(entry: ConnectivityEntry, now: Date, policy: AnalysisPolicy): EndpointReport {
@@ -115,7 +118,7 @@ function judgeRegion(
   };
   if (snapshot.network) {
     const config = snapshot.network.find((candidate) => candidate.location === region.location);
-    report.config = analyseRegionConfig(snapshot.instance, region.location, config, report.dnsServers, serviceTags, policy);
+    report.config = analyseRegionConfig(snapshot.instance, region.location, config, report.dnsServers, serviceTags, policy, serviceTags && policy.caches?.for(serviceTags));
     for (const dependency of report.dependencies) {
       const cause = dependency.up ? undefined : likelyCause(dependency, report.endpoints, report.config);
       if (cause) dependency.likelyCause = cause;

@@ -1,7 +1,7 @@
 import type { PagingPolicy } from './paging-policy.js';
 import { subnetChecks, type SubnetCheck } from './subnet-checks.js';
 import { judgePrivateDns, type DnsRecordVerdict } from './private-dns.js';
-import type { MemoOptions } from './memo.js';
+import type { AnalysisCache } from './cache.js';
 import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
 import { combinedExposure, evaluateRoutes, gatewayExposure, hubRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
 import type { GatewayRouteSource, HubConnectionSource, NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
@@ -65,7 +65,7 @@ export interface SubnetPolicy {
 }
 
 /** Every flow of the requirement catalogue (each marked whether it applies) judged against the NSG, and the routes against the route table. */
-export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {}): { flows: FlowVerdict[]; routes: RouteAnalysis } {
+export function judgeSubnetPolicy(policy: SubnetPolicy, cache?: AnalysisCache): { flows: FlowVerdict[]; routes: RouteAnalysis } {
   const flows = evaluateNsg(policy.nsg, {
     vnetType: policy.vnetType,
     platformVersion: policy.platformVersion,
@@ -78,7 +78,8 @@ export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {
     subnetPrefixes: policy.subnetPrefixes,
     udrPrefixes: (policy.routeTable?.routes ?? []).map((route) => route.addressPrefix),
     ...(policy.adminRules?.length ? { adminRules: policy.adminRules } : {}),
-  }, options);
+    ...(cache ? { cache } : {}),
+  });
   const hubs = hubRoutes(policy.hubConnections, policy.routeTable);
   const gatewayRoutes = combinedExposure(gatewayExposure(policy.gatewayRoutes, policy.routeTable), hubs.exposure);
   const routes = evaluateRoutes(policy.routeTable, policy.serviceEndpoints, {
@@ -89,7 +90,8 @@ export function judgeSubnetPolicy(policy: SubnetPolicy, options: MemoOptions = {
     vnetAddressSpace: policy.vnetAddressSpace,
     ...(gatewayRoutes ? { gatewayRoutes } : {}),
     ...(hubs.learned.length > 0 ? { learnedRoutes: hubs.learned } : {}),
-  }, options);
+    ...(cache ? { cache } : {}),
+  });
   return { flows, routes };
 }
 
@@ -99,7 +101,7 @@ function flowsAndRoutes(
   location: string,
   tags: ServiceTagSet,
   policy: NetworkPolicy,
-  options: MemoOptions,
+  cache: AnalysisCache | undefined,
 ): Pick<RegionConfigReport, 'flows' | 'routes' | 'findings'> {
   const judged = judgeSubnetPolicy(
     {
@@ -119,7 +121,7 @@ function flowsAndRoutes(
       serviceTags: tags,
       paging: policy.paging,
     },
-    options,
+    cache,
   );
   const flows = judged.flows.filter((flow) => flow.applies);
   const routes = judged.routes;
@@ -147,7 +149,7 @@ export function analyseRegionConfig(
   networkStatusDns: string[],
   tags: ServiceTagSet | undefined,
   policy: NetworkPolicy,
-  options: MemoOptions = {},
+  cache?: AnalysisCache,
 ): RegionConfigReport {
   const base: RegionConfigReport = {
     state: 'ok',
@@ -184,6 +186,6 @@ export function analyseRegionConfig(
     base.findings.push(`APIM uses DNS ${networkStatusDns.join(', ')} but the VNet says ${vnetDns.join(', ')}: apply the network configuration to the instance`);
   }
   if (!tags) return { ...base, state: 'no-service-tags', findings: [...base.findings, 'service tags unavailable: flows and routes not evaluated'] };
-  const judged = flowsAndRoutes(subnet, instance, location, tags, policy, options);
+  const judged = flowsAndRoutes(subnet, instance, location, tags, policy, cache);
   return { ...base, flows: judged.flows, routes: judged.routes, findings: [...base.findings, ...judged.findings] };
 }

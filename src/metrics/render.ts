@@ -3,17 +3,8 @@ import { fleetOrder } from '../model/fleet-order.js';
 import { escapeLabelValue, familyHeader, formatSample, formatValue, type Sample } from './exposition.js';
 import { FLEET_FAMILIES, TARGET_UP_FAMILY, unresolvedTargetSamples, type FleetFamily } from './families.js';
 
-/** `,name="` per label of a family, built once per family list. */
-const labelHeads = new WeakMap<FleetFamily, string[]>();
-
-function headsOf(family: FleetFamily): string[] {
-  let heads = labelHeads.get(family);
-  if (!heads) {
-    heads = family.labelNames.map((name) => `,${name}="`);
-    labelHeads.set(family, heads);
-  }
-  return heads;
-}
+/** `,name="` per label of a family (a few strings, made per family and instance: cheaper than any cache). */
+const headsOf = (family: FleetFamily): string[] => family.labelNames.map((name) => `,${name}="`);
 
 /** `{subscription_id="…",…,location="…"` of one instance, escaped once per region instead of once per series. */
 export type PrefixOf = (location: string) => string;

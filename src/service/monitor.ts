@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
 import { analyseFleet, ANALYSIS_FAILED, judgeInstance } from '../analysis/analyse.js';
+import { AnalysisCaches } from '../analysis/cache.js';
 import type { FleetReport, InstanceReport } from '../analysis/report.js';
 import type { FleetSnapshot, InstanceSnapshot } from '../model/snapshot.js';
 import { ArmClients } from '../azure/clients.js';
@@ -55,6 +56,8 @@ export class Monitor {
       staleAfterSeconds: config.staleAfterSeconds,
       paging: config.paging.dependencies,
       driftGroups: config.drift.groups,
+      // Owned by the monitor: regions (and polls) with the same service tags share what was judged.
+      caches: new AnalysisCaches(),
     };
     const serviceTags = new ServiceTagsCache(clients, log);
     const { sharding } = config;

@@ -1,4 +1,3 @@
-import { TagSetMemo, type MemoOptions } from '../memo.js';
 import { pagesOn } from '../paging-policy.js';
 import { FLOW_REQUIREMENTS, flowApplies, requiredFor, type FlowRequirement } from '../requirements.js';
 import type { NetworkSecurityGroup, SecurityAdminRule, SecurityRule } from '../../model/network.js';
@@ -98,8 +97,8 @@ export function evaluateFlow(nsg: NetworkSecurityGroup | undefined, flow: FlowRe
   return judge(nsg && orderedRules(nsg), flow, buildEnv(ctx), orderedAdminRules(ctx.adminRules ?? []));
 }
 
-/** Regions of a fleet mostly share an NSG's rules; see memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
-export const nsgVerdictMemo = new TagSetMemo<readonly FlowVerdict[]>(1024);
+/** The cache's memo of a region's verdicts: regions of a fleet mostly share an NSG's rules (memo-key.ts says what makes two the same). */
+export const NSG_VERDICTS = 'nsg verdicts';
 
 /**
  * Remembered verdicts are frozen and shared by every region they fit (a fleet's reports would
@@ -110,15 +109,14 @@ const frozen = (verdicts: FlowVerdict[]): readonly FlowVerdict[] => {
   return Object.freeze(verdicts);
 };
 
-/** One verdict per row of FLOW_REQUIREMENTS, in table order. */
-export function evaluateNsg(nsg: NetworkSecurityGroup | undefined, ctx: NsgContext, options: MemoOptions = {}): FlowVerdict[] {
-  const memo = options.memo !== false;
-  const env = buildEnv(ctx, memo);
+/** One verdict per row of FLOW_REQUIREMENTS, in table order; with `ctx.cache`, regions with the same memo key share them. */
+export function evaluateNsg(nsg: NetworkSecurityGroup | undefined, ctx: NsgContext): FlowVerdict[] {
+  const env = buildEnv(ctx);
   const rules = nsg && orderedRules(nsg);
   const admin = orderedAdminRules(ctx.adminRules ?? []);
   const judgeAll = () => FLOW_REQUIREMENTS.map((flow) => judge(rules, flow, env, admin));
-  if (!rules || !memo) return judgeAll();
+  if (!rules || !env.cache) return judgeAll();
   // The layer a rule sits in (and its network manager, which outputs name) is part of what it means.
   const key = admin.length === 0 ? nsgMemoKey(rules, env) : JSON.stringify([admin.map((rule) => rule.networkManager), nsgMemoKey([...admin, ...rules], env)]);
-  return [...nsgVerdictMemo.get(ctx.serviceTags, key, () => frozen(judgeAll()))];
+  return [...env.cache.memo<readonly FlowVerdict[]>(NSG_VERDICTS, 1024).get(key, () => frozen(judgeAll()))];
 }

@@ -95,7 +95,7 @@ export interface RuleProblem {
 export function ruleProblems(nsg: NetworkSecurityGroup, serviceTags: ServiceTagSet, adminRules: readonly SecurityAdminRule[] = []): RuleProblem[] {
   // Whether a word resolves depends on the tag data alone, not on the subnet or its region.
   const ctx: NsgContext = { vnetType: 'External', platformVersion: '', paging: {}, region: '', primaryRegion: '', serviceTags, vnetAddressSpace: [], subnetPrefixes: [], udrPrefixes: [] };
-  const env = buildEnv(ctx, false);
+  const env = buildEnv(ctx);
   const problems: RuleProblem[] = [];
   for (const rule of [...adminRules, ...orderedRules(nsg)]) {
     const found = [...Object.values(rule.unresolved ?? {})];

@@ -1,5 +1,5 @@
 import { AddressSet, isIpPrefix } from '../addresses.js';
-import { TagSetMemo } from '../memo.js';
+import { cacheFor, type AnalysisCache } from '../cache.js';
 import type { PagingPolicy } from '../paging-policy.js';
 import { FLOW_REQUIREMENTS, type FlowRequirement } from '../requirements.js';
 import { peerAddresses, tagAddresses } from '../service-tags.js';
@@ -30,6 +30,8 @@ export interface NsgContext {
   udrPrefixes: string[];
   /** The VNet's Virtual Network Manager security admin rules, evaluated before the NSG. */
   adminRules?: readonly SecurityAdminRule[];
+  /** What the poll remembers for this tag set; absent: everything is computed afresh. */
+  cache?: AnalysisCache;
 }
 
 export const HOST_VIP = AddressSet.fromPrefixes(['168.63.129.16/32']);
@@ -37,9 +39,6 @@ const METADATA_IP = AddressSet.fromPrefixes(['169.254.169.254/32']);
 /** What Azure's `Internet` tag leaves out besides the VNet itself. */
 const NOT_INTERNET = AddressSet.fromPrefixes(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '168.63.129.16/32', '169.254.0.0/16']);
 
-/** Parsing a tag's prefixes is the expensive part; tag sets are shared across instances and polls. */
-const tagWords = new TagSetMemo<AddressSet | undefined>();
-const tagPeerUnions = new TagSetMemo<AddressSet>();
 
 /** `isIpPrefix` throws and catches on every tag name, which is slow on the hot path; the regex is a cheap necessary condition. */
 function looksLikeIp(text: string): boolean {
@@ -75,13 +74,21 @@ export interface Env {
   words: Map<string, AddressSet | undefined>;
   /** How much of the subnet each rule's local side covers, by rule. */
   coverage: Map<RuleSides, Coverage>;
+  /** The poll's cache, when it was made for this evaluation's tag set. */
+  cache: AnalysisCache | undefined;
 }
 
-/** `memo: false` builds everything afresh (the reference the memoised evaluation is tested against). */
-export function buildEnv(ctx: NsgContext, memo = true): Env {
+/** Parsing a tag's prefixes is the expensive part; with a cache, every region of every poll shares it. */
+function remembered<T>(cache: AnalysisCache | undefined, name: string, key: string, compute: () => T): T {
+  return cache ? cache.memo<T>(name).get(key, compute) : compute();
+}
+
+/** Without `ctx.cache` (or with one of another tag set), everything is built afresh: the reference the remembered evaluation is tested against. */
+export function buildEnv(ctx: NsgContext): Env {
+  const cache = cacheFor(ctx.cache, ctx.serviceTags);
   const vnet = ipPrefixes(ctx.vnetAddressSpace);
   const subnet = ctx.subnetPrefixes.length > 0 ? ipPrefixes(ctx.subnetPrefixes) : undefined;
-  const udr = memo ? rememberedUdrSet(ctx.serviceTags, ctx.udrPrefixes) : udrSet(ctx.serviceTags, ctx.udrPrefixes);
+  const udr = ctx.udrPrefixes.length === 0 ? AddressSet.EMPTY : remembered(cache, 'udr sets', JSON.stringify(ctx.udrPrefixes), () => udrSet(ctx.serviceTags, ctx.udrPrefixes, cache));
   const dualStack = [...ctx.vnetAddressSpace, ...ctx.subnetPrefixes].some((prefix) => prefix.includes(':'));
   return {
     ctx,
@@ -94,23 +101,17 @@ export function buildEnv(ctx: NsgContext, memo = true): Env {
     regions: [shortRegion(ctx.region), shortRegion(ctx.primaryRegion)],
     words: new Map(),
     coverage: new Map(),
+    cache,
   };
 }
 
-/** Route tables repeat across a fleet, and a route to a service tag makes a large set. */
-const udrSets = new TagSetMemo<AddressSet>(1024);
-
-/** UDRs may name service tags as well as CIDRs; both widen VirtualNetwork. */
-function udrSet(tags: ServiceTagSet, prefixes: readonly string[]): AddressSet {
-  return unionAll(prefixes.map((prefix) => (looksLikeIp(prefix) ? AddressSet.fromPrefixes([prefix]) : (tagSet(tags, prefix) ?? AddressSet.EMPTY))));
+/** UDRs may name service tags as well as CIDRs; both widen VirtualNetwork. Route tables repeat across a fleet, and a route to a service tag makes a large set. */
+function udrSet(tags: ServiceTagSet, prefixes: readonly string[], cache: AnalysisCache | undefined): AddressSet {
+  return unionAll(prefixes.map((prefix) => (looksLikeIp(prefix) ? AddressSet.fromPrefixes([prefix]) : (tagSet(tags, prefix, cache) ?? AddressSet.EMPTY))));
 }
 
-function rememberedUdrSet(tags: ServiceTagSet, prefixes: readonly string[]): AddressSet {
-  return prefixes.length === 0 ? AddressSet.EMPTY : udrSets.get(tags, JSON.stringify(prefixes), () => udrSet(tags, prefixes));
-}
-
-function tagSet(tags: ServiceTagSet, name: string): AddressSet | undefined {
-  return tagWords.get(tags, `tag:${name.toLowerCase()}`, () => tagAddresses(tags, name));
+function tagSet(tags: ServiceTagSet, name: string, cache: AnalysisCache | undefined): AddressSet | undefined {
+  return remembered(cache, 'tag words', `tag:${name.toLowerCase()}`, () => tagAddresses(tags, name));
 }
 
 /** One address word of a rule (`*`, a tag, a CIDR); undefined when Azure would not know it either. */
@@ -126,7 +127,7 @@ function resolveWord(word: string, env: Env): AddressSet | undefined {
   if (word === 'azureloadbalancer') return HOST_VIP;
   if (word === 'internet') return env.internet;
   if (looksLikeIp(word)) return AddressSet.fromPrefixes([word]);
-  return tagSet(env.ctx.serviceTags, word);
+  return tagSet(env.ctx.serviceTags, word, env.cache);
 }
 
 /** The addresses a flow's peer stands for; undefined when the tag data does not know them. */
@@ -141,7 +142,7 @@ export function peerSet(flow: FlowRequirement, env: Env): AddressSet | undefined
   }
   const { ctx, regions } = env;
   const key = `peer:${peer}|${regions.join(',')}|${flow.regionalTags}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
-  return tagWords.get(ctx.serviceTags, key, () => peerAddresses(ctx.serviceTags, flow.peer, regions, flow.regionalTags)?.intersect(env.family));
+  return remembered(env.cache, 'tag words', key, () => peerAddresses(ctx.serviceTags, flow.peer, regions, flow.regionalTags)?.intersect(env.family));
 }
 
 const NOT_TAG_PEERS = ['azureloadbalancer', 'internet', 'virtualnetwork'];
@@ -149,7 +150,7 @@ const NOT_TAG_PEERS = ['azureloadbalancer', 'internet', 'virtualnetwork'];
 /** Every address of every flow peer that is a service tag (all but `Internet`, `AzureLoadBalancer` and `VirtualNetwork`); fixed by tag set, regions and family. */
 export function tagPeers(env: Env): AddressSet {
   const key = `peers:${env.regions.join(',')}|${env.family === AddressSet.ALL ? 'v4v6' : 'v4'}`;
-  return tagPeerUnions.get(env.ctx.serviceTags, key, () =>
+  return remembered(env.cache, 'tag peer unions', key, () =>
     unionAll(FLOW_REQUIREMENTS.filter((flow) => !NOT_TAG_PEERS.includes(flow.peer.toLowerCase())).map((flow) => peerSet(flow, env) ?? AddressSet.EMPTY)),
   );
 }

@@ -1,3 +1,4 @@
+import type { AnalysisCache } from '../cache.js';
 import type { Route, ServiceTagSet } from '../../model/network.js';
 import type { GatewayExposure } from './gateways.js';
 
@@ -13,4 +14,6 @@ export interface RouteContext {
   gatewayRoutes?: GatewayExposure;
   /** Default routes known from configuration that no route table shows (a Virtual WAN hub's, gateways.ts `hubRoutes`). */
   learnedRoutes?: Route[];
+  /** What the poll remembers for this tag set; absent: everything is computed afresh. */
+  cache?: AnalysisCache;
 }

@@ -1,5 +1,5 @@
 import { AddressSet } from '../addresses.js';
-import { TagSetMemo } from '../memo.js';
+import type { AnalysisCache } from '../cache.js';
 import { tagAddressesV4 } from './tags.js';
 import { TUNNELLING_ENDPOINTS } from '../requirements.js';
 import { regionalTag } from '../service-tags.js';
@@ -52,18 +52,17 @@ export interface EndpointRouteSet {
   addresses: AddressSet;
 }
 
-const memo = new TagSetMemo<AddressSet>();
-
-/** The IPv4 addresses of `tagName` in `regions`, memoised per tag set (every region of a fleet asks alike). */
-function addressesIn(tags: ServiceTagSet, tagName: string, regions: readonly string[]): AddressSet {
-  return memo.get(tags, `${tagName}|${regions.join(',')}`, () => {
+/** The IPv4 addresses of `tagName` in `regions`, remembered in the cache (every region of a fleet asks alike). */
+function addressesIn(tags: ServiceTagSet, tagName: string, regions: readonly string[], cache: AnalysisCache | undefined): AddressSet {
+  const compute = () => {
     let addresses = AddressSet.EMPTY;
     for (const region of regions) {
       const tag = (region === '*' ? undefined : regionalTag(tags, tagName, region)) ?? tags.tags.get(tagName.toLowerCase());
-      if (tag) addresses = addresses.union(tagAddressesV4(tag));
+      if (tag) addresses = addresses.union(tagAddressesV4(tag, cache));
     }
     return addresses;
-  });
+  };
+  return cache ? cache.memo<AddressSet>('endpoint addresses').get(`${tagName}|${regions.join(',')}`, compute) : compute();
 }
 
 /**
@@ -71,12 +70,12 @@ function addressesIn(tags: ServiceTagSet, tagName: string, regions: readonly str
  * set lacks falls back to the global tag, as `peerAddresses` does, so that a peer and its endpoint
  * are judged on the same prefixes.
  */
-export function endpointRouteSets(serviceEndpoints: ServiceEndpoint[], tags: ServiceTagSet, subnetRegion: string): EndpointRouteSet[] {
+export function endpointRouteSets(serviceEndpoints: ServiceEndpoint[], tags: ServiceTagSet, subnetRegion: string, cache?: AnalysisCache): EndpointRouteSet[] {
   const sets: EndpointRouteSet[] = [];
   for (const endpoint of serviceEndpoints) {
     const known = ENDPOINT_TAGS[endpoint.service.trim().toLowerCase()];
     if (!known) continue;
-    const addresses = addressesIn(tags, known.tag, coveredRegions(endpoint, subnetRegion));
+    const addresses = addressesIn(tags, known.tag, coveredRegions(endpoint, subnetRegion), cache);
     if (!addresses.isEmpty) sets.push({ service: endpoint.service, addresses });
   }
   return sets;

@@ -3,7 +3,7 @@
  * table, Azure's system routes and its service endpoints (docs/design.md, "Forced tunnelling").
  */
 import type { Dependency } from '../dependencies.js';
-import { TagSetMemo, type MemoOptions } from '../memo.js';
+import { cacheFor, type AnalysisCache } from '../cache.js';
 import { endpointRouteSets, serviceEndpointEnabled } from './endpoints.js';
 import { splitByRoutes } from './match.js';
 import type { RouteContext } from './context.js';
@@ -39,11 +39,8 @@ function describeRoute(route: Route): string {
   return `route '${route.name}' (${route.addressPrefix} -> ${describeHop(route.nextHopType, route.nextHopIpAddress)})`;
 }
 
-/** Regions of a fleet mostly share route tables and endpoints; see memo-key.ts for what makes two regions the same. Exported for tests to see what is shared. */
-export const routeAnalysisMemo = new TagSetMemo<RouteAnalysis>(1024);
-
-/** Entries are never changed once made, so regions share them. */
-const endpointEntryMemo = new TagSetMemo<readonly RouteEntry[]>(1024);
+/** The cache's memo of whole analyses: regions of a fleet mostly share route tables and endpoints (memo-key.ts says what makes two the same). */
+export const ROUTE_ANALYSES = 'route analyses';
 
 /** Remembered verdicts are frozen and shared by every region they fit, as NSG verdicts are (nsg/evaluate.ts). */
 const frozen = (analysis: RouteAnalysis): RouteAnalysis => {
@@ -54,25 +51,27 @@ const frozen = (analysis: RouteAnalysis): RouteAnalysis => {
 /** Callers own the analysis and its lists; the verdicts in them are the shared, frozen ones. */
 const ownedCopy = (analysis: RouteAnalysis): RouteAnalysis => ({ ...analysis, verdicts: [...analysis.verdicts], findings: [...analysis.findings] });
 
-export function evaluateRoutes(routeTable: RouteTable | undefined, serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, options: MemoOptions = {}): RouteAnalysis {
+/** With `ctx.cache`, regions with the same memo key share one analysis; without, it is computed afresh. */
+export function evaluateRoutes(routeTable: RouteTable | undefined, serviceEndpoints: ServiceEndpoint[], ctx: RouteContext): RouteAnalysis {
   const udrs = routeTable?.routes ?? [];
-  if (options.memo === false) return analyseRoutes(udrs, serviceEndpoints, ctx, false);
-  const { relevant } = routedPeers(ctx.serviceTags, shortRegion(ctx.region), shortRegion(ctx.primaryRegion));
+  const cache = cacheFor(ctx.cache, ctx.serviceTags);
+  if (!cache) return analyseRoutes(udrs, serviceEndpoints, ctx, undefined);
+  const { relevant } = routedPeers(ctx.serviceTags, shortRegion(ctx.region), shortRegion(ctx.primaryRegion), cache);
   const key = routesMemoKey(udrs, serviceEndpoints, ctx, relevant);
-  return ownedCopy(routeAnalysisMemo.get(ctx.serviceTags, key, () => frozen(analyseRoutes(udrs, serviceEndpoints, ctx, true))));
+  return ownedCopy(cache.memo<RouteAnalysis>(ROUTE_ANALYSES, 1024).get(key, () => frozen(analyseRoutes(udrs, serviceEndpoints, ctx, cache))));
 }
 
-function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, memo: boolean): RouteAnalysis {
+function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint[], ctx: RouteContext, cache: AnalysisCache | undefined): RouteAnalysis {
   const region = shortRegion(ctx.region);
   const primaryRegion = shortRegion(ctx.primaryRegion);
-  const { peers, missing, relevant } = routedPeers(ctx.serviceTags, region, primaryRegion);
+  const { peers, missing, relevant } = routedPeers(ctx.serviceTags, region, primaryRegion, cache);
   const findings = missing.map((peer) => `service tag ${peer} has no IPv4 prefixes in the tag set (change ${ctx.serviceTags.changeNumber}); its route was not checked`);
-  const makeEndpointRoutes = () => endpointEntries(endpointRouteSets(serviceEndpoints, ctx.serviceTags, region), relevant);
-  // Endpoint routes depend on the endpoints and the regions only: exactly this key.
+  const makeEndpointRoutes = () => endpointEntries(endpointRouteSets(serviceEndpoints, ctx.serviceTags, region, cache), relevant);
+  // Endpoint routes depend on the endpoints and the regions only: exactly this key. Entries are never changed once made.
   const endpointKey = JSON.stringify([region, primaryRegion, endpointsKey(serviceEndpoints)]);
-  const endpointRoutes = memo ? endpointEntryMemo.get(ctx.serviceTags, endpointKey, makeEndpointRoutes) : makeEndpointRoutes();
+  const endpointRoutes = cache ? cache.memo<readonly RouteEntry[]>('endpoint routes', 1024).get(endpointKey, makeEndpointRoutes) : makeEndpointRoutes();
   const learned = ctx.learnedRoutes ?? [];
-  const { entries, unresolved } = effectiveRoutes(udrs, endpointRoutes, ctx.serviceTags, ctx.vnetAddressSpace, relevant, learned);
+  const { entries, unresolved } = effectiveRoutes(udrs, endpointRoutes, ctx.serviceTags, ctx.vnetAddressSpace, relevant, learned, cache);
   for (const route of unresolved) {
     findings.push(`${describeRoute(route)} names neither a CIDR nor a service tag in the tag set (change ${ctx.serviceTags.changeNumber}); ignored`);
   }

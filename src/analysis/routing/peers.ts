@@ -1,5 +1,5 @@
 import { AddressSet } from '../addresses.js';
-import { TagSetMemo } from '../memo.js';
+import type { AnalysisCache } from '../cache.js';
 import type { Dependency } from '../dependencies.js';
 import { FLOW_REQUIREMENTS, ROUTE_PEERS } from '../requirements.js';
 import { peerAddresses } from '../service-tags.js';
@@ -25,11 +25,9 @@ export interface RoutedPeers {
 
 const usesRegionalTags = (peer: string) => FLOW_REQUIREMENTS.some((flow) => flow.peer === peer && flow.regionalTags);
 
-const memo = new TagSetMemo<RoutedPeers>();
-
-/** The addresses of each peer for a region and its primary (docs/design.md, "Requirements": both regions' tags count), memoised per tag set. */
-export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: string): RoutedPeers {
-  return memo.get(tags, `${region}|${primaryRegion}`, () => {
+/** The addresses of each peer for a region and its primary (docs/design.md, "Requirements": both regions' tags count), remembered in the cache. */
+export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: string, cache?: AnalysisCache): RoutedPeers {
+  const compute = () => {
     const peers: RoutedPeer[] = [];
     const missing: string[] = [];
     for (const { peer, dependency } of ROUTE_PEERS) {
@@ -39,5 +37,6 @@ export function routedPeers(tags: ServiceTagSet, region: string, primaryRegion: 
     }
     const relevant = peers.reduce((set, { addresses }) => set.union(addresses), AddressSet.EMPTY);
     return { peers, missing, relevant };
-  });
+  };
+  return cache ? cache.memo<RoutedPeers>('routed peers').get(`${region}|${primaryRegion}`, compute) : compute();
 }

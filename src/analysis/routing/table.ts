@@ -1,4 +1,5 @@
 import { AddressSet, isIpPrefix, parsePrefix, type Interval } from '../addresses.js';
+import type { AnalysisCache } from '../cache.js';
 import type { EndpointRouteSet } from './endpoints.js';
 import { isV4, overlaps, tagCidrsTouching, toCidr, type Cidr } from './tags.js';
 import type { NextHopType, Route, ServiceTagSet } from '../../model/network.js';
@@ -76,6 +77,7 @@ export function effectiveRoutes(
   vnetAddressSpace: readonly string[],
   relevant: AddressSet = AddressSet.ALL_V4,
   learned: readonly Route[] = [],
+  cache?: AnalysisCache,
 ): EffectiveRoutes {
   const entries: RouteEntry[] = [];
   const unresolved: Route[] = [];
@@ -96,7 +98,7 @@ export function effectiveRoutes(
       continue;
     }
     const precedence = tagPrecedence(tag.name);
-    for (const cidr of tagCidrsTouching(tag, relevant)) entries.push(entry(cidr, 1, precedence, hop));
+    for (const cidr of tagCidrsTouching(tag, relevant, cache)) entries.push(entry(cidr, 1, precedence, hop));
   }
 
   for (const route of learned) {

@@ -1,10 +1,11 @@
 import { AddressSet, parsePrefix, type Interval } from '../addresses.js';
+import type { AnalysisCache } from '../cache.js';
 import type { ServiceTag } from '../../model/network.js';
 
 /**
- * Memoised views of service tags. A fleet's regions share one cached tag set (it changes weekly at
- * most), and parsing and filtering its prefixes on every evaluation dominated the cost, so results
- * are kept per tag object; tags are treated as immutable once built.
+ * Views of service tags. A fleet's regions share one tag set (it changes weekly at most), and parsing
+ * and filtering its prefixes on every evaluation dominated the cost, so with a cache the results are
+ * kept per tag object; tags are treated as immutable once built.
  */
 
 export interface Cidr extends Interval {
@@ -12,9 +13,6 @@ export interface Cidr extends Interval {
 }
 
 const V4_MAX = (1n << 32n) - 1n;
-const cidrs = new WeakMap<ServiceTag, readonly Cidr[]>();
-const addresses = new WeakMap<ServiceTag, AddressSet>();
-const within = new WeakMap<AddressSet, WeakMap<ServiceTag, readonly Cidr[]>>();
 
 export function toCidr(prefix: string): Cidr {
   const text = prefix.trim();
@@ -38,35 +36,18 @@ export function overlaps(set: AddressSet, interval: Interval): boolean {
 }
 
 /** The tag's IPv4 prefixes one by one (not merged: longest-prefix match needs each length). */
-export function tagCidrs(tag: ServiceTag): readonly Cidr[] {
-  let cached = cidrs.get(tag);
-  if (!cached) {
-    cached = tag.addressPrefixes.map(toCidr).filter(isV4);
-    cidrs.set(tag, cached);
-  }
-  return cached;
+export function tagCidrs(tag: ServiceTag, cache?: AnalysisCache): readonly Cidr[] {
+  const compute = () => tag.addressPrefixes.map(toCidr).filter(isV4);
+  return cache ? cache.of(tag, 'cidrs', compute) : compute();
 }
 
-/** The tag's IPv4 prefixes that touch `relevant`; memoised, so pass a memoised set. */
-export function tagCidrsTouching(tag: ServiceTag, relevant: AddressSet): readonly Cidr[] {
-  let byTag = within.get(relevant);
-  if (!byTag) {
-    byTag = new WeakMap();
-    within.set(relevant, byTag);
-  }
-  let cached = byTag.get(tag);
-  if (!cached) {
-    cached = tagCidrs(tag).filter((cidr) => overlaps(relevant, cidr));
-    byTag.set(tag, cached);
-  }
-  return cached;
+/** The tag's IPv4 prefixes that touch `relevant`; remembered per `relevant` object, so pass a remembered set. */
+export function tagCidrsTouching(tag: ServiceTag, relevant: AddressSet, cache?: AnalysisCache): readonly Cidr[] {
+  const compute = () => tagCidrs(tag, cache).filter((cidr) => overlaps(relevant, cidr));
+  return cache ? cache.of(relevant, `touching:${tag.name}`, compute) : compute();
 }
 
-export function tagAddressesV4(tag: ServiceTag): AddressSet {
-  let cached = addresses.get(tag);
-  if (!cached) {
-    cached = AddressSet.of([...tagCidrs(tag)]);
-    addresses.set(tag, cached);
-  }
-  return cached;
+export function tagAddressesV4(tag: ServiceTag, cache?: AnalysisCache): AddressSet {
+  const compute = () => AddressSet.of([...tagCidrs(tag, cache)]);
+  return cache ? cache.of(tag, 'v4', compute) : compute();
 }
