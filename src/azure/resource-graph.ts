@@ -1,6 +1,7 @@
 import type { ApiManagementServiceResource } from '@azure/arm-apimanagement';
 import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
+import { armJsonBody, isObject } from './arm-response.js';
 import { flatten } from './normalise-json.js';
 
 /**
@@ -36,8 +37,6 @@ export interface GraphPage {
   skipToken?: string;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class ResourceGraphReader {
   constructor(
@@ -57,28 +56,7 @@ export class ResourceGraphReader {
       body: JSON.stringify({ subscriptions, query, options }),
     });
     const response = await this.client.sendRequest(request);
-    let body: unknown;
-    try {
-      body = response.bodyAsText ? JSON.parse(response.bodyAsText) : undefined;
-    } catch {
-      throw new RestError('Resource Graph answered with a body that is not JSON', {
-        code: 'PARSE_ERROR',
-        statusCode: response.status,
-        request,
-        response,
-      });
-    }
-    if (response.status < 200 || response.status >= 300) {
-      const error = isObject(body) && isObject(body.error) ? body.error : {};
-      const details = Array.isArray(error.details) ? error.details.filter(isObject).map((d) => d.message).filter((m) => typeof m === 'string') : [];
-      const message = [typeof error.message === 'string' ? error.message : `Resource Graph answered ${response.status}`, ...details].join(' ');
-      throw new RestError(message, {
-        code: typeof error.code === 'string' ? error.code : `HTTP${response.status}`,
-        statusCode: response.status,
-        request,
-        response,
-      });
-    }
+    const body = armJsonBody(request, response, 'Resource Graph answered');
     if (!isObject(body) || !Array.isArray(body.data)) {
       throw new RestError('Resource Graph answered without a "data" array (objectArray results expected)', {
         code: 'PARSE_ERROR',
