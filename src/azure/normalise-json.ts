@@ -32,6 +32,11 @@ export function flatten(resource: Json): Json {
   return isRecord(properties) ? { ...properties, ...rest } : resource;
 }
 
+/** The `id` of a sub-resource reference (`{ "id": "..." }`), as written; undefined when there is none. */
+export function idOf(value: unknown): string | undefined {
+  return isRecord(value) && typeof value.id === 'string' ? value.id : undefined;
+}
+
 export function list(value: unknown, field: string, where: string): unknown[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw new InvalidNetworkConfigError(`${where}: "${field}" must be an array, got ${describe(value)}`);

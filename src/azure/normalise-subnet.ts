@@ -1,6 +1,6 @@
 import type { ServiceEndpoint } from '../model/network.js';
 import { isResourceOf, parseResourceId, shortRegion } from '../model/ids.js';
-import { flatten, isRecord, type Json } from './normalise-json.js';
+import { flatten, idOf, isRecord, type Json } from './normalise-json.js';
 
 /**
  * Subnets and VNets, whether ARM REST bodies (`properties.*`) or the SDK's flattened objects.
@@ -12,7 +12,7 @@ const fields = (body: unknown): Json => (isRecord(body) ? flatten(body) : {});
 
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v !== '') : []);
 
-const idOf = (value: unknown): string | undefined => (isRecord(value) && typeof value.id === 'string' ? value.id.toLowerCase() : undefined);
+const lowerIdOf = (value: unknown): string | undefined => idOf(value)?.toLowerCase();
 
 export interface SubnetFacts {
   id: string;
@@ -37,8 +37,8 @@ export function subnetFacts(body: unknown): SubnetFacts {
     }),
     delegations: strings((Array.isArray(subnet.delegations) ? subnet.delegations : []).map((delegation) => fields(delegation).serviceName)),
   };
-  const nsgId = idOf(subnet.networkSecurityGroup);
-  const routeTableId = idOf(subnet.routeTable);
+  const nsgId = lowerIdOf(subnet.networkSecurityGroup);
+  const routeTableId = lowerIdOf(subnet.routeTable);
   if (nsgId) facts.nsgId = nsgId;
   if (routeTableId) facts.routeTableId = routeTableId;
   return facts;
@@ -67,7 +67,7 @@ function gatewaysIn(subnets: unknown): string[] {
   const ids = new Set<string>();
   for (const subnet of Array.isArray(subnets) ? subnets : []) {
     for (const configuration of Array.isArray(fields(subnet).ipConfigurations) ? (fields(subnet).ipConfigurations as unknown[]) : []) {
-      const match = GATEWAY_IP_CONFIGURATION.exec(idOf(configuration) ?? '');
+      const match = GATEWAY_IP_CONFIGURATION.exec(lowerIdOf(configuration) ?? '');
       if (match) ids.add(match[1]!);
     }
   }
@@ -76,7 +76,7 @@ function gatewaysIn(subnets: unknown): string[] {
 
 function peeringFacts(body: unknown): PeeringFacts | undefined {
   const peering = fields(body);
-  const remoteVnetId = idOf(peering.remoteVirtualNetwork);
+  const remoteVnetId = lowerIdOf(peering.remoteVirtualNetwork);
   if (!remoteVnetId) return undefined;
   return { name: String(peering.name ?? ''), remoteVnetId, useRemoteGateways: peering.useRemoteGateways === true };
 }

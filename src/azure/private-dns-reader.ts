@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
-import { flatten, isRecord } from './normalise-json.js';
+import { flatten, idOf, isRecord } from './normalise-json.js';
 import type { BulkPages } from './poll-context.js';
 import { subscriptionInPath } from '../model/ids.js';
 import type { PrivateDnsConfig, PrivateDnsZone } from '../model/network.js';
@@ -17,8 +17,6 @@ export const DNS_LINKS_QUERY = "Resources | where type =~ 'microsoft.network/pri
 export const PRIVATE_DNS_API_VERSION = '2024-06-01';
 
 const LINK = /^(.*\/providers\/microsoft\.network\/privatednszones\/[^/]+)\/virtualnetworklinks\/[^/]+$/i;
-
-const idOf = (value: unknown): string | undefined => (isRecord(value) && typeof value.id === 'string' ? value.id : undefined);
 
 /** A record set (`GET <zone>/A` item) as relative name -> IPv4 addresses. */
 function aRecordsOf(sets: readonly unknown[]): Record<string, string[]> {

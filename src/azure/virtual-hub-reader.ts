@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
-import { flatten, isRecord } from './normalise-json.js';
+import { flatten, idOf, isRecord } from './normalise-json.js';
 import type { BulkPages } from './poll-context.js';
 import { parseNetworkResourceId } from './normalise-subnet.js';
 import type { HubConnectionSource } from '../model/network.js';
@@ -30,8 +30,6 @@ async function listAll<T>(items: AsyncIterable<T>): Promise<T[]> {
   for await (const item of items) all.push(item);
   return all;
 }
-
-const idOf = (value: unknown): string | undefined => (isRecord(value) && typeof value.id === 'string' ? value.id : undefined);
 
 function hubOfRow(row: Record<string, unknown>): Hub | undefined {
   const hub = flatten(row);

@@ -4,7 +4,7 @@ import type { NetworkSecurityGroup, SecurityAdminRule, SecurityRule } from '../.
 import { nearMisses, partialNote, regionalParts, regionLabel, UNKNOWN_NOTE, type PeerPart } from './explain.js';
 import { nsgMemoKey } from './memo-key.js';
 import { NO_NSG, type FlowVerdict } from './verdict.js';
-import { addressResolver, orderedRules, points, symbolicResolver, verdictOf, walk, type PeerResolver, type Walk } from './walk.js';
+import { addressResolver, orderedAdminRules, orderedRules, points, symbolicResolver, verdictOf, walk, type PeerResolver, type Walk } from './walk.js';
 import { buildEnv, peerSet, type Env, type NsgContext } from './words.js';
 import { AddressSet } from '../addresses.js';
 
@@ -35,11 +35,6 @@ function walkLayers(admin: readonly SecurityAdminRule[], rules: readonly Securit
   const handedOn = first.decisions.filter((decision) => decision.access === 'Allow').reduce((set, decision) => set.union(decision.part), first.undecided);
   const second = handedOn.isEmpty ? { decisions: [], notes: [], undecided: handedOn } : nsgWalk(handedOn);
   return { decisions: [...final, ...second.decisions], notes: [...first.notes, ...second.notes], undecided: AddressSet.EMPTY };
-}
-
-/** Admin rules by priority (a priority that cannot be read first, as it might come anywhere). */
-export function orderedAdminRules(rules: readonly SecurityAdminRule[]): SecurityAdminRule[] {
-  return [...rules].sort((a, b) => Number(a.unresolved?.priority === undefined) - Number(b.unresolved?.priority === undefined) || a.priority - b.priority);
 }
 
 /** `rules` in Azure's order (`orderedRules`); undefined when the subnet has no NSG. `admin` in priority order. */

@@ -78,8 +78,17 @@ export interface Walk {
 
 /** Azure's order: custom rules by priority, then the default rules by priority; a rule whose priority cannot be read first (it might come anywhere). */
 export function orderedRules(nsg: NetworkSecurityGroup): SecurityRule[] {
-  const byPriority = (a: SecurityRule, b: SecurityRule) => Number(a.unresolved?.priority === undefined) - Number(b.unresolved?.priority === undefined) || a.priority - b.priority;
   return [...[...nsg.securityRules].sort(byPriority), ...[...nsg.defaultSecurityRules].sort(byPriority)];
+}
+
+/** Security admin rules in Azure's order: by priority, as NSG rules. */
+export function orderedAdminRules(rules: readonly SecurityAdminRule[]): SecurityAdminRule[] {
+  return [...rules].sort(byPriority);
+}
+
+/** Lower priority first; a rule whose priority cannot be read first of all (it might come anywhere). */
+function byPriority(a: LayerRule, b: LayerRule): number {
+  return Number(a.unresolved?.priority === undefined) - Number(b.unresolved?.priority === undefined) || a.priority - b.priority;
 }
 
 /** Whether a rule's destination ports hold the flow's port: `true`, `false`, or the reasons it cannot be told. */
