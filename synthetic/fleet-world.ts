@@ -13,6 +13,7 @@
  * for a given `now` (no Math.random).
  */
 import {
+  adminRuleBody,
   apimRequiredRules,
   apimService,
   AZURE_DNS,
@@ -53,15 +54,13 @@ export interface FleetWorld {
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
-/** A harmless security admin rule (an Allow hands on to the NSG), as ListNetworkManagerEffectiveSecurityAdminRules returns it. */
+/** A harmless security admin rule: an Allow hands the traffic on to the NSG. */
 function adminAllowRule(sub: string): Record<string, unknown> {
-  const any = [{ addressPrefix: '*', addressPrefixType: 'IPPrefix' }];
-  return {
-    id: `/subscriptions/${sub}/resourceGroups/rg-hub/providers/Microsoft.Network/networkManagers/avnm/securityAdminConfigurations/baseline/ruleCollections/ssh/rules/AllowSsh`,
-    kind: 'Custom',
-    configurationDescription: 'bench baseline',
-    properties: { access: 'Allow', direction: 'Inbound', priority: 10, protocol: 'Tcp', sources: any, destinations: any, sourcePortRanges: ['0-65535'], destinationPortRanges: ['22'], provisioningState: 'Succeeded' },
-  };
+  const manager = `/subscriptions/${sub}/resourceGroups/rg-hub/providers/Microsoft.Network/networkManagers/avnm`;
+  return adminRuleBody(
+    { collection: 'ssh', name: 'AllowSsh', description: 'bench baseline', access: 'Allow', direction: 'Inbound', priority: 10, remote: { addressPrefix: '*', addressPrefixType: 'IPPrefix' }, ports: ['22'] },
+    { manager, configuration: 'baseline', description: 'bench baseline' },
+  );
 }
 
 export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {

@@ -20,6 +20,7 @@ export {
 } from './demo/network-status.js';
 export { apimRequiredRules, type RuleSpec, type VnetMode } from './demo/nsg-rules.js';
 export { publicIp } from './demo/public-ip.js';
+export { adminRuleBody } from './demo/admin-rules.js';
 export { hubNetwork } from './demo/hub.js';
 export { privateDnsZone } from './demo/private-dns.js';
 export { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE, type Region } from './demo/regions.js';

@@ -2,6 +2,7 @@ import type { ArmResource } from '../world.js';
 import { apimId, TENANT_ID } from './identities.js';
 import type { Region } from './regions.js';
 import { apimEtag, guid } from './seeded.js';
+import { tierOf } from '../../model/tier.js';
 
 /** The body of one APIM instance (`Microsoft.ApiManagement/service`), as ARM returns it. */
 
@@ -104,7 +105,7 @@ function apimProperties(spec: ApimSpec): Record<string, unknown> {
   properties.apiVersionConstraint = { minApiVersion: '2021-08-01' };
   properties.publicNetworkAccess = 'Enabled';
   // The v2 tiers report no classic compute platform (the specification's StandardV2 example says `undetermined`).
-  properties.platformVersion = /v2$/i.test(spec.sku) ? 'undetermined' : 'stv2';
+  properties.platformVersion = tierOf(spec.sku) === 'v2' ? 'undetermined' : 'stv2';
   return properties;
 }
 

@@ -1,6 +1,7 @@
 import { apimService } from './apim-service.js';
 import type { DemoInstance } from './instance.js';
 import { rgPrefix, SUB_CONTOSO, SUB_FABRIKAM } from './identities.js';
+import { adminRuleBody, type AdminRuleSpec } from './admin-rules.js';
 import { hubNetwork } from './hub.js';
 import { privateDnsZone } from './private-dns.js';
 import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
@@ -30,44 +31,7 @@ import { MINUTE } from './seeded.js';
 
 /** The corporate network manager, in Contoso's platform subscription. */
 const NETWORK_MANAGER = `${rgPrefix(SUB_CONTOSO, 'rg-corp-network')}/providers/Microsoft.Network/networkManagers/corp-avnm`;
-const BASELINE = `${NETWORK_MANAGER}/securityAdminConfigurations/corp-baseline`;
-
-interface AdminRuleSpec {
-  collection: string;
-  name: string;
-  description: string;
-  access: 'Allow' | 'Deny' | 'AlwaysAllow';
-  direction: 'Inbound' | 'Outbound';
-  priority: number;
-  remote: { addressPrefix: string; addressPrefixType: 'ServiceTag' | 'IPPrefix' };
-  ports: string[];
-}
-
-/** One entry of ListNetworkManagerEffectiveSecurityAdminRules' `value`, in the shape of its specification example. */
-function effectiveAdminRule(spec: AdminRuleSpec): Record<string, unknown> {
-  const any = [{ addressPrefix: '*', addressPrefixType: 'IPPrefix' }];
-  const group = `${NETWORK_MANAGER}/networkGroups/ng-apim-spokes`;
-  return {
-    configurationDescription: 'Contoso corporate security baseline',
-    id: `${BASELINE}/ruleCollections/${spec.collection}/rules/${spec.name}`,
-    kind: 'Custom',
-    properties: {
-      description: spec.description,
-      access: spec.access,
-      destinationPortRanges: spec.ports,
-      destinations: spec.direction === 'Outbound' ? [spec.remote] : any,
-      direction: spec.direction,
-      priority: spec.priority,
-      provisioningState: 'Succeeded',
-      sourcePortRanges: ['0-65535'],
-      sources: spec.direction === 'Inbound' ? [spec.remote] : any,
-      protocol: 'Tcp',
-    },
-    ruleCollectionAppliesToGroups: [{ networkGroupId: group }],
-    ruleCollectionDescription: `${spec.collection} guardrails`,
-    ruleGroups: [{ id: group, properties: { description: 'Every spoke VNet that hosts API Management', provisioningState: 'Succeeded' } }],
-  };
-}
+const effectiveAdminRule = (spec: AdminRuleSpec) => adminRuleBody(spec, { manager: NETWORK_MANAGER, configuration: 'corp-baseline', description: 'Contoso corporate security baseline' });
 
 /**
  * contoso-payments: Premium, External, West Europe. The NSG allows everything APIM needs (and, left over

@@ -1,6 +1,6 @@
 import type { ArmResource } from '../world.js';
 import { rgPrefix } from './identities.js';
-import { peeringBody, type PeeringSpec } from './network.js';
+import { vnetBody, type PeeringSpec } from './network.js';
 import type { Region } from './regions.js';
 import { guid, netEtag } from './seeded.js';
 
@@ -73,37 +73,23 @@ export function hubNetwork(spec: HubSpec): { resources: ArmResource[]; vnetId: s
   const vnetId = `${prefix}/virtualNetworks/${spec.vnet}`;
   const gatewayId = `${prefix}/virtualNetworkGateways/${spec.gateway}`;
   const gatewaySubnetId = `${vnetId}/subnets/GatewaySubnet`;
-  const vnet: ArmResource = {
-    name: spec.vnet,
-    id: vnetId,
-    etag: netEtag(vnetId),
-    type: 'Microsoft.Network/virtualNetworks',
-    location: spec.region.short,
-    tags: { ...spec.tags },
+  const gatewaySubnet: ArmResource = {
+    name: 'GatewaySubnet',
+    id: gatewaySubnetId,
+    etag: netEtag(gatewaySubnetId),
+    type: 'Microsoft.Network/virtualNetworks/subnets',
     properties: {
       provisioningState: 'Succeeded',
-      resourceGuid: guid(`guid:${vnetId}`),
-      addressSpace: { addressPrefixes: [spec.addressSpace] },
-      dhcpOptions: { dnsServers: [] },
-      subnets: [
-        {
-          name: 'GatewaySubnet',
-          id: gatewaySubnetId,
-          etag: netEtag(gatewaySubnetId),
-          type: 'Microsoft.Network/virtualNetworks/subnets',
-          properties: {
-            provisioningState: 'Succeeded',
-            addressPrefix: spec.gatewaySubnetPrefix,
-            ipConfigurations: [{ id: `${gatewayId}/ipConfigurations/default` }],
-            delegations: [],
-            privateEndpointNetworkPolicies: 'Disabled',
-            privateLinkServiceNetworkPolicies: 'Enabled',
-          },
-        },
-      ],
-      virtualNetworkPeerings: spec.spokes.map((spoke) => peeringBody(vnetId, { ...spoke, useRemoteGateways: false, allowGatewayTransit: true })),
-      enableDdosProtection: false,
+      addressPrefix: spec.gatewaySubnetPrefix,
+      ipConfigurations: [{ id: `${gatewayId}/ipConfigurations/default` }],
+      delegations: [],
+      privateEndpointNetworkPolicies: 'Disabled',
+      privateLinkServiceNetworkPolicies: 'Enabled',
     },
   };
+  const vnet = vnetBody({
+    id: vnetId, name: spec.vnet, region: spec.region, tags: spec.tags, addressSpace: spec.addressSpace, dnsServers: [], subnets: [gatewaySubnet],
+    peerings: spec.spokes.map((spoke) => ({ ...spoke, useRemoteGateways: false, allowGatewayTransit: true })),
+  });
   return { resources: [vnet, gatewayBody(spec, gatewayId, gatewaySubnetId)], vnetId };
 }

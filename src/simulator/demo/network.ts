@@ -115,21 +115,34 @@ function subnetBody(s: SubnetSpec): ArmResource {
   return { name: s.name, id, etag: netEtag(id), type: 'Microsoft.Network/virtualNetworks/subnets', properties };
 }
 
-function vnetBody(spec: NetworkSpec, vnetId: string, subnet: SubnetSpec): ArmResource {
+export interface VnetSpec {
+  id: string;
+  name: string;
+  region: Region;
+  tags: Record<string, string>;
+  addressSpace: string;
+  dnsServers: string[];
+  /** The subnets embedded in the VNet body, as their GET returns them. */
+  subnets: ArmResource[];
+  peerings: PeeringSpec[];
+}
+
+/** A VNet as its GET returns it: its subnets and peerings embedded. */
+export function vnetBody(spec: VnetSpec): ArmResource {
   return {
-    name: spec.vnet,
-    id: vnetId,
-    etag: netEtag(vnetId),
+    name: spec.name,
+    id: spec.id,
+    etag: netEtag(spec.id),
     type: 'Microsoft.Network/virtualNetworks',
     location: spec.region.short,
     tags: { ...spec.tags },
     properties: {
       provisioningState: 'Succeeded',
-      resourceGuid: guid(`guid:${vnetId}`),
+      resourceGuid: guid(`guid:${spec.id}`),
       addressSpace: { addressPrefixes: [spec.addressSpace] },
       dhcpOptions: { dnsServers: [...spec.dnsServers] },
-      subnets: [subnetBody(subnet)],
-      virtualNetworkPeerings: (spec.peerings ?? []).map((peering) => peeringBody(vnetId, peering)),
+      subnets: spec.subnets,
+      virtualNetworkPeerings: spec.peerings.map((peering) => peeringBody(spec.id, peering)),
       enableDdosProtection: false,
     },
   };
@@ -206,7 +219,10 @@ export function network(spec: NetworkSpec): { resources: ArmResource[]; subnetId
   };
   if (rtId !== undefined) subnetSpec.routeTableId = rtId;
   const sid = subnetId(subnetSpec);
-  const resources: ArmResource[] = [vnetBody(spec, vnetId, subnetSpec), subnetBody(subnetSpec), nsgBody(spec, nsgId, sid)];
+  const resources: ArmResource[] = [vnetBody({
+      id: vnetId, name: spec.vnet, region: spec.region, tags: spec.tags, addressSpace: spec.addressSpace, dnsServers: spec.dnsServers,
+      subnets: [subnetBody(subnetSpec)], peerings: spec.peerings ?? [],
+    }), subnetBody(subnetSpec), nsgBody(spec, nsgId, sid)];
   if (spec.routeTable && rtId !== undefined) resources.push(routeTableBody(spec, spec.routeTable, rtId, sid));
   return { resources, subnetId: sid };
 }
