@@ -6,7 +6,7 @@ import { validateConfig } from '../src/config/load.js';
 import { Monitor } from '../src/service/monitor.js';
 import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
 import { startSimulator } from '../src/simulator/server.js';
-import type { Fault } from '../src/simulator/world.js';
+import type { Fault, World } from '../src/simulator/world.js';
 import { find, parseExposition, type ParsedSample } from './helpers/metrics.js';
 import { waitFor } from './helpers/ports.js';
 import { runCli } from './helpers/processes.js';
@@ -185,37 +185,32 @@ describe('internal mode\'s private DNS, end to end (serve --demo)', () => {
   });
 });
 
+/** One poll of a new monitor of the demo's subscriptions, from a simulator serving `world` (closed afterwards). */
+async function pollWorld(world: World, resourceGraph = true) {
+  const simulator = await startSimulator({ world });
+  try {
+    const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS], resourceGraph } }, 'test', {});
+    const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
+    const report = (await monitor.poller.pollNow())!;
+    return { report, samples: parseExposition(await monitor.fleetMetrics()), stats: monitor.lastCollectStats! };
+  } finally {
+    await simulator.close();
+  }
+}
+
 describe('a v2 instance whose NetworkStatus the API refuses', () => {
   it('an error other than throttling or a missing permission keeps the instance, judged on configuration', async () => {
-    const world = { ...buildDemoWorld(new Date()), faults: [{ path: '/fabrikam-edge/networkstatus', status: 404 }] };
-    const simulator = await startSimulator({ world });
-    try {
-      const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS] } }, 'test', {});
-      const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
-      const report = (await monitor.poller.pollNow())!;
-      const edge = report.instances.find((instance) => instance.instance.name === 'fabrikam-edge')!;
-      expect(edge.targetUp).toBe(true);
-      expect(edge.regions[0]?.data).toBe('not-available');
-      expect(edge.networkStatusUnavailable).toMatch(/^the API answered 404 ResourceNotFound/);
-      expect(edge.regions[0]?.config?.flows.find((flow) => flow.peer === 'Storage')?.verdict).toBe('denied');
-    } finally {
-      await simulator.close();
-    }
+    const { report } = await pollWorld({ ...buildDemoWorld(new Date()), faults: [{ path: '/fabrikam-edge/networkstatus', status: 404 }] });
+    const edge = report.instances.find((instance) => instance.instance.name === 'fabrikam-edge')!;
+    expect(edge.targetUp).toBe(true);
+    expect(edge.regions[0]?.data).toBe('not-available');
+    expect(edge.networkStatusUnavailable).toMatch(/^the API answered 404 ResourceNotFound/);
+    expect(edge.regions[0]?.config?.flows.find((flow) => flow.peer === 'Storage')?.verdict).toBe('denied');
   });
 });
 
 describe('security admin rules that cannot be read', () => {
-  const poll = async (resourceGraph: boolean, faults: Fault[]) => {
-    const simulator = await startSimulator({ world: { ...buildDemoWorld(new Date()), faults } });
-    try {
-      const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS], resourceGraph } }, 'test', {});
-      const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
-      const report = (await monitor.poller.pollNow())!;
-      return { report, samples: parseExposition(await monitor.fleetMetrics()) };
-    } finally {
-      await simulator.close();
-    }
-  };
+  const poll = (resourceGraph: boolean, faults: Fault[]) => pollWorld({ ...buildDemoWorld(new Date()), faults }, resourceGraph);
   const forbidden: Fault[] = [{ path: '/listNetworkManagerEffectiveSecurityAdminRules', status: 403 }];
   const regionOf = (report: FleetReport, name: string) => report.instances.find((instance) => instance.instance.name === name)!.regions[0]!.config!;
 
@@ -253,15 +248,7 @@ describe('a Virtual WAN hub whose connection has internet security on (world bui
     connection.properties.remoteVirtualNetwork.id = prodVnet;
     world.resources.push(withSubscription(exampleBody<Json>('2025-09-01__VirtualHubGet.json'), sub!), connection);
     if (routingIntent) world.resources.push(withSubscription(exampleBody<Json>('2025-09-01__RoutingIntentGet.json'), sub!));
-    const simulator = await startSimulator({ world });
-    try {
-      const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS] } }, 'test', {});
-      const monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
-      const report = (await monitor.poller.pollNow())!;
-      return { report, samples: parseExposition(await monitor.fleetMetrics()), stats: monitor.lastCollectStats! };
-    } finally {
-      await simulator.close();
-    }
+    return pollWorld(world);
   };
 
   it('with routing intent (Internet to the hub\'s firewall): what has no service endpoint goes to the firewall, named; forced tunnelling', async () => {
