@@ -6,7 +6,7 @@
 import { Gauge, Registry } from 'prom-client';
 import type { FleetReport } from '../src/analysis/report.js';
 import { fleetOrder } from '../src/model/fleet-order.js';
-import { FLEET_FAMILIES, familySamples, INSTANCE_LABEL_NAMES, TARGET_UP_FAMILY, unresolvedTargetSamples } from '../src/metrics/families.js';
+import { FLEET_FAMILIES, familySamples, INSTANCE_LABEL_NAMES, TARGET_UP_FAMILY, unresolvedTargetSample } from '../src/metrics/families.js';
 
 /**
  * A fresh Registry holding one Gauge per fleet family (labelNames = instance labels + the family's),
@@ -27,7 +27,7 @@ export function buildPromClientRegistry(report: Pick<FleetReport, 'instances' | 
       for (const sample of familySamples(family, instance)) gauge.set(sample.labels, sample.value);
     }
     if (family.name === TARGET_UP_FAMILY) {
-      for (const sample of unresolvedTargetSamples(report)) gauge.set(sample.labels, sample.value);
+      for (const target of report.unresolvedTargets) gauge.set(unresolvedTargetSample(target).labels, 0);
     }
   }
   return registry;

@@ -10,7 +10,7 @@ import { createServer, listen } from '../src/http/server.js';
 import { NO_WEB_CONFIG } from '../src/http/web-config.js';
 import { ROOT } from './helpers/processes.js';
 import { CRAFTED_NOW, craftedReport } from './helpers/report.js';
-import { staticExposition } from '../src/metrics/fleet-exposition.js';
+import { staticExposition } from '../src/metrics/exposition-body.js';
 import { waitFor } from './helpers/ports.js';
 
 /**

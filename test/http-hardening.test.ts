@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/http/app.js';
 import { createServer, SERVER_LIMITS, type HttpServer } from '../src/http/server.js';
 import { NO_WEB_CONFIG } from '../src/http/web-config.js';
-import { staticExposition } from '../src/metrics/fleet-exposition.js';
+import { staticExposition } from '../src/metrics/exposition-body.js';
 import { memoryLog } from './helpers/memory-log.js';
 import { craftedReport } from './helpers/report.js';
 

@@ -66,11 +66,10 @@ describe('PreviousInstances', () => {
     ];
     const report = { instances: [], unresolvedTargets: [], subscriptionFailures: [], summary: {} } as unknown as FleetReport;
     const poller = new Poller({
-      collect: (previous) => {
+      poll: async (previous) => {
         handed.push(previous);
-        return collects[handed.length - 1]!(previous);
+        return { snapshot: await collects[handed.length - 1]!(previous), report };
       },
-      analyse: () => report,
       publish: () => undefined,
       pollFailed: () => undefined,
       pollSkipped: () => undefined,

@@ -79,6 +79,9 @@ describe('soak: hundreds of polls with random faults', () => {
     const heap: number[] = [];
     const seen = { up: 0, down: 0, failures: new Set<string>() };
     for (let poll = 0; poll < POLLS; poll += 1) {
+      // Timestamps have millisecond resolution, and a poll can end in the millisecond its last read did:
+      // a tick apart, "read in this poll" cannot be mistaken for "read at the end of the last one".
+      await new Promise((resolve) => setTimeout(resolve, 2));
       const started = new Date();
       const { world: w, faulted } = pollWorld(next, new Date(started.getTime() - 60_000));
       simulator.setWorld(w);

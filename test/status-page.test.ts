@@ -8,7 +8,7 @@ import { fleetPage } from '../src/http/pages/fleet-page.js';
 import { formatDuration, instancePath } from '../src/http/pages/format.js';
 import { findInstance, instancePage } from '../src/http/pages/instance-page.js';
 import { CRAFTED_NOW, craftedReport } from './helpers/report.js';
-import { staticExposition } from '../src/metrics/fleet-exposition.js';
+import { staticExposition } from '../src/metrics/exposition-body.js';
 
 const EVIL = '<script>alert(1)</script>';
 const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt;';

@@ -12,7 +12,7 @@ import { createApp } from '../src/http/app.js';
 import { createServer, listen, type HttpServer } from '../src/http/server.js';
 import { loadWebConfig } from '../src/http/web-config.js';
 import { runCli } from './helpers/processes.js';
-import { staticExposition } from '../src/metrics/fleet-exposition.js';
+import { staticExposition } from '../src/metrics/exposition-body.js';
 
 /** The exporter-toolkit style web config: HTTPS, basic auth (bcrypt), bearer tokens, open probes. */
 

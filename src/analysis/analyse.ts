@@ -14,6 +14,7 @@ import type {
   InstanceReport,
   RegionReport,
 } from './report.js';
+import { compareIds } from '../model/fleet-order.js';
 import type { ServiceTagSet } from '../model/network.js';
 import type {
   ConnectivityEntry,
@@ -213,18 +214,16 @@ function attachDrift(instances: InstanceReport[], drift: FleetReport['drift']): 
 }
 
 /**
- * `judged` holds instance reports made while the poll was still reading (same policy, a clock a few
- * seconds earlier): they are used as they are, the rest is judged now.
+ * The fleet-wide parts, once every instance is judged: drift between instances (handed to the regions
+ * it is about), the summary, and the report, its instances by resource ID.
  */
-export function analyseFleet(
-  snapshot: FleetSnapshot,
+export function judgeFleet(
+  snapshot: Pick<FleetSnapshot, 'subscriptionFailures' | 'unresolvedTargets'>,
+  judged: readonly InstanceReport[],
   policy: AnalysisPolicy,
-  now = snapshot.takenAt,
-  judged?: WeakMap<InstanceSnapshot, InstanceReport>,
+  now: Date,
 ): FleetReport {
-  const instances = snapshot.instances
-    .map((instance) => judged?.get(instance) ?? judgeInstance(instance, now, policy, snapshot.serviceTags))
-    .sort((a, b) => a.instance.id.localeCompare(b.instance.id));
+  const instances = [...judged].sort((a, b) => compareIds(a.instance.id, b.instance.id));
   const drift = analyseDrift(instances, policy.driftGroups ?? []);
   attachDrift(instances, drift);
   return {
@@ -238,4 +237,9 @@ export function analyseFleet(
     drift,
     unresolvedTargets: snapshot.unresolvedTargets,
   };
+}
+
+/** A whole snapshot judged at once (a restored or taken-over one, and `check`'s). */
+export function analyseFleet(snapshot: FleetSnapshot, policy: AnalysisPolicy, now = snapshot.takenAt): FleetReport {
+  return judgeFleet(snapshot, snapshot.instances.map((instance) => judgeInstance(instance, now, policy, snapshot.serviceTags)), policy, now);
 }

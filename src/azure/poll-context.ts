@@ -6,7 +6,6 @@ import type { GraphRow } from './resource-graph.js';
 import type { ServiceTagsCache } from './service-tags-cache.js';
 import type { TimeSlicer } from './time-slicer.js';
 import type { PreviousInstances } from '../model/previous-instances.js';
-import type { ServiceTagSet } from '../model/network.js';
 import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, SubscriptionFailure } from '../model/snapshot.js';
 
 /** What one poll's reading is given, and shares between its steps (discovery, bulk reads, instance reads). */
@@ -30,13 +29,6 @@ export interface CollectOptions {
   resourceGraph?: boolean;
   /** Read each region's subnet, NSG, route table and the service tags (the configuration analysis). */
   serviceTags?: ServiceTagsCache;
-  /**
-   * Called with each instance's snapshot as soon as it is read (and the service tags are in), so that
-   * the caller's CPU work on it overlaps the other instances' ARM requests.
-   */
-  onInstance?: (snapshot: InstanceSnapshot, serviceTags: ServiceTagSet | undefined) => void;
-  /** Called once discovery is done with the IDs of the instances the poll reads, in the order it reads them (fleetOrder). */
-  onDiscovered?: (ids: readonly string[]) => void;
   /** This replica's share of the fleet (sharding): instances it does not own are neither read nor reported. */
   owns?: (instanceId: string) => boolean;
   /** The last poll's instances: their data stands in for an instance that fails now (staleness still applies). */
@@ -45,7 +37,6 @@ export interface CollectOptions {
   targetTimeoutMs?: number;
   now?: () => Date;
   log: Logger;
-  onProgress?: (done: number, total: number) => void;
 }
 
 /** A bulk read's pages (Resource Graph rows), handed to `onPage` as each arrives; resolves whether every page was read. */

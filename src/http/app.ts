@@ -2,7 +2,7 @@ import express, { type Express } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
 import type { FleetReport } from '../analysis/report.js';
-import type { ExpositionBody } from '../metrics/fleet-exposition.js';
+import type { ExpositionBody } from '../metrics/exposition-body.js';
 import type { Logger } from 'pino';
 import { authMiddleware } from './auth.js';
 import { allowOnly, errorHandler } from './errors.js';

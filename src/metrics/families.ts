@@ -1,5 +1,4 @@
 import type { EndpointReport, FleetReport, InstanceReport } from '../analysis/report.js';
-import { compareIds } from '../model/fleet-order.js';
 import { CONFIG_FAMILIES } from './config-families.js';
 import type { Sample } from './exposition.js';
 import { bool, instanceLabels, type FleetFamily, type RowSink } from './family.js';
@@ -107,12 +106,7 @@ export function familySamples(family: FleetFamily, instance: InstanceReport): Sa
   return samples;
 }
 
-/** Configured instances the monitor could not resolve at all: visible as target_up 0, sorted by ID. */
-export function unresolvedTargetSamples(report: Pick<FleetReport, 'unresolvedTargets'>): Sample[] {
-  return [...report.unresolvedTargets]
-    .sort((a, b) => compareIds(a.id, b.id))
-    .map((target) => ({
-      labels: { subscription_id: target.subscriptionId, resource_group: target.resourceGroup, apim_service: target.name, location: '' },
-      value: 0,
-    }));
+/** A configured instance the monitor could not resolve at all: visible as target_up 0. */
+export function unresolvedTargetSample(target: FleetReport['unresolvedTargets'][number]): Sample {
+  return { labels: { subscription_id: target.subscriptionId, resource_group: target.resourceGroup, apim_service: target.name, location: '' }, value: 0 };
 }

@@ -29,6 +29,11 @@ export interface FleetFamily {
   fleetWide?: true;
 }
 
+/** The families an instance's own report decides, written as soon as it is judged ... */
+export const ownFamily = (family: FleetFamily): boolean => !family.fleetWide;
+/** ... and those that wait for the fleet-wide analysis. */
+export const fleetWideFamily = (family: FleetFamily): boolean => family.fleetWide === true;
+
 export const bool = (value: boolean): string => (value ? 'true' : 'false');
 
 export function instanceLabels(instance: InstanceReport, location: string): Labels {

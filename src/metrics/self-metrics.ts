@@ -1,7 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ArmObserver, ArmRequestEvent } from '../azure/observer.js';
 import type { FleetReport } from '../analysis/report.js';
-import type { FleetExpositionStats } from './fleet-exposition.js';
+import type { ExpositionStats } from './exposition-store.js';
+
+/** A published exposition's size, and how long the report took to become it. */
+export type ExpositionRenderStats = ExpositionStats & { milliseconds: number };
 import { VERSION } from '../version.js';
 
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -120,7 +123,7 @@ export class SelfMetrics implements ArmObserver {
     this.lastCompleted.set(Date.now() / 1000);
   }
 
-  expositionRendered(stats: FleetExpositionStats): void {
+  expositionRendered(stats: ExpositionRenderStats): void {
     this.expositionSeries.set(stats.series);
     this.expositionBytes.set({ encoding: 'identity' }, stats.bytes);
     this.expositionBytes.set({ encoding: 'gzip' }, stats.gzipBytes);

@@ -1,4 +1,4 @@
-/** The order of a fleet's instances, for reading them and for listing them in /metrics. */
+/** The orders of a fleet's instances: by resource ID (reports), and the order a poll reads them in. */
 
 /** Lower-cased resource IDs in code-unit order (locale-independent). */
 export function compareIds(a: string, b: string): number {
@@ -8,10 +8,9 @@ export function compareIds(a: string, b: string): number {
 /**
  * Subscriptions taken in turn, each one's instances by resource ID (subscriptions by ID too): the
  * first instance of every subscription, then the second of every one, and so on. A poll reads in
- * this order, which spreads its requests over the subscriptions (ARM throttles each on its own);
- * /metrics lists in it, so that an instance's series can be written as soon as it and those before
- * it are judged, while the poll still reads the rest. Deterministic for a given set of instances, and
- * dropping an instance leaves the order of those before it as it was.
+ * this order, which spreads its requests over the subscriptions (ARM throttles each on its own).
+ * Deterministic for a given set of instances, and dropping an instance leaves the order of those
+ * before it as it was.
  */
 export function fleetOrder<T>(items: readonly T[], refOf: (item: T) => { id: string; subscriptionId: string }): T[] {
   const bySubscription = new Map<string, T[]>();

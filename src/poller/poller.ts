@@ -6,9 +6,8 @@ import type { FleetSnapshot } from '../model/snapshot.js';
 import type { PollOutcome } from '../metrics/self-metrics.js';
 
 export interface PollerDeps {
-  /** Reads the fleet from ARM; given the last poll's instances so that failing targets keep their last data. */
-  collect(previous: PreviousInstances): Promise<FleetSnapshot>;
-  analyse(snapshot: FleetSnapshot): FleetReport;
+  /** Reads and judges the fleet; given the last poll's instances so that failing targets keep their last data. */
+  poll(previous: PreviousInstances): Promise<{ snapshot: FleetSnapshot; report: FleetReport }>;
   /**
    * Called with every completed poll's report and the snapshot it came from (metrics, API, persistence);
    * the poll ends when what it returns settles (it must not reject).
@@ -77,17 +76,16 @@ export class Poller {
 
   private async runPoll(): Promise<FleetReport | undefined> {
     const started = performance.now();
-    // Handed over, not kept: collect lets each old instance go as it reads that instance. A poll that
+    // Handed over, not kept: the poll lets each old instance go as it reads that instance. A poll that
     // fails as a whole (a bug: targets fail one by one) leaves the next what it had not read yet.
     const previous = new PreviousInstances(this.previous);
     this.previous = undefined;
     try {
-      const snapshot = await this.deps.collect(previous);
+      const { snapshot, report } = await this.deps.poll(previous);
       if (this.discarding) {
         this.deps.log.info('poll cut short by shutdown: not published');
         return undefined;
       }
-      const report = this.deps.analyse(snapshot);
       const seconds = (performance.now() - started) / 1000;
       const outcome = outcomeOf(report);
       this.previous = snapshot;

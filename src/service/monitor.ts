@@ -1,23 +1,25 @@
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
-import { analyseFleet, ANALYSIS_FAILED, judgeInstance } from '../analysis/analyse.js';
+import { analyseFleet, ANALYSIS_FAILED } from '../analysis/analyse.js';
 import { AnalysisCaches } from '../analysis/cache.js';
-import type { FleetReport, InstanceReport } from '../analysis/report.js';
-import type { FleetSnapshot, InstanceSnapshot } from '../model/snapshot.js';
+import type { FleetReport } from '../analysis/report.js';
+import type { FleetSnapshot } from '../model/snapshot.js';
 import { ArmClients } from '../azure/clients.js';
-import { collectSnapshot, type CollectStats } from '../azure/collect.js';
+import type { CollectStats } from '../azure/fleet-reading.js';
 import { createCredential } from '../azure/credentials.js';
 import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../config/load.js';
 import { certificateProblem } from '../config/pem.js';
-import type { ExpositionDraft } from '../metrics/exposition-draft.js';
-import { FleetExposition, type ExpositionBody, type FleetExpositionStats } from '../metrics/fleet-exposition.js';
-import { SelfMetrics } from '../metrics/self-metrics.js';
+import type { ExpositionBody } from '../metrics/exposition-body.js';
+import { ExpositionStore } from '../metrics/exposition-store.js';
+import { fleetWideFamily, type FleetFamily } from '../metrics/family.js';
+import { SelfMetrics, type ExpositionRenderStats } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
 import { inShard } from '../poller/shard.js';
 import { checkWritable, loadSnapshot, saveSnapshot } from './persistence.js';
+import { Poll } from './poll.js';
 
 export interface MonitorOptions {
   log: Logger;
@@ -37,8 +39,9 @@ export class Monitor {
   readonly poller: Poller;
   /** ARM requests and Resource Graph use of the last completed collection (also logged per poll). */
   lastCollectStats: CollectStats | undefined;
-  /** The fleet's series, rendered and gzipped once per poll; a scrape sends them as they are. */
-  private readonly fleet = new FleetExposition();
+  /** The fleet's series, kept gzipped per instance region; a scrape sends the last published body as it is. */
+  private readonly exposition = new ExpositionStore();
+  private lastExposition: ExpositionRenderStats = { instances: 0, series: 0, bytes: 0, gzipBytes: 0, milliseconds: 0 };
   private readonly log: Logger;
   private readonly analyse: (snapshot: FleetSnapshot) => FleetReport;
   /** The last save, awaited by `stop()` so a shutdown never leaves a half-written state file. */
@@ -59,69 +62,52 @@ export class Monitor {
       // Owned by the monitor: regions (and polls) with the same service tags share what was judged.
       caches: new AnalysisCaches(),
     };
-    const serviceTags = new ServiceTagsCache(clients, log);
-    const { sharding } = config;
-    // Each poll judges instances as they arrive (CPU overlapping the remaining ARM requests) and writes
-    // their series into a draft of the exposition; analyse then only adds the fleet-wide parts (drift,
-    // summary) and whatever was not judged yet, and publishing completes the draft.
-    let judged = new WeakMap<InstanceSnapshot, InstanceReport>();
-    let draft: ExpositionDraft | undefined;
-    this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date(), judged);
+    const read = {
+      clients,
+      subscriptions: config.azure.subscriptions,
+      instances: config.targets.instances,
+      tags: config.targets.tags,
+      concurrency: config.concurrency,
+      concurrencyPerSubscription: config.concurrencyPerSubscription,
+      resourceGraph: config.azure.resourceGraph,
+      ...(config.readNetworkConfig ? { serviceTags: new ServiceTagsCache(clients, log) } : {}),
+      log,
+      ...(config.sharding.count > 1 ? { owns: (id: string) => inShard(id, config.sharding) } : {}),
+      targetTimeoutMs: config.azure.targetTimeoutSeconds * 1000,
+    };
+    this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date());
     this.poller = new Poller({
-      collect: async (previous) => {
-        judged = new WeakMap();
-        draft?.abandon();
-        const exposition = (draft = this.fleet.draft());
-        const snapshot = await collectSnapshot({
-          onDiscovered: (ids) => exposition.expect(ids),
-          onInstance: (instance, tags) => {
-            const report = judgeInstance(instance, new Date(), policy, tags);
-            judged.set(instance, report);
-            exposition.add(report);
-          },
-          clients,
-          subscriptions: config.azure.subscriptions,
-          instances: config.targets.instances,
-          tags: config.targets.tags,
-          concurrency: config.concurrency,
-          concurrencyPerSubscription: config.concurrencyPerSubscription,
-          resourceGraph: config.azure.resourceGraph,
-          ...(config.readNetworkConfig ? { serviceTags } : {}),
-          log,
-          ...(sharding.count > 1 ? { owns: (id: string) => inShard(id, sharding) } : {}),
-          previous,
-          targetTimeoutMs: config.azure.targetTimeoutSeconds * 1000,
-          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        });
-        this.lastCollectStats = snapshot.stats;
-        return snapshot;
+      poll: async (previous) => {
+        const polled = await new Poll({ read, policy, exposition: this.exposition, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, previous).run();
+        this.lastCollectStats = polled.snapshot.stats;
+        return polled;
       },
-      analyse: this.analyse,
       publish: async (report, seconds, outcome, snapshot) => {
         for (const instance of report.instances) {
           if (instance.failure?.code === ANALYSIS_FAILED) log.error({ instance: instance.instance.id }, instance.failure.message);
         }
         this.save(snapshot);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
-        const written = draft;
-        draft = undefined;
-        await this.show(report, written);
+        // The poll wrote each instance's own series as it judged it: what is left needs the whole fleet.
+        await this.show(report, fleetWideFamily);
       },
-      pollFailed: (seconds) => {
-        draft?.abandon();
-        draft = undefined;
-        this.selfMetrics.pollFailed(seconds);
-      },
+      pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
       log,
     });
   }
 
-  /** Serves the report's series on /metrics (completing what `draft` wrote of them); never rejects. */
-  private async show(report: FleetReport, draft?: ExpositionDraft): Promise<void> {
+  /**
+   * Serves the report's series on /metrics: the store takes what changed in the families `only` selects
+   * (all by default), then puts the body together; never rejects.
+   */
+  private async show(report: FleetReport, only?: (family: FleetFamily) => boolean): Promise<void> {
     try {
-      await this.fleet.publish(report, draft);
-      this.selfMetrics.expositionRendered(this.fleet.stats);
+      const began = performance.now();
+      await this.exposition.putReport(report, only);
+      const stats = this.exposition.publish();
+      this.lastExposition = { ...stats, milliseconds: performance.now() - began };
+      this.selfMetrics.expositionRendered(this.lastExposition);
     } catch (err) {
       this.log.error({ err }, 'cannot render the exposition; /metrics keeps serving the previous one');
     }
@@ -196,17 +182,17 @@ export class Monitor {
 
   /** The fleet's exposition as /metrics serves it now, decompressed (tests and tools). */
   fleetMetrics(): Promise<string> {
-    return this.fleet.text();
+    return this.exposition.text();
   }
 
-  /** Size and cost of the last rendered exposition. */
-  get expositionStats(): FleetExpositionStats {
-    return this.fleet.stats;
+  /** Size and cost of the last published exposition. */
+  get expositionStats(): ExpositionRenderStats {
+    return { ...this.lastExposition };
   }
 
-  /** What /metrics serves of the fleet (gzipped once per poll). */
+  /** What /metrics serves of the fleet. */
   fleetBody(): ExpositionBody {
-    return this.fleet;
+    return this.exposition;
   }
 }
 

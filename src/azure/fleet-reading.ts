@@ -1,0 +1,140 @@
+import { ArmLimiter } from './limits.js';
+import { TimeSlicer } from './time-slicer.js';
+import { NetworkConfigReader } from './network-config.js';
+import { parseSubnetId } from './normalise-subnet.js';
+import { NETWORK_QUERY } from './resource-graph.js';
+import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
+import { VIRTUAL_HUBS_QUERY, VirtualHubReader } from './virtual-hub-reader.js';
+import { DNS_LINKS_QUERY, PrivateDnsReader } from './private-dns-reader.js';
+import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
+import { graphPages, type BulkPages, type CollectOptions, type CollectStats, type Discovery, type PollContext } from './poll-context.js';
+import { fetchInstance } from './read-instance.js';
+import type { ArmRequestTally } from './clients.js';
+import { fleetOrder } from '../model/fleet-order.js';
+import type { ServiceTagSet } from '../model/network.js';
+import type { InstanceInfo, InstanceSnapshot } from '../model/snapshot.js';
+
+export type { CollectedSnapshot, CollectOptions, CollectStats, Discovery } from './poll-context.js';
+
+/**
+ * The network resources of the monitored regions, read through Resource Graph across the subscriptions
+ * their VNets live in and handed over page by page; false (every resource then read by GET) when off
+ * or failed.
+ */
+function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY, also: readonly string[] = []): BulkPages {
+  return async (onPage) => {
+    if (!ctx.options.resourceGraph) return false;
+    const subscriptions = new Set<string>(also.map((id) => id.toLowerCase()));
+    for (const info of instances) {
+      for (const region of info.regions) {
+        const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
+        if (ref) subscriptions.add(ref.subscriptionId);
+      }
+    }
+    if (subscriptions.size === 0) return false;
+    return graphPages(ctx, what, [...subscriptions], query, onPage);
+  };
+}
+
+function countDiff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const diff: Record<string, number> = {};
+  for (const [key, count] of Object.entries(after)) {
+    const d = count - (before[key] ?? 0);
+    if (d > 0) diff[key] = d;
+  }
+  return diff;
+}
+
+function tallyDiff(after: ArmRequestTally, before: ArmRequestTally): ArmRequestTally {
+  return {
+    total: after.total - before.total,
+    byOperation: countDiff(after.byOperation, before.byOperation),
+    bySubscription: countDiff(after.bySubscription, before.bySubscription),
+  };
+}
+
+/**
+ * One poll's reading of ARM, step by step (the poll calls them in this order): discover the instances,
+ * start the fleet-wide reads (service tags, the network configuration in bulk), read each instance,
+ * and say what it all cost. Each target's failure stays that target's.
+ */
+export class FleetReading {
+  readonly takenAt: Date;
+  private readonly ctx: PollContext;
+  private readonly requestsBefore: ArmRequestTally;
+  private network: NetworkConfigReader | undefined;
+  private instances = 0;
+
+  constructor(private readonly options: CollectOptions) {
+    this.requestsBefore = options.clients.requests();
+    this.ctx = {
+      options,
+      limiter: new ArmLimiter(options.concurrency, options.concurrencyPerSubscription ?? options.concurrency),
+      slicer: new TimeSlicer(),
+      graphFellBack: false,
+    };
+    this.takenAt = (options.now ?? (() => new Date()))();
+  }
+
+  /** The instances this replica reads, in fleet order (subscriptions in turn), and what could not be read at all. */
+  async discover(): Promise<Discovery> {
+    const { options } = this;
+    const discovery = keepOwn(options.instances.length > 0 ? await discoverExplicit(this.ctx) : await discoverBySubscription(this.ctx), options.owns);
+    this.instances = discovery.instances.length;
+    return { ...discovery, instances: fleetOrder(discovery.instances, (entry) => entry.info) };
+  }
+
+  /**
+   * Starts what is read for the fleet as a whole, when the configuration is read: the service tags
+   * (what this resolves to), the security admin rules, Virtual WAN hubs, private DNS links and the
+   * network resources, each in bulk.
+   */
+  startBulkReads(discovery: Discovery): Promise<ServiceTagSet | undefined> {
+    const { options, ctx } = this;
+    if (!options.serviceTags) return Promise.resolve(undefined);
+    const infos = discovery.instances.map((entry) => entry.info).filter((info) => info.vnetType !== 'None');
+    const serviceTags = options.serviceTags.get(infos.map((info) => ({ subscriptionId: info.subscriptionId, location: info.regions[0]?.location ?? '' })));
+    const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
+    adminRules.readPresence(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY));
+    const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
+    hubs.readHubs(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY));
+    const dns = new PrivateDnsReader(options.clients, ctx.limiter, options.log);
+    const internal = infos.filter((info) => info.vnetType === 'Internal');
+    // Zones often live in a central subscription: every configured one is searched for links too.
+    dns.readLinks(internal.length > 0 ? networkInBulk(ctx, internal, 'private DNS zone links', DNS_LINKS_QUERY, options.subscriptions) : async () => true);
+    this.network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, { adminRules, hubs, dns });
+    this.network.readInBulk(networkInBulk(ctx, infos));
+    return serviceTags;
+  }
+
+  /** One instance's NetworkStatus and network configuration; undefined when it vanished since discovery. */
+  readInstance(entry: Discovery['instances'][number]): Promise<InstanceSnapshot | undefined> {
+    return fetchInstance(entry, this.options, this.network, this.ctx.limiter);
+  }
+
+  /** Runs CPU work on what was read between I/O, so that it never holds replies and free request slots. */
+  slice<T>(job: () => T): Promise<T> {
+    return this.ctx.slicer.run(job);
+  }
+
+  /** What the reading cost, logged once. */
+  finish(): CollectStats {
+    const { options } = this;
+    const total = this.instances;
+    const stats: CollectStats = {
+      armRequests: tallyDiff(options.clients.requests(), this.requestsBefore),
+      instances: total,
+      resourceGraph: !options.resourceGraph ? 'off' : this.ctx.graphFellBack ? 'fallback' : 'used',
+    };
+    options.log.info(
+      {
+        armRequests: stats.armRequests.total,
+        armRequestsPerInstance: total > 0 ? Number((stats.armRequests.total / total).toFixed(3)) : null,
+        byOperation: stats.armRequests.byOperation,
+        resourceGraph: stats.resourceGraph,
+      },
+      `ARM reads done: ${stats.armRequests.total} requests for ${total} instances`,
+    );
+    return stats;
+  }
+}
