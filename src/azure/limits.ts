@@ -1,35 +1,10 @@
 import pLimit from 'p-limit';
+import PQueue from 'p-queue';
 
 type Limit = ReturnType<typeof pLimit>;
 
-/**
- * A cap on concurrent tasks whose queue has two lanes: a freed slot goes to the oldest urgent task
- * first, then to the oldest of the rest.
- */
-class Gate {
-  private running = 0;
-  private readonly urgent: Array<() => void> = [];
-  private readonly normal: Array<() => void> = [];
-
-  constructor(private readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>, urgent: boolean): Promise<T> {
-    if (this.running < this.limit) this.running++;
-    else await new Promise<void>((resolve) => (urgent ? this.urgent : this.normal).push(resolve));
-    try {
-      return await task();
-    } finally {
-      // The slot passes straight to the next task, so `running` only drops when nothing waits.
-      const next = this.urgent.shift() ?? this.normal.shift();
-      if (next) next();
-      else this.running--;
-    }
-  }
-
-  get active(): number {
-    return this.running;
-  }
-}
+/** Tenant-level requests go ahead of queued subscription requests (see ArmLimiter). */
+const URGENT = 1;
 
 /**
  * Caps concurrent ARM requests globally and per subscription. ARM throttles each subscription on its
@@ -43,30 +18,31 @@ class Gate {
  * network read), so queueing them behind a thousand NetworkStatus reads would stall every instance.
  */
 export class ArmLimiter {
-  private readonly global: Gate;
+  /** A freed slot goes to the oldest urgent task first, then to the oldest of the rest. */
+  private readonly global: PQueue;
   private readonly perSubscription = new Map<string, Limit>();
 
   constructor(
     readonly concurrency: number,
     readonly concurrencyPerSubscription: number,
   ) {
-    this.global = new Gate(Math.max(1, concurrency));
+    this.global = new PQueue({ concurrency: Math.max(1, concurrency) });
   }
 
   run<T>(subscriptionId: string | undefined, task: () => Promise<T>): Promise<T> {
-    if (!subscriptionId) return this.global.run(task, true);
-    if (this.concurrencyPerSubscription >= this.concurrency) return this.global.run(task, false);
+    if (!subscriptionId) return this.global.add(task, { priority: URGENT, throwOnTimeout: true });
+    if (this.concurrencyPerSubscription >= this.concurrency) return this.global.add(task, { throwOnTimeout: true });
     const key = subscriptionId.toLowerCase();
     let limit = this.perSubscription.get(key);
     if (!limit) {
       limit = pLimit(Math.max(1, this.concurrencyPerSubscription));
       this.perSubscription.set(key, limit);
     }
-    return limit(() => this.global.run(task, false));
+    return limit(() => this.global.add(task, { throwOnTimeout: true }));
   }
 
   /** Requests running now (all subscriptions). */
   get active(): number {
-    return this.global.active;
+    return this.global.pending;
   }
 }
