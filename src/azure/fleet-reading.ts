@@ -21,7 +21,7 @@ export type { CollectedSnapshot, CollectOptions, CollectStats, Discovery } from 
  * their VNets live in and handed over page by page; false (every resource then read by GET) when off
  * or failed.
  */
-function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY, also: readonly string[] = []): BulkPages {
+export function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY, also: readonly string[] = []): BulkPages {
   return async (onPage) => {
     if (!ctx.options.resourceGraph) return false;
     const subscriptions = new Set<string>(also.map((id) => id.toLowerCase()));

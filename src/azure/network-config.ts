@@ -1,7 +1,4 @@
 import type { Logger } from 'pino';
-import type { AdminRulesReader } from './admin-rules-reader.js';
-import type { VirtualHubReader } from './virtual-hub-reader.js';
-import type { PrivateDnsReader } from './private-dns-reader.js';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import type { TimeSlicer } from './time-slicer.js';
@@ -10,8 +7,19 @@ import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { gatewayFacts, parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type GatewayFacts, type VnetFacts } from './normalise-subnet.js';
 import type { GraphRow } from './resource-graph.js';
 import type { BulkPages } from './poll-context.js';
-import type { GatewayRouteSource, NetworkSecurityGroup, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
+import type { AdminRuleSet, GatewayRouteSource, HubConnectionSource, NetworkSecurityGroup, PrivateDnsConfig, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
 import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
+
+/**
+ * The layers around a subnet that resources outside the bulk read add, by VNet: the poll's readers
+ * (admin rules, Virtual WAN hubs, private DNS), or what the last poll read of them (the watch). What a
+ * layer does not know is `undefined`.
+ */
+export interface NetworkLayers {
+  adminRules?: { forVnet(vnetId: string): Promise<AdminRuleSet | undefined> };
+  hubs?: { forVnet(vnetId: string): Promise<HubConnectionSource[] | undefined> };
+  dns?: { forVnet(vnetId: string): Promise<PrivateDnsConfig | undefined> };
+}
 
 /** A resource read in bulk, normalised when its page arrived, or what normalising it threw. */
 type Prepared = { value: unknown } | { error: unknown };
@@ -70,8 +78,7 @@ export class NetworkConfigReader {
     private readonly limiter: ArmLimiter,
     private readonly log: Logger,
     private readonly slicer: TimeSlicer,
-    /** The layers around the subnet that other resources add: admin rules, Virtual WAN hubs. */
-    private readonly layers: { adminRules?: AdminRulesReader; hubs?: VirtualHubReader; dns?: PrivateDnsReader } = {},
+    private readonly layers: NetworkLayers = {},
   ) {}
 
   /**
@@ -87,6 +94,11 @@ export class NetworkConfigReader {
       }
       return complete;
     });
+  }
+
+  /** Whether the bulk read got every page (false without one). */
+  get bulkRead(): Promise<boolean> {
+    return this.bulkComplete;
   }
 
   private async prepare(rows: readonly GraphRow[]): Promise<void> {
@@ -252,7 +264,8 @@ export class NetworkConfigReader {
           try {
             const subnet = await this.readSubnet(subnetId);
             // Only an internal instance's host names depend on the VNet's private DNS.
-            if (instance.vnetType === 'Internal' && this.layers.dns) subnet.privateDns = await this.layers.dns.forVnet(subnet.vnet.id);
+            const privateDns = instance.vnetType === 'Internal' ? await this.layers.dns?.forVnet(subnet.vnet.id) : undefined;
+            if (privateDns) subnet.privateDns = privateDns;
             return { location: region.location, subnetId, subnet };
           } catch (err) {
             const failure = toFetchFailure('NetworkConfig_Get', err);

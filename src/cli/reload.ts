@@ -92,7 +92,7 @@ export async function reloadConfigFile(file: string, load: () => Config, current
   await current.monitor.retire();
   await successor.takeOver(current.monitor);
   log.level = next.log.level;
-  successor.poller.start(next.schedule);
+  successor.start();
   log.info({ config: file, changed, ...(atRestart.length > 0 ? { atNextRestart: atRestart } : {}) }, 'SIGHUP: configuration reloaded');
   return { monitor: successor, config: next };
 }

@@ -94,7 +94,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   }
   log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${scheme}://${config.server.host}:${boundPort}/metrics`);
   await monitor.restore();
-  monitor.poller.start(config.schedule);
+  monitor.start();
   let reloading: Promise<void> = Promise.resolve();
   const reloadNow = async (): Promise<void> => {
     if (webConfigFile) web = reloadWebConfig(webConfigFile, web, server, log);

@@ -86,6 +86,14 @@ export const configSchema = z
     staleAfterSeconds: z.number().int().positive().default(DEFAULT_STALE_AFTER_SECONDS),
     /** Read subnets, NSGs, route tables and service tags to explain failures (needs Network read access). */
     readNetworkConfig: z.boolean().default(true),
+    /**
+     * Between polls, read the network configuration again through Resource Graph every `intervalSeconds`
+     * and judge again what changed (needs `readNetworkConfig` and `azure.resourceGraph`).
+     */
+    watch: z
+      .object({ enabled: z.boolean().default(true), intervalSeconds: z.number().min(0.1).max(3600).default(60) })
+      .strict()
+      .prefault({}),
     /** This replica's share of the fleet: instances whose ID hashes to `index` modulo `count`. */
     sharding: z
       .object({ index: z.number().int().min(0).default(0), count: z.number().int().min(1).max(1024).default(1) })

@@ -2,14 +2,18 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ArmObserver, ArmRequestEvent } from '../azure/observer.js';
 import type { FleetReport } from '../analysis/report.js';
 import type { ExpositionStats } from './exposition-store.js';
+import { VERSION } from '../version.js';
 
 /** A published exposition's size, and how long the report took to become it. */
 export type ExpositionRenderStats = ExpositionStats & { milliseconds: number };
-import { VERSION } from '../version.js';
 
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export type PollOutcome = 'success' | 'partial' | 'failure';
+
+/** A configuration watch run: verdicts changed, nothing changed, the bulk read failed, or not run (a poll was running, or nothing read yet). */
+export type WatchOutcome = 'changed' | 'unchanged' | 'failed' | 'skipped';
+const WATCH_OUTCOMES: readonly WatchOutcome[] = ['changed', 'unchanged', 'failed', 'skipped'];
 
 /** The monitor's own health, kept in a prom-client registry (a handful of series, any scrape rate). */
 export class SelfMetrics implements ArmObserver {
@@ -58,6 +62,22 @@ export class SelfMetrics implements ArmObserver {
     labelNames: ['subscription_id'],
     registers: [this.registry],
   });
+  private readonly watchRuns = new Counter({
+    name: 'apim_netwatch_watch_runs_total',
+    help: 'Configuration watch runs by outcome: changed (regions re-judged), unchanged, failed (the bulk read failed: the poll\'s verdicts stand), skipped (a poll was running).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly watchRegions = new Counter({
+    name: 'apim_netwatch_watch_regions_rejudged_total',
+    help: 'Instance regions whose configuration changed between polls and were judged again by the configuration watch.',
+    registers: [this.registry],
+  });
+  private readonly watchLastRun = new Gauge({
+    name: 'apim_netwatch_watch_last_run_timestamp_seconds',
+    help: 'When the configuration watch last ran to the end (changed or unchanged), in seconds since the epoch.',
+    registers: [this.registry],
+  });
 
   private readonly expositionSeries = new Gauge({
     name: 'apim_netwatch_exposition_series',
@@ -85,6 +105,7 @@ export class SelfMetrics implements ArmObserver {
     }).set({ version: VERSION, nodejs_version: process.version }, 1);
     // Every outcome exists from the start, so that increase() sees the first failure too.
     for (const outcome of ['success', 'partial', 'failure'] as const) this.polls.inc({ outcome }, 0);
+    for (const outcome of WATCH_OUTCOMES) this.watchRuns.inc({ outcome }, 0);
     if (options.processMetrics !== false) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client names these gauges `_total`, which promtool (rightly) reports as a lint finding.
@@ -121,6 +142,12 @@ export class SelfMetrics implements ArmObserver {
     this.pollDuration.set(durationSeconds);
     this.polls.inc({ outcome: 'failure' });
     this.lastCompleted.set(Date.now() / 1000);
+  }
+
+  watchRan(outcome: WatchOutcome, regionsRejudged: number): void {
+    this.watchRuns.inc({ outcome });
+    this.watchRegions.inc(regionsRejudged);
+    if (outcome === 'changed' || outcome === 'unchanged') this.watchLastRun.set(Date.now() / 1000);
   }
 
   expositionRendered(stats: ExpositionRenderStats): void {

@@ -55,6 +55,11 @@ export class Poller {
     this.latest = report;
   }
 
+  /** Whether a poll is running now. */
+  get polling(): boolean {
+    return this.running !== undefined;
+  }
+
   start(schedule: string): void {
     void this.pollNow();
     this.task = cron.schedule(schedule, () => void this.pollNow(), { noOverlap: false });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
-import { analyseFleet, ANALYSIS_FAILED } from '../analysis/analyse.js';
+import { analyseFleet, ANALYSIS_FAILED, type AnalysisPolicy } from '../analysis/analyse.js';
 import { AnalysisCaches } from '../analysis/cache.js';
 import type { FleetReport } from '../analysis/report.js';
 import type { FleetSnapshot } from '../model/snapshot.js';
@@ -14,11 +14,12 @@ import { ConfigError } from '../config/load.js';
 import { certificateProblem } from '../config/pem.js';
 import type { ExpositionBody } from '../metrics/exposition-body.js';
 import { ExpositionStore } from '../metrics/exposition-store.js';
-import { fleetWideFamily, type FleetFamily } from '../metrics/family.js';
+import { fleetWideFamily, ownFamily, type FleetFamily } from '../metrics/family.js';
 import { SelfMetrics, type ExpositionRenderStats } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
 import { inShard } from '../poller/shard.js';
 import { checkWritable, loadSnapshot, saveSnapshot } from './persistence.js';
+import { ConfigWatch, type WatchDeps } from './config-watch.js';
 import { Poll } from './poll.js';
 
 export interface MonitorOptions {
@@ -37,6 +38,8 @@ export interface MonitorOptions {
 export class Monitor {
   readonly selfMetrics: SelfMetrics;
   readonly poller: Poller;
+  /** Absent when turned off, or without the configuration or Resource Graph to watch. */
+  readonly watch: ConfigWatch | undefined;
   /** ARM requests and Resource Graph use of the last completed collection (also logged per poll). */
   lastCollectStats: CollectStats | undefined;
   /** The fleet's series, kept gzipped per instance region; a scrape sends the last published body as it is. */
@@ -93,6 +96,33 @@ export class Monitor {
       },
       pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
+      log,
+    });
+    this.watch = this.configWatch(read, policy);
+  }
+
+  private configWatch(read: WatchDeps['read'], policy: AnalysisPolicy): ConfigWatch | undefined {
+    const { config, log } = this;
+    if (!config.watch.enabled) return undefined;
+    if (!config.readNetworkConfig || !config.azure.resourceGraph) {
+      log.warn('watch.enabled needs readNetworkConfig and azure.resourceGraph: configuration changes show at the next poll only');
+      return undefined;
+    }
+    return new ConfigWatch({
+      read,
+      policy,
+      intervalMs: config.watch.intervalSeconds * 1000,
+      shown: () => {
+        const { snapshot, latest: report } = this.poller;
+        return snapshot && report && !this.poller.polling ? { snapshot, report } : undefined;
+      },
+      amend: async (shown, changed) => {
+        this.poller.restore(shown.snapshot, shown.report);
+        for (const instance of changed) this.exposition.put(instance, ownFamily);
+        this.save(shown.snapshot);
+        await this.show(shown.report, fleetWideFamily);
+      },
+      ran: (outcome, regions) => this.selfMetrics.watchRan(outcome, regions),
       log,
     });
   }
@@ -163,8 +193,15 @@ export class Monitor {
     return report;
   }
 
+  /** Polls on the configured schedule, and watches the configuration between polls (unless turned off). */
+  start(): void {
+    this.poller.start(this.config.schedule);
+    this.watch?.start();
+  }
+
   /** Stops polling for a successor (a reload): a running poll finishes and is published first, so there is a snapshot to take over. */
   async retire(): Promise<void> {
+    await this.watch?.stop();
     await this.poller.stop();
     await this.saving;
   }
@@ -172,6 +209,7 @@ export class Monitor {
   /** Stops polling: requests in flight are aborted (the poll ends with what it has), and pending state is written. */
   async stop(): Promise<void> {
     this.shutdown.abort();
+    await this.watch?.stop();
     await this.poller.stop({ discard: true });
     await this.saving;
   }

@@ -31,6 +31,8 @@ export const worldSchema = z
     faults: z.array(faultSchema).default([]),
     /** VNet ID -> the body of ListNetworkManagerEffectiveSecurityAdminRules for it. */
     effectiveSecurityAdminRules: z.record(z.string(), z.unknown()).optional(),
+    /** Resource Graph answers with the world as it was this many seconds ago (it reflects ARM's writes late). */
+    resourceGraphLagSeconds: z.number().nonnegative().max(3600).optional(),
   })
   .passthrough();
 

@@ -116,7 +116,7 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       if (fault?.malformed) setTweaks(res, { malformed: true });
       if (fault?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(fault.retryAfterSeconds)));
 
-      const body = graph ? routeGraph(opts.state, await readJsonBody(req), deniedBy(opts.state)) : dispatch(opts, p, req);
+      const body = graph ? routeGraph(opts.state.graphView(), await readJsonBody(req), deniedBy(opts.state)) : dispatch(opts, p, req);
       sendJson(res, fault?.status ?? 200, body);
     } catch (err) {
       if (opts.closing.aborted) {

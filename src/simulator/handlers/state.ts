@@ -20,6 +20,8 @@ export class SimulatorState {
   private tagsByLocation = new Map<string, unknown>();
   private faultSlots: FaultSlot[] = [];
   private subscriptionIdsCache: Map<string, string> | undefined;
+  /** The worlds set so far and when, oldest first, for Resource Graph's lag (only as far back as it reaches). */
+  private history: Array<{ at: number; world: World; view?: SimulatorState }> = [];
   requests = 0;
 
   constructor(world: World) {
@@ -27,12 +29,36 @@ export class SimulatorState {
   }
 
   setWorld(world: World): void {
+    this.history.push({ at: Date.now(), world });
     this.current = world;
+    this.reachable();
     this.byId = new Map(world.resources.map((r) => [idKey(r.id), r]));
     this.statusById = new Map(Object.entries(world.networkStatus ?? {}).map(([k, v]) => [idKey(k), v]));
     this.tagsByLocation = new Map(Object.entries(world.serviceTags ?? {}).map(([k, v]) => [locationKey(k), v]));
     this.subscriptionIdsCache = undefined;
     this.setFaults(world.faults ?? []);
+  }
+
+  /**
+   * The world as Resource Graph shows it: the one set `resourceGraphLagSeconds` (a world key, default 0)
+   * ago, as Resource Graph reflects ARM's writes some seconds late. Before the lag has passed since the
+   * simulator started, the first world.
+   */
+  graphView(): SimulatorState {
+    const entry = this.reachable();
+    if (entry.world === this.current) return this;
+    entry.view ??= viewOf(entry.world);
+    return entry.view;
+  }
+
+  /** Drops the worlds Resource Graph can no longer show; the oldest left is the one it shows now. */
+  private reachable(): { world: World; view?: SimulatorState } {
+    const lagMs = Number(this.current.resourceGraphLagSeconds ?? 0) * 1000;
+    const cutoff = Date.now() - (lagMs > 0 ? lagMs : 0);
+    let index = 0;
+    while (index + 1 < this.history.length && this.history[index + 1]!.at <= cutoff) index++;
+    if (index > 0) this.history = this.history.slice(index);
+    return this.history[0]!;
   }
 
   /** Subscription IDs named by resource and networkStatus IDs, lower-cased -> as first spelled. */
@@ -124,6 +150,11 @@ export class SimulatorState {
     for (const k of this.statusById.keys()) if (k.startsWith(prefix)) return true;
     return false;
   }
+}
+
+/** A state of its own for an earlier world (its history and faults unused). */
+function viewOf(world: World): SimulatorState {
+  return new SimulatorState(world);
 }
 
 /** What every route handler gets. */

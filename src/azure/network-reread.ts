@@ -1,0 +1,48 @@
+import { ArmLimiter } from './limits.js';
+import { NetworkConfigReader, type NetworkLayers } from './network-config.js';
+import { networkInBulk } from './fleet-reading.js';
+import type { CollectOptions, PollContext } from './poll-context.js';
+import { TimeSlicer } from './time-slicer.js';
+import type { SubnetConfig } from '../model/network.js';
+import type { InstanceSnapshot, RegionNetworkConfig } from '../model/snapshot.js';
+
+/** What the configuration watch reads between polls: the network resources again, in bulk. */
+
+/** What the last poll read of the layers outside the bulk read (admin rules, hubs, private DNS), by VNet. */
+function carriedLayers(instances: readonly InstanceSnapshot[]): NetworkLayers {
+  const byVnet = new Map<string, SubnetConfig>();
+  for (const instance of instances) {
+    for (const region of instance.network ?? []) if (region.subnet) byVnet.set(region.subnet.vnet.id.toLowerCase(), region.subnet);
+  }
+  const of = (vnetId: string) => byVnet.get(vnetId.toLowerCase());
+  return {
+    adminRules: { forVnet: async (vnetId) => of(vnetId)?.adminRules },
+    hubs: { forVnet: async (vnetId) => of(vnetId)?.hubConnections },
+    dns: { forVnet: async (vnetId) => of(vnetId)?.privateDns },
+  };
+}
+
+/**
+ * The network configuration of `instances`' regions as Resource Graph has it now: VNets with their
+ * subnets, NSGs, route tables and gateways in one paged query for the fleet. The layers Resource Graph
+ * does not hold are carried over from the instances' last read. By instance ID; undefined when the
+ * bulk read failed (the watch then leaves the poll's verdicts as they are rather than reading every
+ * resource one by one).
+ */
+export async function rereadNetwork(
+  options: Pick<CollectOptions, 'clients' | 'concurrency' | 'concurrencyPerSubscription' | 'log'>,
+  instances: readonly InstanceSnapshot[],
+): Promise<Map<string, RegionNetworkConfig[]> | undefined> {
+  const watched = instances.filter((instance) => instance.network?.some((region) => region.subnet));
+  const ctx: PollContext = {
+    options: { ...options, subscriptions: [], instances: [], tags: {}, resourceGraph: true },
+    limiter: new ArmLimiter(options.concurrency, options.concurrencyPerSubscription ?? options.concurrency),
+    slicer: new TimeSlicer(),
+    graphFellBack: false,
+  };
+  const reader = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, carriedLayers(watched));
+  reader.readInBulk(networkInBulk(ctx, watched.map((instance) => instance.instance)));
+  if (!(await reader.bulkRead)) return undefined;
+  const configs = await Promise.all(watched.map(async (instance) => [instance.instance.id, await reader.readInstance(instance.instance)] as const));
+  return new Map(configs);
+}

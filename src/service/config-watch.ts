@@ -1,0 +1,101 @@
+import type { Logger } from 'pino';
+import { judgeFleet, judgeInstance, type AnalysisPolicy } from '../analysis/analyse.js';
+import { withChangedConfig } from '../analysis/config-change.js';
+import type { FleetReport, InstanceReport } from '../analysis/report.js';
+import { rereadNetwork } from '../azure/network-reread.js';
+import type { CollectOptions } from '../azure/poll-context.js';
+import type { WatchOutcome } from '../metrics/self-metrics.js';
+import type { FleetSnapshot, InstanceSnapshot } from '../model/snapshot.js';
+
+/** The verdicts shown now and what they were judged on. */
+export interface Shown {
+  snapshot: FleetSnapshot;
+  report: FleetReport;
+}
+
+export interface WatchDeps {
+  read: Pick<CollectOptions, 'clients' | 'concurrency' | 'concurrencyPerSubscription' | 'log'>;
+  policy: AnalysisPolicy;
+  intervalMs: number;
+  /** What is shown now; undefined while a poll runs (it will show what it read) or before the first. */
+  shown(): Shown | undefined;
+  /** Shows a fleet in which `changed` were judged again. */
+  amend(shown: Shown, changed: readonly InstanceReport[]): Promise<void>;
+  ran(outcome: WatchOutcome, regionsRejudged: number): void;
+  log: Logger;
+}
+
+/**
+ * The configuration watch: between NetworkStatus polls, every `intervalMs`, it reads the fleet's
+ * network configuration again through Resource Graph, judges again the instances whose configuration
+ * changed, and shows them at once. NetworkStatus itself is left to the poll.
+ */
+export class ConfigWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(private readonly deps: WatchDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops the schedule and waits for a run in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.run().finally(() => this.schedule());
+    }, this.deps.intervalMs);
+    this.timer.unref();
+  }
+
+  /** One run; never rejects (a failure is logged and counted, and the poll's verdicts stand). */
+  async run(): Promise<WatchOutcome> {
+    let outcome: WatchOutcome = 'failed';
+    let regions = 0;
+    try {
+      ({ outcome, regions } = await this.compare());
+    } catch (err) {
+      this.deps.log.error({ err }, 'the configuration watch failed; the last poll\'s verdicts stand');
+    }
+    this.deps.ran(outcome, regions);
+    return outcome;
+  }
+
+  private async compare(): Promise<{ outcome: WatchOutcome; regions: number }> {
+    const shown = this.deps.shown();
+    if (!shown) return { outcome: 'skipped', regions: 0 };
+    const fresh = await rereadNetwork(this.deps.read, shown.snapshot.instances);
+    if (!fresh) {
+      this.deps.log.warn('the configuration watch could not read the network configuration through Resource Graph; the last poll\'s verdicts stand until the next poll');
+      return { outcome: 'failed', regions: 0 };
+    }
+    const now = new Date();
+    const changed: InstanceReport[] = [];
+    let regions = 0;
+    const instances = shown.snapshot.instances.map((instance): InstanceSnapshot => {
+      const amended = withChangedConfig(instance, fresh.get(instance.instance.id));
+      if (!amended) return instance;
+      regions += amended.locations.length;
+      changed.push(judgeInstance(amended.snapshot, now, this.deps.policy, shown.snapshot.serviceTags));
+      this.deps.log.info({ instance: instance.instance.id, regions: amended.locations }, 'network configuration changed since the last read: judged again');
+      return amended.snapshot;
+    });
+    if (changed.length === 0) return { outcome: 'unchanged', regions: 0 };
+    // A poll that started meanwhile reads the configuration itself, and shows it when it ends.
+    if (this.deps.shown()?.snapshot !== shown.snapshot) return { outcome: 'skipped', regions: 0 };
+    const snapshot: FleetSnapshot = { ...shown.snapshot, instances };
+    const reports = new Map(shown.report.instances.map((report) => [report.instance.id, report]));
+    for (const report of changed) reports.set(report.instance.id, report);
+    await this.deps.amend({ snapshot, report: judgeFleet(snapshot, [...reports.values()], this.deps.policy, now) }, changed);
+    return { outcome: 'changed', regions };
+  }
+}

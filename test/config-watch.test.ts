@@ -1,0 +1,135 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withChangedConfig } from '../src/analysis/config-change.js';
+import { validateConfig } from '../src/config/load.js';
+import type { InstanceSnapshot, RegionNetworkConfig } from '../src/model/snapshot.js';
+import { Monitor } from '../src/service/monitor.js';
+import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
+import { securityRule } from '../src/simulator/demo/nsg-rules.js';
+import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';
+import type { World } from '../src/simulator/world.js';
+import { find, parseExposition } from './helpers/metrics.js';
+
+const DENY_SQL = 'DenySql-CHG0815';
+
+/** `world` with a rule added to the NSG `nsgId` (a deep copy: the simulator's world is never changed in place). */
+function withRule(world: World, nsgId: string, rule: Record<string, unknown>): World {
+  const resources = world.resources.map((resource) => {
+    if (resource.id.toLowerCase() !== nsgId.toLowerCase()) return resource;
+    const copy = structuredClone(resource) as unknown as { properties: { securityRules: unknown[] } };
+    copy.properties.securityRules.push(rule);
+    return copy as unknown as typeof resource;
+  });
+  return { ...world, resources };
+}
+
+const denySql = (nsgId: string) =>
+  securityRule(nsgId, { name: DENY_SQL, priority: 100, direction: 'Outbound', access: 'Deny', protocol: 'Tcp', source: 'VirtualNetwork', destination: 'Sql', ports: ['1433'] });
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the configuration watch: a breaking change shows between NetworkStatus polls', () => {
+  let simulator: RunningSimulator | undefined;
+  let monitor: Monitor | undefined;
+  afterEach(async () => {
+    await monitor?.stop();
+    await simulator?.close();
+    monitor = simulator = undefined;
+  });
+
+  async function watching(world: World, intervalSeconds = 0.5, maxRetries = 3) {
+    simulator = await startSimulator({ world });
+    const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS], maxRetries }, watch: { intervalSeconds } }, 'test', {});
+    monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
+    await monitor.poller.pollNow();
+    const prod = monitor.poller.snapshot!.instances.find((instance) => instance.instance.name === 'contoso-prod')!;
+    const nsgId = prod.network![0]!.subnet!.nsg!.id;
+    monitor.watch!.start();
+    return { monitor, simulator, nsgId, location: prod.network![0]!.location };
+  }
+
+  const sqlFlow = async (m: Monitor, location: string) =>
+    find(parseExposition(await m.fleetMetrics()), 'apim_network_flow_allowed', { apim_service: 'contoso-prod', location, peer: 'Sql', direction: 'outbound' })[0];
+  const own = async (m: Monitor, name: string, labels: Record<string, string> = {}) => find(parseExposition(await m.selfMetrics.render()), name, labels)[0]?.value ?? 0;
+
+  it('a deny on outbound Sql 1433 added to a healthy NSG is on /metrics and in the report within a watch interval, without a NetworkStatus read', async () => {
+    const world = buildDemoWorld(new Date());
+    const { monitor: m, simulator: sim, nsgId, location } = await watching(world);
+    expect((await sqlFlow(m, location))?.value).toBe(1);
+    const statusReads = await own(m, 'apim_netwatch_arm_requests_total', { operation: 'NetworkStatus_ListByService' });
+    const othersBefore = find(parseExposition(await m.fleetMetrics()), 'apim_network_flow_allowed', {}).filter((s) => s.labels.apim_service !== 'contoso-prod');
+    const started = Date.now();
+    sim.setWorld(withRule(world, nsgId, denySql(nsgId)));
+    const denied = await until('the deny on /metrics', async () => ((await sqlFlow(m, location))?.value === 0 ? sqlFlow(m, location) : undefined), 5000);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(denied?.labels.decided_by).toBe(DENY_SQL);
+    const report = m.report!.instances.find((instance) => instance.instance.name === 'contoso-prod')!;
+    expect(report.regions.find((region) => region.location === location)?.config?.flows.find((flow) => flow.peer === 'Sql')?.verdict).toBe('denied');
+    expect(await own(m, 'apim_netwatch_arm_requests_total', { operation: 'NetworkStatus_ListByService' }), 'no NetworkStatus read').toBe(statusReads);
+    expect(await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'changed' })).toBeGreaterThanOrEqual(1);
+    expect(await own(m, 'apim_netwatch_watch_regions_rejudged_total')).toBeGreaterThanOrEqual(1);
+    // The other instances' verdicts are as the poll made them.
+    const othersAfter = find(parseExposition(await m.fleetMetrics()), 'apim_network_flow_allowed', {}).filter((s) => s.labels.apim_service !== 'contoso-prod');
+    expect(othersBefore.length).toBeGreaterThan(10);
+    expect(othersAfter).toEqual(othersBefore);
+
+    // The fix shows the same way.
+    sim.setWorld(world);
+    await until('the fix on /metrics', async () => ((await sqlFlow(m, location))?.value === 1 ? true : undefined), 5000);
+  });
+
+  it('with Resource Graph lagging, the change shows once Resource Graph has it, not before', async () => {
+    const world: World = { ...buildDemoWorld(new Date()), resourceGraphLagSeconds: 2 };
+    const { monitor: m, simulator: sim, nsgId, location } = await watching(world, 0.3);
+    const runs = await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'unchanged' });
+    const changedAt = Date.now();
+    sim.setWorld(withRule(world, nsgId, denySql(nsgId)));
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'unchanged' }), 'the watch ran meanwhile').toBeGreaterThan(runs);
+    expect((await sqlFlow(m, location))?.value, 'Resource Graph does not have it yet').toBe(1);
+    await until('the deny on /metrics', async () => ((await sqlFlow(m, location))?.value === 0 ? true : undefined), 5000);
+    expect(Date.now() - changedAt).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('when Resource Graph fails, the poll\'s verdicts stand and the failure is counted', async () => {
+    const world = buildDemoWorld(new Date());
+    const { monitor: m, simulator: sim, nsgId, location } = await watching(world, 0.3, 0);
+    sim.setWorld({ ...withRule(world, nsgId, denySql(nsgId)), faults: [{ path: '/providers/Microsoft.ResourceGraph/resources', status: 500 }] });
+    await until('a failed watch run', async () => ((await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'failed' })) >= 2 ? true : undefined), 5000);
+    expect((await sqlFlow(m, location))?.value).toBe(1);
+    expect(await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'changed' })).toBe(0);
+  });
+});
+
+describe('withChangedConfig: which regions the watch takes', () => {
+  const region = (location: string, vnetId: string, nsgRules: number): RegionNetworkConfig =>
+    ({
+      location,
+      subnetId: `${vnetId}/subnets/apim`,
+      subnet: { id: `${vnetId}/subnets/apim`, name: 'apim', addressPrefixes: ['10.0.0.0/24'], serviceEndpoints: [], vnet: { id: vnetId, addressSpace: ['10.0.0.0/16'], dnsServers: [] }, nsg: { id: 'nsg', name: 'nsg', rules: Array.from({ length: nsgRules }, () => ({})) } },
+    }) as unknown as RegionNetworkConfig;
+  const snapshot = (network: RegionNetworkConfig[]) => ({ instance: { id: 'apim' }, network }) as unknown as InstanceSnapshot;
+  const before = snapshot([region('westeurope', '/vnet-a', 1), region('northeurope', '/vnet-b', 1)]);
+
+  it.each([
+    ['nothing changed', [region('westeurope', '/vnet-a', 1), region('northeurope', '/vnet-b', 1)], undefined],
+    ['one region\'s NSG changed', [region('westeurope', '/vnet-a', 2), region('northeurope', '/vnet-b', 1)], ['westeurope']],
+    ['both changed', [region('westeurope', '/vnet-a', 2), region('northeurope', '/vnet-b', 3)], ['westeurope', 'northeurope']],
+    ['the subnet moved to another VNet: left to the poll', [region('westeurope', '/vnet-c', 1), region('northeurope', '/vnet-b', 1)], undefined],
+    ['a region not read again', [region('westeurope', '/vnet-a', 1)], undefined],
+  ])('%s', (_case, fresh, locations) => {
+    const amended = withChangedConfig(before, fresh);
+    expect(amended?.locations).toEqual(locations);
+    for (const location of locations ?? []) {
+      expect(amended!.snapshot.network!.find((r) => r.location === location)).toBe(fresh.find((r) => r.location === location));
+    }
+  });
+});
