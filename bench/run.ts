@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --instances N] [--subscriptions S] [--concurrency C] [--concurrency-per-subscription c]
- *  [--scrapes n] [--no-resource-graph]`
+ *  [--scrapes n] [--no-resource-graph] [--watch-interval SECONDS] [--changes K]`
  *
  * Builds a simulated fleet (synthetic/fleet-world.ts: N instances x 2 regions over S subscriptions, default
  * 1,000 x 2 in 20), serves it from the ARM simulator in a process of its own with ARM-like latency
@@ -9,7 +9,9 @@
  * clients over HTTPS, Resource Graph, NetworkStatus, network config, analysis, rendering), then times
  * GET /metrics of the running express app against a plain prom-client registry holding the same
  * series, served by express in a process of its own; a scraper process of its own times both, as
- * Prometheus would. This process is thus the monitor as deployed: `npm run bench` runs it compiled,
+ * Prometheus would. Then the configuration watch runs at `--watch-interval` (default 60 s, the service's
+ * default) while K breaking NSG changes (default 3) are written at random points of its cycle, each timed
+ * until /metrics shows it (bench/detect.ts). This process is thus the monitor as deployed: `npm run bench` runs it compiled,
  * with the heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's
  * maxRSS.
  *
@@ -49,6 +51,7 @@ import { fileURLToPath } from 'node:url';
 import type { FleetReport } from '../src/analysis/report.js';
 import type { ScrapeTimes } from './scrapes.js';
 import { LATENCY, THROTTLE } from '../synthetic/fleet-world.js';
+import { measureDetection } from './detect.js';
 
 
 /** A helper process of the benchmark: started, its first stdout line (JSON) read, stopped. */
@@ -131,6 +134,8 @@ const { values: args } = parseArgs({
     scrapes: { type: 'string' },
     'baseline-scrapes': { type: 'string' },
     'no-resource-graph': { type: 'boolean', default: false },
+    'watch-interval': { type: 'string', default: '60' },
+    changes: { type: 'string', default: '3' },
   },
   strict: true,
 });
@@ -150,6 +155,12 @@ const subscriptionsWanted = positiveInt('subscriptions', args.subscriptions, 20)
 const scrapes = positiveInt('scrapes', args.scrapes, instances >= 500 ? 40 : 100);
 const baselineScrapes = positiveInt('baseline-scrapes', args['baseline-scrapes'], instances >= 500 ? 10 : 30);
 const resourceGraph = !args['no-resource-graph'];
+const watchInterval = Number(args['watch-interval']);
+const changes = Number(args.changes);
+if (!(watchInterval >= 0.1) || !Number.isInteger(changes) || changes < 0) {
+  process.stderr.write('bench: --watch-interval takes seconds (at least 0.1), --changes a whole number (0: no detection measured)\n');
+  process.exit(2);
+}
 
 const heapLimit = getHeapStatistics().heap_size_limit;
 const heapFlag = process.execArgv.find((arg) => arg.startsWith('--max-old-space-size'));
@@ -196,6 +207,7 @@ async function main(): Promise<void> {
   const config = validateConfig(
     {
       azure: { endpoint: simulator.url, credential: 'simulator', subscriptions: simulator.subscriptionIds, resourceGraph },
+      watch: { intervalSeconds: watchInterval },
       ...(args.concurrency ? { concurrency: positiveInt('concurrency', args.concurrency, 1) } : {}),
       ...(args['concurrency-per-subscription']
         ? { concurrencyPerSubscription: positiveInt('concurrency-per-subscription', args['concurrency-per-subscription'], 1) }
@@ -290,6 +302,18 @@ async function main(): Promise<void> {
   stages.push(['after our scrapes', rssNow()]);
   const peakRssOurs = peakRss();
 
+  // The configuration watch, as it runs between polls: its cost at rest, and how soon a breaking change shows.
+  const detection = changes > 0 && resourceGraph ? await measureDetection({ monitor, simulator, changes, intervalSeconds: watchInterval, say }) : undefined;
+  const detected = [...(detection?.detectSeconds ?? [])].sort((a, b) => a - b);
+  if (detection) {
+    say(
+      `configuration watch every ${watchInterval} s: ${detection.requestsPerRun} Resource Graph requests per run (${detection.requestsPerMinute.toFixed(1)} per minute); ` +
+        `breaking changes shown on /metrics after p50 ${detected[Math.floor((detected.length - 1) / 2)]!.toFixed(1)} s, max ${detected.at(-1)!.toFixed(1)} s (${detected.length} changes)`,
+    );
+    stages.push(['after the watch', rssNow()]);
+  }
+  const peakRssWithWatch = peakRss();
+
   // ... and the same series in a plain prom-client registry, served by express the usual way, in a
   // process of its own (its registry takes hundreds of MB at fleet size).
   const scratch = mkdtempSync(join(tmpdir(), 'apim-netwatch-bench-'));
@@ -307,7 +331,7 @@ async function main(): Promise<void> {
   await simulatorProcess.stop();
   say(`RSS by stage: ${stages.map(([name, rss]) => `${name} ${mb(rss).toFixed(0)} MB`).join(', ')}`);
   say(
-    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB, the monitor and its HTTP server through two polls and our scrapes (heap limit ${mb(heapLimit).toFixed(0)} MB${heapFlag ? `, ${heapFlag} as the Helm chart runs it` : ''}); ` +
+    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB, the monitor and its HTTP server through two polls and our scrapes, ${mb(peakRssWithWatch).toFixed(0)} MB with the configuration watch's runs too (heap limit ${mb(heapLimit).toFixed(0)} MB${heapFlag ? `, ${heapFlag} as the Helm chart runs it` : ''}); ` +
       `the baseline's process ${baselinePeakRss === undefined ? 'not measured' : `${mb(baselinePeakRss).toFixed(0)} MB`}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   say('targets (issue "Fleet scale and resilience"): /metrics p50 < 30 ms and >= 20x prom-client; <= 1.2 ARM requests per instance; poll <= 1.5x lower bound; peak RSS < 300 MB');
@@ -340,9 +364,20 @@ async function main(): Promise<void> {
     baseline_metrics_p99_ms: round(baselineTimes.p99),
     metrics_speedup: round(speedup, 2),
     peak_rss_mb: round(mb(peakRssOurs), 1),
+    peak_rss_with_watch_mb: round(mb(peakRssWithWatch), 1),
     heap_limit_mb: round(mb(heapLimit), 1),
     baseline_peak_rss_mb: baselinePeakRss === undefined ? null : round(mb(baselinePeakRss), 1),
     rss_modules_loaded_mb: round(mb(stages[0]![1]), 1),
+    ...(detection
+      ? {
+          watch_interval_seconds: watchInterval,
+          watch_requests_per_run: detection.requestsPerRun,
+          watch_requests_per_minute: round(detection.requestsPerMinute, 2),
+          detect_changes: detected.length,
+          detect_p50_seconds: round(detected[Math.floor((detected.length - 1) / 2)]!, 2),
+          detect_max_seconds: round(detected.at(-1)!, 2),
+        }
+      : {}),
   };
   await new Promise<void>((resolve) => process.stdout.write(`${JSON.stringify(result)}\n`, () => resolve()));
 }

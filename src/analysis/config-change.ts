@@ -1,9 +1,13 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { InstanceSnapshot, RegionNetworkConfig } from '../model/snapshot.js';
 
 /** What the configuration watch read of an instance's regions, against what its verdicts were judged on. */
 
-/** Two reads of a region are the same configuration when they normalise to the same thing. */
-const sameConfig = (a: RegionNetworkConfig, b: RegionNetworkConfig): boolean => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Two reads of a region are the same configuration when they normalise to the same thing (compared in
+ * place: serialising every region of the fleet each minute would only make garbage).
+ */
+const sameConfig = (a: RegionNetworkConfig, b: RegionNetworkConfig): boolean => isDeepStrictEqual(a, b);
 
 /**
  * A region read again is taken when its configuration changed and its subnet is still in the same VNet:

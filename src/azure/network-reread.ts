@@ -22,17 +22,21 @@ function carriedLayers(instances: readonly InstanceSnapshot[]): NetworkLayers {
   };
 }
 
+/** Reads the network configuration of one instance's regions from what the bulk read holds. */
+export type RegionReader = (instance: InstanceSnapshot) => Promise<RegionNetworkConfig[]>;
+
 /**
  * The network configuration of `instances`' regions as Resource Graph has it now: VNets with their
- * subnets, NSGs, route tables and gateways in one paged query for the fleet. The layers Resource Graph
- * does not hold are carried over from the instances' last read. By instance ID; undefined when the
- * bulk read failed (the watch then leaves the poll's verdicts as they are rather than reading every
- * resource one by one).
+ * subnets, NSGs, route tables and gateways in one paged query for the fleet, read and normalised; then
+ * each instance's regions are put together on request, one instance at a time (the caller compares and
+ * lets go of each before the next). The layers Resource Graph does not hold are carried over from the
+ * instances' last read. Undefined when the bulk read failed (the watch then leaves the poll's verdicts as
+ * they are rather than reading every resource one by one).
  */
 export async function rereadNetwork(
   options: Pick<CollectOptions, 'clients' | 'concurrency' | 'concurrencyPerSubscription' | 'log'>,
   instances: readonly InstanceSnapshot[],
-): Promise<Map<string, RegionNetworkConfig[]> | undefined> {
+): Promise<RegionReader | undefined> {
   const watched = instances.filter((instance) => instance.network?.some((region) => region.subnet));
   const ctx: PollContext = {
     options: { ...options, subscriptions: [], instances: [], tags: {}, resourceGraph: true },
@@ -43,6 +47,5 @@ export async function rereadNetwork(
   const reader = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, carriedLayers(watched));
   reader.readInBulk(networkInBulk(ctx, watched.map((instance) => instance.instance)));
   if (!(await reader.bulkRead)) return undefined;
-  const configs = await Promise.all(watched.map(async (instance) => [instance.instance.id, await reader.readInstance(instance.instance)] as const));
-  return new Map(configs);
+  return (instance) => reader.readInstance(instance.instance);
 }

@@ -73,22 +73,26 @@ export class ConfigWatch {
   private async compare(): Promise<{ outcome: WatchOutcome; regions: number }> {
     const shown = this.deps.shown();
     if (!shown) return { outcome: 'skipped', regions: 0 };
-    const fresh = await rereadNetwork(this.deps.read, shown.snapshot.instances);
-    if (!fresh) {
+    const reread = await rereadNetwork(this.deps.read, shown.snapshot.instances);
+    if (!reread) {
       this.deps.log.warn('the configuration watch could not read the network configuration through Resource Graph; the last poll\'s verdicts stand until the next poll');
       return { outcome: 'failed', regions: 0 };
     }
     const now = new Date();
     const changed: InstanceReport[] = [];
     let regions = 0;
-    const instances = shown.snapshot.instances.map((instance): InstanceSnapshot => {
-      const amended = withChangedConfig(instance, fresh.get(instance.instance.id));
-      if (!amended) return instance;
+    const instances: InstanceSnapshot[] = [];
+    for (const instance of shown.snapshot.instances) {
+      const amended = instance.network?.some((region) => region.subnet) ? withChangedConfig(instance, await reread(instance)) : undefined;
+      if (!amended) {
+        instances.push(instance);
+        continue;
+      }
       regions += amended.locations.length;
       changed.push(judgeInstance(amended.snapshot, now, this.deps.policy, shown.snapshot.serviceTags));
       this.deps.log.info({ instance: instance.instance.id, regions: amended.locations }, 'network configuration changed since the last read: judged again');
-      return amended.snapshot;
-    });
+      instances.push(amended.snapshot);
+    }
     if (changed.length === 0) return { outcome: 'unchanged', regions: 0 };
     // A poll that started meanwhile reads the configuration itself, and shows it when it ends.
     if (this.deps.shown()?.snapshot !== shown.snapshot) return { outcome: 'skipped', regions: 0 };

@@ -1,6 +1,6 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import { z } from 'zod';
-import { faultSchema, parseWorld, type Fault, type World } from '../world.js';
+import { faultSchema, parseWorld, type ArmResource, type Fault, type World } from '../world.js';
 import { JSON_CONTENT_TYPE } from './respond.js';
 import type { SimulatorState } from './state.js';
 
@@ -36,6 +36,22 @@ export function controlRoutes(hooks: ControlHooks): Router {
     }
     hooks.setWorld(world);
     sendPlainJson(res, 200, { resources: world.resources.length, faults: world.faults.length });
+  });
+
+  // An ARM write: the resource (an ARM body with its "id") replaces the one with that ID, or is added.
+  router.put('/resource', (req, res) => {
+    const body = req.body as { id?: unknown } | undefined;
+    if (typeof body !== 'object' || body === null || typeof body.id !== 'string' || body.id === '') {
+      sendPlainJson(res, 400, { error: { code: 'InvalidResource', message: 'the body must be one ARM resource body with its "id"' } });
+      return;
+    }
+    const resource = body as ArmResource;
+    const world = hooks.state.world;
+    const key = resource.id.toLowerCase();
+    const replaced = world.resources.some((candidate) => candidate.id.toLowerCase() === key);
+    const resources = replaced ? world.resources.map((candidate) => (candidate.id.toLowerCase() === key ? resource : candidate)) : [...world.resources, resource];
+    hooks.setWorld({ ...world, resources });
+    sendPlainJson(res, 200, { id: resource.id, replaced });
   });
 
   router.get('/faults', (_req, res) => sendPlainJson(res, 200, hooks.state.faults()));
