@@ -313,6 +313,7 @@ async function main(): Promise<void> {
     stages.push(['after the watch', rssNow()]);
   }
   const peakRssWithWatch = peakRss();
+  await detection?.verify();
 
   // ... and the same series in a plain prom-client registry, served by express the usual way, in a
   // process of its own (its registry takes hundreds of MB at fleet size).
