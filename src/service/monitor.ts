@@ -34,7 +34,7 @@ export interface MonitorOptions {
   credential?: TokenCredential;
 }
 
-/** The whole pipeline wired from a config: ARM clients -> collect -> analyse -> rendered report. */
+/** The whole service wired from a config: ARM clients, the poll on its schedule, the configuration watch between polls, the exposition store. */
 export class Monitor {
   readonly selfMetrics: SelfMetrics;
   readonly poller: Poller;
@@ -42,7 +42,7 @@ export class Monitor {
   readonly watch: ConfigWatch | undefined;
   /** ARM requests and Resource Graph use of the last completed collection (also logged per poll). */
   lastCollectStats: CollectStats | undefined;
-  /** The fleet's series, kept gzipped per instance region; a scrape sends the last published body as it is. */
+  /** The fleet's series, kept gzipped per instance and family; a scrape sends the last published body as it is. */
   private readonly exposition = new ExpositionStore();
   private lastExposition: ExpositionRenderStats = { instances: 0, series: 0, bytes: 0, gzipBytes: 0, milliseconds: 0 };
   private readonly log: Logger;
