@@ -69,6 +69,8 @@ export interface PollContext {
   slicer: TimeSlicer;
   /** Set when a Resource Graph read failed and per-resource reads stood in. */
   graphFellBack: boolean;
+  /** Rows per Resource Graph page (default: the most Resource Graph gives, 1,000). */
+  graphPageRows?: number;
 }
 
 /**
@@ -84,7 +86,7 @@ export async function graphPages(
 ): Promise<boolean> {
   if (subscriptions.length === 0) return true;
   try {
-    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage);
+    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage, ctx.graphPageRows);
     return true;
   } catch (err) {
     const failure = toFetchFailure('Resources_Query', err);
