@@ -17,6 +17,13 @@ async function published(store: ExpositionStore, report: FleetReport): Promise<s
   return store.text();
 }
 
+/** The text published, and what `publish` said of it. */
+async function publishedWithStats(store: ExpositionStore, report: FleetReport) {
+  await store.putReport(report);
+  const stats = store.publish();
+  return { text: await store.text(), stats };
+}
+
 /** The fleet's families, each counting the instances it renders. */
 function countingFamilies(): { families: FleetFamily[]; rendered: string[] } {
   const rendered: string[] = [];
@@ -34,7 +41,7 @@ describe('ExpositionStore: the fleet exposition kept as blocks by instance', () 
   it('serves every series of the report, gzipped and plain, each family under one HELP and TYPE with its lines together', async () => {
     const store = new ExpositionStore();
     const report = edgeCaseFleetReport(4, NOW);
-    const text = await published(store, report);
+    const { text, stats } = await publishedWithStats(store, report);
     expect(text.length).toBeGreaterThan(10_000);
     const gzipped = await store.gzip();
     expect(gunzipSync(gzipped).toString('utf8')).toBe(text);
@@ -46,7 +53,7 @@ describe('ExpositionStore: the fleet exposition kept as blocks by instance', () 
     expect(new Set(runs).size).toBe(runs.length);
     expect(runs).toEqual(FLEET_FAMILIES.map((family) => family.name));
     const series = lines.filter((line) => !line.startsWith('#')).length;
-    expect(store.stats).toEqual({ instances: report.instances.length, series, bytes: Buffer.byteLength(text), gzipBytes: gzipped.length });
+    expect(stats).toEqual({ instances: report.instances.length, series, bytes: Buffer.byteLength(text), gzipBytes: gzipped.length });
     expect(gzipped.length * 3).toBeLessThan(Buffer.byteLength(text));
   });
 
@@ -117,8 +124,9 @@ describe('ExpositionStore: the fleet exposition kept as blocks by instance', () 
     const empty: FleetReport = { ...edgeCaseFleetReport(0, NOW), instances: [], unresolvedTargets: [] };
     const store = new ExpositionStore();
     await published(store, edgeCaseFleetReport(2, NOW));
-    expect(await published(store, empty)).toBe('');
-    expect(store.stats).toMatchObject({ instances: 0, series: 0, bytes: 0 });
+    const emptied = await publishedWithStats(store, empty);
+    expect(emptied.text).toBe('');
+    expect(emptied.stats).toMatchObject({ instances: 0, series: 0, bytes: 0 });
     const onlyUnresolved: FleetReport = { ...edgeCaseFleetReport(0, NOW), instances: [] };
     const headers = (await published(new ExpositionStore(), onlyUnresolved)).split('\n').filter((line) => line.startsWith('# TYPE'));
     expect(headers).toEqual(['# TYPE apim_netwatch_target_up gauge']);

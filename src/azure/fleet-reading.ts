@@ -1,5 +1,3 @@
-import { ArmLimiter } from './limits.js';
-import { TimeSlicer } from './time-slicer.js';
 import { NetworkConfigReader } from './network-config.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { NETWORK_QUERY } from './resource-graph.js';
@@ -7,7 +5,7 @@ import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
 import { VIRTUAL_HUBS_QUERY, VirtualHubReader } from './virtual-hub-reader.js';
 import { DNS_LINKS_QUERY, PrivateDnsReader } from './private-dns-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
-import { graphPages, type BulkPages, type CollectOptions, type CollectStats, type Discovery, type PollContext } from './poll-context.js';
+import { graphPages, newPollContext, type BulkPages, type CollectOptions, type CollectStats, type Discovery, type PollContext } from './poll-context.js';
 import { fetchInstance } from './read-instance.js';
 import type { ArmRequestTally } from './clients.js';
 import { fleetOrder } from '../model/fleet-order.js';
@@ -67,12 +65,7 @@ export class FleetReading {
 
   constructor(private readonly options: CollectOptions) {
     this.requestsBefore = options.clients.requests();
-    this.ctx = {
-      options,
-      limiter: new ArmLimiter(options.concurrency, options.concurrencyPerSubscription ?? options.concurrency),
-      slicer: new TimeSlicer(),
-      graphFellBack: false,
-    };
+    this.ctx = newPollContext(options);
     this.takenAt = (options.now ?? (() => new Date()))();
   }
 

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { ArmClients, ArmRequestTally } from './clients.js';
-import type { ArmLimiter } from './limits.js';
+import { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
 import type { GraphRow } from './resource-graph.js';
 import type { ServiceTagsCache } from './service-tags-cache.js';
-import type { TimeSlicer } from './time-slicer.js';
+import { TimeSlicer } from './time-slicer.js';
 import type { PreviousInstances } from '../model/previous-instances.js';
 import type { FleetSnapshot, InstanceInfo, InstanceSnapshot, SubscriptionFailure } from '../model/snapshot.js';
 
@@ -71,6 +71,16 @@ export interface PollContext {
   graphFellBack: boolean;
   /** Rows per Resource Graph page (default: the most Resource Graph gives, 1,000). */
   graphPageRows?: number;
+}
+
+/** A reading's shared state: its request caps (global and per subscription) and its time slicer. */
+export function newPollContext(options: CollectOptions): PollContext {
+  return {
+    options,
+    limiter: new ArmLimiter(options.concurrency, options.concurrencyPerSubscription ?? options.concurrency),
+    slicer: new TimeSlicer(),
+    graphFellBack: false,
+  };
 }
 
 /**

@@ -33,8 +33,8 @@ const INSTANCES_PER_TURN = 16;
 /**
  * A block compresses to a few hundred bytes up to a few KB (at zlib's default level: on blocks this small
  * it costs little more time than the fastest, and the smaller body measured 8 MB less peak RSS on the
- * benchmark fleet). zlib writes into buffers of `chunkSize`
- * (16 KB by default, each its own allocation, freed only by a GC): small chunks keep that churn low.
+ * benchmark fleet). zlib writes into buffers of `chunkSize` (16 KB by default, each its own allocation,
+ * freed only by a GC): small chunks keep that churn low.
  * The result is copied into memory of its own, since a slice of a pooled buffer would keep the whole
  * pool slab, shared with short-lived buffers, alive for as long as the block lives.
  */
@@ -77,7 +77,6 @@ export class ExpositionStore implements ExpositionBody {
   private readonly headers: Block[];
   private readonly targetUp: number;
   private body: Buffer = gzipSync('');
-  private published: ExpositionStats = { instances: 0, series: 0, bytes: 0, gzipBytes: 0 };
 
   constructor(private readonly families: readonly FleetFamily[] = FLEET_FAMILIES) {
     this.headers = families.map((family) => blockOf({ text: familyHeader(family.name, family.help, family.type), series: 0 }));
@@ -158,8 +157,7 @@ export class ExpositionStore implements ExpositionBody {
       stats.bytes += block.bytes;
     }
     stats.gzipBytes = this.body.length;
-    this.published = stats;
-    return { ...stats };
+    return stats;
   }
 
   gzip(): Promise<Buffer> {
@@ -173,9 +171,5 @@ export class ExpositionStore implements ExpositionBody {
   /** The text served now, decompressed (tests and tools; a scrape never needs it whole). */
   async text(): Promise<string> {
     return (await gunzipAsync(this.body)).toString('utf8');
-  }
-
-  get stats(): ExpositionStats {
-    return { ...this.published };
   }
 }

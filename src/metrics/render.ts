@@ -34,7 +34,7 @@ export interface FamilyLines {
  * instance labels, then the family's labels, prom-client's escaping and number format
  * (test/metrics-golden.test.ts compares the two). Undefined when the instance has no series in it.
  */
-export function renderFamilyLines(instance: InstanceReport, family: FleetFamily, prefixOf: PrefixOf = instancePrefixes(instance)): FamilyLines | undefined {
+export function renderFamilyLines(instance: InstanceReport, family: FleetFamily, prefixOf: PrefixOf): FamilyLines | undefined {
   const heads = family.labelNames.map((name) => `,${name}="`);
   const name = family.name;
   let text = '';

@@ -47,7 +47,8 @@ export class SimulatorState {
   graphView(): SimulatorState {
     const entry = this.reachable();
     if (entry.world === this.current) return this;
-    entry.view ??= viewOf(entry.world);
+    // A state of its own for the earlier world (its history and faults unused).
+    entry.view ??= new SimulatorState(entry.world);
     return entry.view;
   }
 
@@ -150,11 +151,6 @@ export class SimulatorState {
     for (const k of this.statusById.keys()) if (k.startsWith(prefix)) return true;
     return false;
   }
-}
-
-/** A state of its own for an earlier world (its history and faults unused). */
-function viewOf(world: World): SimulatorState {
-  return new SimulatorState(world);
 }
 
 /** What every route handler gets. */
