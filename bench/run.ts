@@ -50,7 +50,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { FleetReport } from '../src/analysis/report.js';
 import type { ScrapeTimes } from './scrapes.js';
-import { LATENCY, THROTTLE } from '../synthetic/fleet-world.js';
+import { LATENCY, RESOURCE_GRAPH_QUOTA, THROTTLE } from '../synthetic/fleet-world.js';
 import { measureDetection } from './detect.js';
 
 
@@ -374,6 +374,8 @@ async function main(): Promise<void> {
           watch_interval_seconds: watchInterval,
           watch_requests_per_run: detection.requestsPerRun,
           watch_requests_per_minute: round(detection.requestsPerMinute, 2),
+          // Of the caller's Resource Graph quota (15 per 5 s: 180 a minute).
+          watch_quota_share: round(detection.requestsPerMinute / ((RESOURCE_GRAPH_QUOTA.queries * 60) / RESOURCE_GRAPH_QUOTA.windowSeconds), 3),
           detect_changes: detected.length,
           detect_p50_seconds: round(detected[Math.floor((detected.length - 1) / 2)]!, 2),
           detect_max_seconds: round(detected.at(-1)!, 2),

@@ -283,6 +283,27 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   if (gatewayed) {
     gatewayed.verdicts[0] = { ...gatewayed.verdicts[0]!, ok: false, unknown: { cause: 'remote_gateway', reason: 'ExpressRoute gateway "er\\gw" of the peered VNet hub: the subnet has no route table' } };
   }
+  // A change the configuration watch saw, with who made it as Resource Graph recorded it.
+  first!.config!.changes = [
+    {
+      resourceId: first!.config!.nsgId!,
+      resourceKind: 'networkSecurityGroup',
+      resourceName: 'nsg-odd',
+      items: [{ kind: 'rule', name: 'DenySql-CHG0815', change: 'added' }],
+      detectedAt: new Date(now.getTime() - 60_000).toISOString(),
+      previousReadAt: new Date(now.getTime() - 120_000).toISOString(),
+      authorState: 'found',
+      author: {
+        changedBy: 'net"ops\\@contoso.example',
+        changedByType: 'User',
+        clientType: 'Azure Portal',
+        operation: 'microsoft.network/networksecuritygroups/write',
+        timestamp: new Date(now.getTime() - 90_000).toISOString(),
+        changeType: 'Update',
+        changedPaths: ['properties.securityRules'],
+      },
+    },
+  ];
   first!.drift[1]!.group = 'grüppe 🚀';
   delete first!.config!.routes;
   second!.config = { ...second!.config!, state: 'no-subnet', flows: [], serviceEndpoints: [] };

@@ -38,6 +38,8 @@ import type { ArmResource, World } from '../src/simulator/world.js';
 /** ARM as the benchmark simulates it: latency per request (uniform) and each subscription's token bucket. */
 export const LATENCY = { minMs: 50, maxMs: 200 };
 export const THROTTLE = { burst: 250, refillPerSecond: 25 };
+/** Resource Graph: 15 queries per 5 seconds per caller (its throttling guidance). */
+export const RESOURCE_GRAPH_QUOTA = { queries: 15, windowSeconds: 5 };
 
 export interface FleetWorldOptions {
   instances: number;
@@ -171,6 +173,8 @@ export function buildFleetWorld(options: FleetWorldOptions): FleetWorld {
       effectiveSecurityAdminRules,
       serviceTags: { [WEST_EUROPE.short]: serviceTagsBody(), [NORTH_EUROPE.short]: serviceTagsBody() },
       faults: [],
+      // Resource Graph's documented per-caller quota: the polls and the watch pace by it, as against Azure.
+      resourceGraphQuota: RESOURCE_GRAPH_QUOTA,
       subscriptions: subscriptionIds.map((id, i) => subscriptionBody(id, `Bench subscription ${i}`, { owner: 'bench' })),
     },
     subscriptionIds,

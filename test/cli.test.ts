@@ -16,6 +16,8 @@ describe('check', () => {
     expect(result.stdout).toMatch(/contoso-internal\s+westeurope\s+sql\s+yes\s+yes\s+DOWN/);
     expect(result.stdout).toMatch(/PAGING: .*sql down in contoso-internal \(westeurope\)/);
     expect(result.stdout).toMatch(/contoso-internal \(westeurope\) sql: NSG rule DenyDatabaseEgress denies outbound Sql on Tcp 1433/);
+    // Who last wrote the NSG that denies it, from Resource Graph's resourcechanges (the demo world's record of it).
+    expect(result.stdout).toMatch(/outbound Sql Tcp\/1433: denied by DenyDatabaseEgress\n {4}last write to nsg-apim-internal-weu: update by secops@contoso\.com \(User\) via Azure Portal at \d\d:\d\d UTC\n/);
     // not a TTY: no colour codes
     expect(result.stdout).not.toContain('\x1b[');
     expect(result.stderr).toMatch(/SIMULATED/);
@@ -41,6 +43,9 @@ describe('check', () => {
     expect(json.blocked).toContainEqual(
       expect.objectContaining({ apim_service: 'contoso-internal', kind: 'flow', what: 'outbound Sql Tcp/1433', verdict: 'denied', decided_by: 'DenyDatabaseEgress' }),
     );
+    const denied = json.blocked.find((b) => b.apim_service === 'contoso-internal') as unknown as { resource_id: string; last_write: Record<string, string> };
+    expect(denied.resource_id).toMatch(/\/networkSecurityGroups\/nsg-apim-internal-weu$/);
+    expect(denied.last_write).toMatchObject({ changedBy: 'secops@contoso.com', changedByType: 'User', clientType: 'Azure Portal', operation: 'microsoft.network/networksecuritygroups/write', changeType: 'Update' });
   });
 
   it('exits 2 with a message naming the key when the config is invalid', async () => {

@@ -107,6 +107,40 @@ describe('the configuration watch: a breaking change shows between NetworkStatus
     expect((await sqlFlow(m, location))?.value).toBe(1);
     expect(await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'changed' })).toBe(0);
   });
+
+  it('paces by Resource Graph\'s quota headers, leaving a reserve to the poll, and is never refused', async () => {
+    // 6 queries per 2 s window: the watch (reserve 5) may spend 1 per window, however short its interval.
+    const world: World = { ...buildDemoWorld(new Date()), resourceGraphQuota: { queries: 6, windowSeconds: 2 } };
+    const { monitor: m } = await watching(world, 0.1);
+    const started = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    const windows = Math.ceil((Date.now() - started) / 2000) + 1;
+    const watchQueries = await own(m, 'apim_netwatch_watch_graph_requests_total', { query: 'network' });
+    expect(watchQueries).toBeGreaterThanOrEqual(1);
+    expect(watchQueries, 'one query per window at most').toBeLessThanOrEqual(windows);
+    expect(await own(m, 'apim_netwatch_arm_requests_total', { operation: 'Resources_Query', code: '429' })).toBe(0);
+    expect(find(parseExposition(await m.selfMetrics.render()), 'apim_netwatch_resource_graph_quota_remaining', {})).toHaveLength(1);
+    // The poll reads through Resource Graph meanwhile, unrefused and without falling back to one GET per resource.
+    const report = await m.poller.pollNow();
+    expect(report?.summary.instances).toBeGreaterThan(0);
+    expect(m.lastCollectStats?.resourceGraph).toBe('used');
+    expect(await own(m, 'apim_netwatch_arm_requests_total', { operation: 'Resources_Query', code: '429' })).toBe(0);
+  });
+
+  it('backs off after a 429 (throttled), while the poll goes on undelayed', async () => {
+    const world = buildDemoWorld(new Date());
+    const { monitor: m, simulator: sim } = await watching(world, 0.2, 0);
+    sim.setFaults([{ path: '/providers/Microsoft.ResourceGraph/resources', status: 429, count: 1 }]);
+    await until('a throttled watch run', async () => ((await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'throttled' })) === 1 ? true : undefined), 5000);
+    const runs = async () => (await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'unchanged' })) + (await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'changed' }));
+    const before = await runs();
+    const pollStarted = Date.now();
+    await m.poller.pollNow();
+    expect(Date.now() - pollStarted, 'the poll does not wait out the watch\'s back-off').toBeLessThan(3000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await runs(), 'no watch run during the 5 s back-off').toBe(before);
+    await until('the watch back after its back-off', async () => ((await runs()) > before ? true : undefined), 8000);
+  }, 20_000);
 });
 
 describe('withChangedConfig: which regions the watch takes', () => {

@@ -1,5 +1,5 @@
-import { listOf, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
-import { gatingFlows, indented, onGatingDependency, promql, REGION } from './promql.js';
+import { LATEST_CHANGE, listOf, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
+import { gatingFlows, indented, onGatingDependency, pagingSeries, promql, REGION } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
 /**
@@ -7,11 +7,41 @@ import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
  * block what APIM needs, and drift.
  */
 
+/** The flows whose denial pages: required by Microsoft's table of a dependency that pages, or of one that pages on any endpoint. */
+const deniedPagingFlows = (options: RulesOptions): string => promql`
+  min by (${REGION}, direction, dependency, peer, port, protocol) (
+    ${indented(pagingSeries('apim_network_flow_allowed', options), 4)}
+  ) == 0`;
+
+function apimNetworkRequiredFlowDenied(options: RulesOptions): AlertRule {
+  return {
+    alert: 'ApimNetworkRequiredFlowDenied',
+    // The configuration watch sees a change within a minute: this pages before APIM's own NetworkStatus
+    // (refreshed about every 15 minutes) does. Definitive denials only: a partial or unknown verdict, or
+    // a flow of a dependency that does not page, is ApimNetworkRequiredFlowBlocked's warning.
+    // An admin rule's denial pages too (the flow is as dead); its own warning names the network manager.
+    expr: deniedPagingFlows(options),
+    // Long enough for two evaluations (15 s apart in this group), short enough to page within 3 minutes of
+    // the write: watch <= 60 s, scrape <= 30 s, evaluation <= 15 s, this, Alertmanager's group_wait.
+    for: '30s',
+    severity: 'critical',
+    summary: 'APIM {{ $labels.apim_service }}: configuration denies {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} ({{ $labels.dependency }}) in {{ $labels.location }}',
+    description:
+      `${WHERE}: the network configuration denies the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }}, which dependency {{ $labels.dependency }} needs. APIM breaks once the platform notices (NetworkStatus refreshes about every 15 minutes).` +
+      withQuery(
+        `min by (decided_by) (apim_network_flow_allowed{${SAME_REGION},direction="%s",peer="%s",port="%s"}) == 0`,
+        `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
+        ` Deciding rule: ${listOf('decided_by')}.`,
+      ) +
+      LATEST_CHANGE,
+  };
+}
+
 function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
   return {
     alert: 'ApimNetworkRequiredFlowBlocked',
     // Predictive: the NSG denies (0) or only partly allows (0.5) a flow APIM needs, which the
-    // platform may not have noticed yet. decided_by is left out of the alert's identity (a rule
+    // platform may not have noticed yet. A denial that pages is ApimNetworkRequiredFlowDenied's. decided_by is left out of the alert's identity (a rule
     // rename would raise a second alert) and fetched into the description instead.
     // Required by Microsoft's table, or paging by policy (Graph's Entra flow).
     // A flow an admin rule denies is ApimNetworkAdminRuleBlocksFlow's: another owner, another fix.
@@ -20,7 +50,9 @@ function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
         ${indented(gatingFlows('apim_network_flow_allowed', options), 8)}
       ) < 1
       unless on (${REGION}, direction, dependency, peer, port, protocol)
-        group by (${REGION}, direction, dependency, peer, port, protocol) (apim_network_admin_rule_blocking)`,
+        group by (${REGION}, direction, dependency, peer, port, protocol) (apim_network_admin_rule_blocking)
+      unless on (${REGION}, direction, dependency, peer, port, protocol)
+        ${indented(deniedPagingFlows(options), 8)}`,
     // Two consecutive polls: a half-applied NSG change does not alert.
     for: '20m',
     severity: 'warning',
@@ -100,7 +132,7 @@ function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic routed to {{ $labels.next_hop_type }} in {{ $labels.location }}',
-    description: `${WHERE}: the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to next hop {{ $labels.next_hop_type }} instead of Internet or a service endpoint. With forced tunnelling APIM needs service endpoints (Storage, SQL in the primary region, Key Vault, Event Hubs) and a route ApiManagement -> Internet.`,
+    description: `${WHERE}: the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to next hop {{ $labels.next_hop_type }} instead of Internet or a service endpoint. With forced tunnelling APIM needs service endpoints (Storage, SQL in the primary region, Key Vault, Event Hubs) and a route ApiManagement -> Internet.${LATEST_CHANGE}`,
   };
 }
 
@@ -156,6 +188,14 @@ function apimNetworkConfigDrift(): AlertRule {
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.aspect }} configuration drifted in {{ $labels.location }}',
     description: `${WHERE}: its {{ $labels.aspect }} configuration differs from its drift group {{ $labels.group }} (for aspect dns: APIM's DNS servers differ from its VNet's). Expected asymmetries (forced-tunnelling service endpoints) are not counted.`,
   };
+}
+
+/**
+ * The `apim-network-configuration-page` group: evaluated every 15 s whatever Prometheus's global interval,
+ * so that a breaking change pages within 3 minutes of the write.
+ */
+export function configurationPageGroup(options: RulesOptions): RuleGroup {
+  return { name: 'apim-network-configuration-page', interval: '15s', rules: [apimNetworkRequiredFlowDenied(options)] };
 }
 
 /** The `apim-network-configuration` group. */

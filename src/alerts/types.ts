@@ -14,6 +14,8 @@ export interface AlertRule {
 
 export interface RuleGroup {
   name: string;
+  /** Evaluation interval of this group, when it must not wait for Prometheus's global one. */
+  interval?: string;
   rules: AlertRule[];
 }
 

@@ -6,6 +6,7 @@ import { evaluateNsg, type FlowVerdict } from './nsg/evaluate.js';
 import { combinedExposure, evaluateRoutes, gatewayExposure, hubRoutes, serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS, type RouteAnalysis } from './routing/evaluate.js';
 import type { GatewayRouteSource, HubConnectionSource, NetworkSecurityGroup, RouteTable, SecurityAdminRule, ServiceEndpoint, ServiceTagSet, SubnetConfig } from '../model/network.js';
 import type { FetchFailure, InstanceInfo, RegionNetworkConfig, VnetType } from '../model/snapshot.js';
+import type { ConfigChange, VerdictChange } from '../model/config-change.js';
 
 /** Azure-provided DNS: what a VNet without custom DNS servers resolves through. */
 export const AZURE_DNS = '168.63.129.16';
@@ -21,7 +22,9 @@ export interface RegionConfigReport {
   /** Applicable flows of APIM's requirements table, judged against the subnet's NSG. */
   flows: FlowVerdict[];
   routes?: RouteAnalysis;
-  serviceEndpoints: Array<{ service: string; enabled: boolean }>;
+  serviceEndpoints: Array<{ service: string; enabled: boolean; change?: VerdictChange }>;
+  /** The configuration changes the monitor saw in this region lately, newest first (change-attribution.ts). */
+  changes?: ConfigChange[];
   dns: { vnet: string[]; networkStatus: string[]; consistent: boolean };
   /** The VNet's Virtual Network Manager security admin rules, when they were read. */
   adminRules?: { count: number; networkManagers: string[]; unreadable?: string };

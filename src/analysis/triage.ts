@@ -1,4 +1,5 @@
 import { unknownReason } from './nsg/evaluate.js';
+import type { VerdictChange } from '../model/config-change.js';
 import type { DependencyReport, EndpointReport, FleetReport, RegionReport } from './report.js';
 
 /**
@@ -37,6 +38,10 @@ export interface Blocked {
   note?: string;
   /** Set when a Virtual Network Manager security admin rule decided the flow (before the NSG). */
   admin_rule?: { name: string; network_manager: string; id: string };
+  /** The configuration change that made this verdict, and who made it (once Resource Graph has the record). */
+  change?: VerdictChange;
+  /** The resource whose configuration decides it: the NSG (a flow), the route table or else the subnet (a route). */
+  resource_id?: string;
 }
 
 export interface Unchecked {
@@ -116,12 +121,24 @@ export function blockedOf(report: FleetReport): Blocked[] {
           deciding_rules: [...flow.decidingRules],
           ...(flow.note ? { note: flow.note } : {}),
           ...(flow.adminRule ? { admin_rule: { name: flow.adminRule.name, network_manager: flow.adminRule.networkManager, id: flow.adminRule.id } } : {}),
+          ...(flow.change ? { change: flow.change } : {}),
+          ...(!flow.adminRule && config.nsgId ? { resource_id: config.nsgId } : {}),
         });
       }
       for (const route of config.routes?.verdicts ?? []) {
         // An unknown route is neither blocked nor fine: uncheckedOf reports it.
         if (route.ok || route.unknown || !requiredPeers.has(route.peer)) continue;
-        blocked.push({ ...base, dependency: route.dependency, kind: 'route', what: `route to ${route.peer}`, verdict: `via ${route.nextHopType}`, decided_by: route.decidedBy, deciding_rules: [route.decidedBy] });
+        blocked.push({
+          ...base,
+          dependency: route.dependency,
+          kind: 'route',
+          what: `route to ${route.peer}`,
+          verdict: `via ${route.nextHopType}`,
+          decided_by: route.decidedBy,
+          deciding_rules: [route.decidedBy],
+          ...(route.change ? { change: route.change } : {}),
+          ...(config.routeTableId ?? config.subnetId ? { resource_id: (config.routeTableId ?? config.subnetId)! } : {}),
+        });
       }
     }
   }

@@ -1,4 +1,5 @@
 import { ApiManagementClient } from '@azure/arm-apimanagement';
+import { GraphQuota } from './graph-quota.js';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
@@ -47,6 +48,8 @@ export class ArmClients {
   private plainClient?: ServiceClient;
   private readonly tally: ArmRequestTally = { total: 0, byOperation: {}, bySubscription: {} };
   private readonly observer: ArmObserver;
+  /** Resource Graph's per-caller quota, as its responses report it: every Resource Graph caller paces by it. */
+  readonly graphQuota = new GraphQuota();
   /** Shared by every client, so that all of them use one connection pool to the endpoint. */
   private readonly caPolicy: PipelinePolicy | undefined;
 
@@ -57,6 +60,7 @@ export class ArmClients {
         this.tally.total += 1;
         this.tally.byOperation[event.operation] = (this.tally.byOperation[event.operation] ?? 0) + 1;
         if (event.subscriptionId) this.tally.bySubscription[event.subscriptionId] = (this.tally.bySubscription[event.subscriptionId] ?? 0) + 1;
+        if (event.operation === 'Resources_Query' && /^\d+$/.test(event.code)) this.graphQuota.answered(Number(event.code), event.userQuota);
         forward.onRequest(event);
       },
     };
@@ -113,7 +117,7 @@ export class ArmClients {
 
   /** Resource Graph (see resource-graph.ts). */
   resourceGraph(): ResourceGraphReader {
-    this.graphReader ??= new ResourceGraphReader(this.plain(), this.options.endpoint);
+    this.graphReader ??= new ResourceGraphReader(this.plain(), this.options.endpoint, this.graphQuota);
     return this.graphReader;
   }
 

@@ -1,3 +1,5 @@
+import type { UserQuota } from './graph-quota.js';
+
 /** What the Azure layer tells the rest of the service about each ARM request it sends. */
 export interface ArmRequestEvent {
   operation: string;
@@ -6,6 +8,8 @@ export interface ArmRequestEvent {
   subscriptionId?: string;
   /** `x-ms-ratelimit-remaining-*` headers: scope (e.g. `subscription-reads`) -> remaining. */
   rateLimitRemaining: Record<string, number>;
+  /** Resource Graph's `x-ms-user-quota-remaining` / `-resets-after`, when the response had them. */
+  userQuota?: UserQuota;
   durationMs: number;
 }
 

@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { parseResetsAfter, type UserQuota } from './graph-quota.js';
 import https from 'node:https';
 import tls from 'node:tls';
 import { RestError, type PipelinePolicy } from '@azure/core-rest-pipeline';
@@ -94,6 +95,12 @@ export function abortPolicy(signal: AbortSignal): PipelinePolicy {
 
 const RATE_LIMIT_HEADER = /^x-ms-ratelimit-remaining-(.+)$/;
 
+function userQuotaOf(remaining: string | undefined, resetsAfter: string | undefined): UserQuota | undefined {
+  const left = Number(remaining);
+  const resetsAfterMs = resetsAfter === undefined ? undefined : parseResetsAfter(resetsAfter);
+  return remaining !== undefined && Number.isInteger(left) && resetsAfterMs !== undefined ? { remaining: left, resetsAfterMs } : undefined;
+}
+
 /** Runs per retry, so that every attempt ARM sees is counted. */
 export function observerPolicy(observer: ArmObserver): PipelinePolicy {
   return {
@@ -110,7 +117,8 @@ export function observerPolicy(observer: ArmObserver): PipelinePolicy {
           const remaining = Number(value);
           if (scope && Number.isFinite(remaining)) rateLimitRemaining[scope] = remaining;
         }
-        observer.onRequest({ ...base, code: String(response.status), rateLimitRemaining, durationMs: performance.now() - started });
+        const userQuota = userQuotaOf(response.headers.get('x-ms-user-quota-remaining'), response.headers.get('x-ms-user-quota-resets-after'));
+        observer.onRequest({ ...base, code: String(response.status), rateLimitRemaining, ...(userQuota ? { userQuota } : {}), durationMs: performance.now() - started });
         return response;
       } catch (err) {
         const code = (err as { code?: string }).code ?? 'error';

@@ -71,6 +71,8 @@ export interface PollContext {
   graphFellBack: boolean;
   /** Rows per Resource Graph page (default: the most Resource Graph gives, 1,000). */
   graphPageRows?: number;
+  /** Resource Graph queries of the quota's window to leave to others (the configuration watch keeps some for the poll). */
+  graphReserve?: number;
 }
 
 /** A reading's shared state: its request caps (global and per subscription) and its time slicer. */
@@ -96,7 +98,7 @@ export async function graphPages(
 ): Promise<boolean> {
   if (subscriptions.length === 0) return true;
   try {
-    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage, ctx.graphPageRows);
+    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage, ctx.graphPageRows, ctx.graphReserve);
     return true;
   } catch (err) {
     const failure = toFetchFailure('Resources_Query', err);

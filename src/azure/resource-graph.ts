@@ -3,6 +3,7 @@ import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import { armJsonBody, isObject } from './arm-response.js';
 import { flatten } from './normalise-json.js';
+import { GraphQuota } from './graph-quota.js';
 
 /**
  * Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`, 2024-04-01): one paged
@@ -42,6 +43,7 @@ export class ResourceGraphReader {
   constructor(
     private readonly client: ServiceClient,
     private readonly endpoint: string,
+    private readonly quota: GraphQuota = new GraphQuota(),
   ) {}
 
   /** One page of a query over `subscriptions`. Throws a RestError (statusCode, code) when ARM refuses. */
@@ -83,7 +85,8 @@ export class ResourceGraphReader {
    * most 1000 subscriptions are queried side by side through `run` (the caller's concurrency limit).
    * Each page goes to `onPage` as it arrives, one page at a time; a group reads its next page while
    * its last one is being handled, never further ahead, so no more than a page or two per group is
-   * alive. A failing page stops the other groups too.
+   * alive. A failing page stops the other groups too. Each page waits for Resource Graph's quota to allow
+   * it with `reserve` queries of the window left over (graph-quota.ts).
    */
   async queryPages(
     subscriptions: readonly string[],
@@ -91,6 +94,7 @@ export class ResourceGraphReader {
     run: <T>(task: () => Promise<T>) => Promise<T>,
     onPage: (rows: GraphRow[]) => void | Promise<void>,
     top = RESOURCE_GRAPH_MAX_TOP,
+    reserve = 0,
   ): Promise<void> {
     const unique = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
     const groups: string[][] = [];
@@ -104,6 +108,7 @@ export class ResourceGraphReader {
         try {
           do {
             const token = skipToken;
+            await this.quota.ready(reserve);
             const page = await run(() => this.page(group, query, top, token));
             await handing;
             handing = handed = handed.then(() => onPage(page.data));

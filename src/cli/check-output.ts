@@ -2,6 +2,9 @@ import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
 import { cellText, terminalSafe } from './terminal-text.js';
+import { changeSentence, lastWriteSentence } from '../analysis/change-text.js';
+import type { Blocked } from '../analysis/triage.js';
+import type { ChangeAuthor } from '../model/config-change.js';
 import { blockedOf, endpointState, failingEndpoints, failureState, problemsOf, uncheckedOf, warningsOf } from '../analysis/triage.js';
 import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
@@ -53,8 +56,24 @@ export function createProgress(stream: Terminal & { write(text: string): unknown
   };
 }
 
+/** The newest recorded write to each resource behind a blocked verdict, by lower-cased ID (`latestWrites`). */
+export type LastWrites = ReadonlyMap<string, ChangeAuthor>;
+
+/** A blocked verdict with the last write to the resource that decides it, when its own change is not known. */
+function withLastWrite(blocked: Blocked, lastWrites: LastWrites): Blocked & { last_write?: ChangeAuthor } {
+  const write = !blocked.change && blocked.resource_id ? lastWrites.get(blocked.resource_id.toLowerCase()) : undefined;
+  return write ? { ...blocked, last_write: write } : blocked;
+}
+
+/** Under a blocked verdict: the change that made it, or else the last write to its resource. */
+function whoLine(blocked: Blocked & { last_write?: ChangeAuthor }): string[] {
+  if (blocked.change) return [`    changed: ${changeSentence(blocked.change)}`];
+  if (blocked.last_write && blocked.resource_id) return [`    ${lastWriteSentence(blocked.resource_id, blocked.last_write)}`];
+  return [];
+}
+
 /** `check --output json`: stable for scripts (README, "check --output json"). */
-export function checkJson(report: FleetReport): string {
+export function checkJson(report: FleetReport, lastWrites: LastWrites = new Map()): string {
   return `${JSON.stringify(
     {
       schema: CHECK_JSON_SCHEMA,
@@ -62,7 +81,7 @@ export function checkJson(report: FleetReport): string {
       exit_code: exitCodeOf(report),
       summary: report.summary,
       problems: problemsOf(report),
-      blocked: blockedOf(report),
+      blocked: blockedOf(report).map((b) => withLastWrite(b, lastWrites)),
       unchecked: uncheckedOf(report),
       warnings: warningsOf(report),
       instances: report.instances.map((instance) => ({
@@ -94,7 +113,7 @@ export function checkJson(report: FleetReport): string {
 }
 
 /** `check --output table`: one row per instance x region x dependency; colour only on a TTY. */
-export function checkTable(report: FleetReport, useColour: boolean): string {
+export function checkTable(report: FleetReport, useColour: boolean, lastWrites: LastWrites = new Map()): string {
   const paint = pc.createColors(useColour);
   const rows: string[][] = [['INSTANCE', 'REGION', 'DEPENDENCY', 'REQUIRED', 'PAGES', 'STATUS', 'DETAIL']];
   for (const instance of report.instances) {
@@ -144,7 +163,9 @@ export function checkTable(report: FleetReport, useColour: boolean): string {
   if (causes.length > 0) sections.push(`${paint.bold('Likely causes')}\n${causes.join('\n')}`);
   if (blocked.length > 0) {
     sections.push(
-      `${paint.bold('Blocked by configuration')}\n${blocked.map((b) => terminalSafe(`  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`)).join('\n')}`,
+      `${paint.bold('Blocked by configuration')}\n${blocked
+        .flatMap((b) => [`  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`, ...whoLine(withLastWrite(b, lastWrites))].map(terminalSafe))
+        .join('\n')}`,
     );
   }
   const warnings = warningsOf(report);

@@ -100,6 +100,24 @@ export const CONFIG_FAMILIES: readonly FleetFamily[] = [
     },
   },
   {
+    name: 'apim_network_config_change_timestamp_seconds',
+    help: "When the region's latest network configuration change was made (its ARM write; before Resource Graph records it, when the monitor first read it), and who made it: author_state found (changed_by, changed_by_type, client_type, operation as Resource Graph's resourcechanges recorded them; System or Unknown as Azure writes them), pending (records arrive within about five minutes), not-recorded or unreadable. One series per region; what changed, and the verdicts it changed, are in the JSON API.",
+    type: 'gauge',
+    labelNames: ['resource_type', 'resource', 'author_state', 'changed_by', 'changed_by_type', 'client_type', 'operation'],
+    rows: (instance, emit) => {
+      for (const region of instance.regions) {
+        const latest = region.config?.changes?.[0];
+        if (!latest) continue;
+        const { author } = latest;
+        emit(
+          region.location,
+          [latest.resourceKind, latest.resourceName, latest.authorState, author?.changedBy ?? '', author?.changedByType ?? '', author?.clientType ?? '', author?.operation ?? ''],
+          Date.parse(author?.timestamp ?? latest.detectedAt) / 1000,
+        );
+      }
+    },
+  },
+  {
     name: 'apim_network_forced_tunnelling',
     help: 'Whether the subnet sends 0.0.0.0/0 to an appliance, a gateway or nowhere (forced tunnelling).',
     type: 'gauge',

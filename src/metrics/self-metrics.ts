@@ -12,8 +12,10 @@ const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_activ
 export type PollOutcome = 'success' | 'partial' | 'failure';
 
 /** A configuration watch run: verdicts changed, nothing changed, the bulk read failed, or not run (a poll was running, or nothing read yet). */
-export type WatchOutcome = 'changed' | 'unchanged' | 'failed' | 'skipped';
-const WATCH_OUTCOMES: readonly WatchOutcome[] = ['changed', 'unchanged', 'failed', 'skipped'];
+export type WatchOutcome = 'changed' | 'unchanged' | 'failed' | 'throttled' | 'skipped';
+const WATCH_OUTCOMES: readonly WatchOutcome[] = ['changed', 'unchanged', 'failed', 'throttled', 'skipped'];
+/** What the configuration watch asks Resource Graph: the network configuration, and who changed it. */
+export type WatchQuery = 'network' | 'resourcechanges';
 
 /** The monitor's own health, kept in a prom-client registry (a handful of series, any scrape rate). */
 export class SelfMetrics implements ArmObserver {
@@ -64,8 +66,19 @@ export class SelfMetrics implements ArmObserver {
   });
   private readonly watchRuns = new Counter({
     name: 'apim_netwatch_watch_runs_total',
-    help: 'Configuration watch runs by outcome: changed (regions re-judged), unchanged, failed (the bulk read failed: the poll\'s verdicts stand), skipped (a poll was running).',
+    help: 'Configuration watch runs by outcome: changed (regions re-judged), unchanged, failed (the bulk read failed: the poll\'s verdicts stand), throttled (Resource Graph answered 429: the watch backs off, the poll\'s verdicts stand), skipped (a poll was running).',
     labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly watchQueries = new Counter({
+    name: 'apim_netwatch_watch_graph_requests_total',
+    help: 'Resource Graph requests (pages) the configuration watch sent, by query: network (the configuration read again), resourcechanges (who made a change).',
+    labelNames: ['query'],
+    registers: [this.registry],
+  });
+  private readonly graphQuota = new Gauge({
+    name: 'apim_netwatch_resource_graph_quota_remaining',
+    help: "Resource Graph queries left in the caller's current window, as its last response said (x-ms-user-quota-remaining; 15 per 5 s by default). The watch leaves some to the poll.",
     registers: [this.registry],
   });
   private readonly watchRegions = new Counter({
@@ -106,6 +119,7 @@ export class SelfMetrics implements ArmObserver {
     // Every outcome exists from the start, so that increase() sees the first failure too.
     for (const outcome of ['success', 'partial', 'failure'] as const) this.polls.inc({ outcome }, 0);
     for (const outcome of WATCH_OUTCOMES) this.watchRuns.inc({ outcome }, 0);
+    for (const query of ['network', 'resourcechanges'] as const) this.watchQueries.inc({ query }, 0);
     if (options.processMetrics !== false) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client names these gauges `_total`, which promtool (rightly) reports as a lint finding.
@@ -118,6 +132,7 @@ export class SelfMetrics implements ArmObserver {
     for (const [scope, remaining] of Object.entries(event.rateLimitRemaining)) {
       this.rateLimit.set({ subscription_id: event.subscriptionId ?? '', scope }, remaining);
     }
+    if (event.userQuota) this.graphQuota.set(event.userQuota.remaining);
   }
 
   pollSkipped(): void {
@@ -148,6 +163,10 @@ export class SelfMetrics implements ArmObserver {
     this.watchRuns.inc({ outcome });
     this.watchRegions.inc(regionsRejudged);
     if (outcome === 'changed' || outcome === 'unchanged') this.watchLastRun.set(Date.now() / 1000);
+  }
+
+  watchQueried(query: WatchQuery, requests: number): void {
+    this.watchQueries.inc({ query }, requests);
   }
 
   expositionRendered(stats: ExpositionRenderStats): void {

@@ -38,6 +38,11 @@ export class PreviousInstances {
     return this.rest && { ...this.rest, instances: [...this.byId.values()] };
   }
 
+  /** An instance's last snapshot, if it has not been taken yet; this holder keeps it. */
+  peek(id: string): InstanceSnapshot | undefined {
+    return this.byId.get(id);
+  }
+
   /** An instance's last snapshot, handed over once: this holder forgets it. */
   take(id: string): InstanceSnapshot | undefined {
     const known = this.byId.get(id);

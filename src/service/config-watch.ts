@@ -4,8 +4,10 @@ import { withChangedConfig } from '../analysis/config-change.js';
 import type { FleetReport, InstanceReport } from '../analysis/report.js';
 import { rereadNetwork } from '../azure/network-reread.js';
 import type { CollectOptions } from '../azure/poll-context.js';
-import type { WatchOutcome } from '../metrics/self-metrics.js';
+import type { WatchOutcome, WatchQuery } from '../metrics/self-metrics.js';
+import { WATCH_GRAPH_RESERVE } from '../azure/network-reread.js';
 import type { FleetSnapshot, InstanceSnapshot } from '../model/snapshot.js';
+import type { ChangeLedger } from './change-ledger.js';
 
 /** The verdicts shown now and what they were judged on. */
 export interface Shown {
@@ -22,6 +24,12 @@ export interface WatchDeps {
   /** Shows a fleet in which `changed` were judged again. */
   amend(shown: Shown, changed: readonly InstanceReport[]): Promise<void>;
   ran(outcome: WatchOutcome, regionsRejudged: number): void;
+  /** Counts the watch's Resource Graph requests (pages) by query. */
+  queried(query: WatchQuery, requests: number): void;
+  /** Where what changed is noted and joined to the verdicts it changed. */
+  changes: ChangeLedger;
+  /** Asks Resource Graph who made the changes still waiting for it (after each run). */
+  lookUpAuthors?: () => Promise<void>;
   log: Logger;
 }
 
@@ -51,9 +59,11 @@ export class ConfigWatch {
 
   private schedule(): void {
     if (this.stopped) return;
+    // After a 429, Resource Graph's back-off; while the quota's window is spent down to the reserve, its reset.
+    const wait = Math.max(this.deps.intervalMs, this.deps.read.clients.graphQuota.delayMs(WATCH_GRAPH_RESERVE));
     this.timer = setTimeout(() => {
       this.running = this.run().finally(() => this.schedule());
-    }, this.deps.intervalMs);
+    }, wait);
     this.timer.unref();
   }
 
@@ -62,23 +72,46 @@ export class ConfigWatch {
     let outcome: WatchOutcome = 'failed';
     let regions = 0;
     try {
-      ({ outcome, regions } = await this.compare());
+      ({ outcome, regions } = await this.counted('network', () => this.compare()));
     } catch (err) {
       this.deps.log.error({ err }, 'the configuration watch failed; the last poll\'s verdicts stand');
     }
     this.deps.ran(outcome, regions);
+    try {
+      if (this.deps.lookUpAuthors) await this.counted('resourcechanges', this.deps.lookUpAuthors);
+    } catch (err) {
+      this.deps.log.warn({ err }, 'cannot look up who made the configuration changes; asking again next run');
+    }
     return outcome;
+  }
+
+  /** Runs `step`, counting the Resource Graph requests sent meanwhile as `query`'s (the watch's steps never overlap). */
+  private async counted<T>(query: WatchQuery, step: () => Promise<T>): Promise<T> {
+    const queries = () => this.deps.read.clients.requests().byOperation.Resources_Query ?? 0;
+    const before = queries();
+    try {
+      return await step();
+    } finally {
+      this.deps.queried(query, queries() - before);
+    }
   }
 
   private async compare(): Promise<{ outcome: WatchOutcome; regions: number }> {
     const shown = this.deps.shown();
     if (!shown) return { outcome: 'skipped', regions: 0 };
+    const readAt = new Date();
     const reread = await rereadNetwork(this.deps.read, shown.snapshot.instances);
     if (!reread) {
+      const backOff = this.deps.read.clients.graphQuota.delayMs(WATCH_GRAPH_RESERVE);
+      if (backOff > 0) {
+        this.deps.log.warn({ backOffSeconds: Math.round(backOff / 1000) }, 'Resource Graph throttled the configuration watch: it backs off; the last poll\'s verdicts stand');
+        return { outcome: 'throttled', regions: 0 };
+      }
       this.deps.log.warn('the configuration watch could not read the network configuration through Resource Graph; the last poll\'s verdicts stand until the next poll');
       return { outcome: 'failed', regions: 0 };
     }
     const now = new Date();
+    const shownReports = new Map(shown.report.instances.map((report) => [report.instance.id, report]));
     const changed: InstanceReport[] = [];
     let regions = 0;
     const instances: InstanceSnapshot[] = [];
@@ -89,17 +122,18 @@ export class ConfigWatch {
         continue;
       }
       regions += amended.locations.length;
-      changed.push(judgeInstance(amended.snapshot, now, this.deps.policy, shown.snapshot.serviceTags));
+      const report = judgeInstance(amended.snapshot, now, this.deps.policy, shown.snapshot.serviceTags);
+      changed.push(this.deps.changes.observe(instance, shownReports.get(instance.instance.id), amended.snapshot, report, readAt));
       this.deps.log.info({ instance: instance.instance.id, regions: amended.locations }, 'network configuration changed since the last read: judged again');
       instances.push(amended.snapshot);
     }
+    this.deps.changes.read(readAt);
     if (changed.length === 0) return { outcome: 'unchanged', regions: 0 };
     // A poll that started meanwhile reads the configuration itself, and shows it when it ends.
     if (this.deps.shown()?.snapshot !== shown.snapshot) return { outcome: 'skipped', regions: 0 };
     const snapshot: FleetSnapshot = { ...shown.snapshot, instances };
-    const reports = new Map(shown.report.instances.map((report) => [report.instance.id, report]));
-    for (const report of changed) reports.set(report.instance.id, report);
-    await this.deps.amend({ snapshot, report: judgeFleet(snapshot, [...reports.values()], this.deps.policy, now) }, changed);
+    for (const report of changed) shownReports.set(report.instance.id, report);
+    await this.deps.amend({ snapshot, report: judgeFleet(snapshot, [...shownReports.values()], this.deps.policy, now) }, changed);
     return { outcome: 'changed', regions };
   }
 }

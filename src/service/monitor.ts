@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { Logger } from 'pino';
 import { analyseFleet, ANALYSIS_FAILED, type AnalysisPolicy } from '../analysis/analyse.js';
@@ -7,11 +6,8 @@ import type { FleetReport } from '../analysis/report.js';
 import type { FleetSnapshot } from '../model/snapshot.js';
 import { ArmClients } from '../azure/clients.js';
 import type { CollectStats } from '../azure/fleet-reading.js';
-import { createCredential } from '../azure/credentials.js';
 import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
-import { ConfigError } from '../config/load.js';
-import { certificateProblem } from '../config/pem.js';
 import type { ExpositionBody } from '../metrics/exposition-body.js';
 import { ExpositionStore } from '../metrics/exposition-store.js';
 import { fleetWideFamily, ownFamily, type FleetFamily } from '../metrics/family.js';
@@ -20,6 +16,10 @@ import { Poller } from '../poller/poller.js';
 import { inShard } from '../poller/shard.js';
 import { checkWritable, loadSnapshot, saveSnapshot } from './persistence.js';
 import { ConfigWatch, type WatchDeps } from './config-watch.js';
+import { ChangeLedger, lookUpAuthors } from './change-ledger.js';
+import { armClients } from './arm-clients.js';
+import { latestWrites } from '../azure/resource-changes.js';
+import type { ChangeAuthor } from '../model/config-change.js';
 import { Poll } from './poll.js';
 
 export interface MonitorOptions {
@@ -44,8 +44,13 @@ export class Monitor {
   lastCollectStats: CollectStats | undefined;
   /** The fleet's series, kept gzipped per instance and family; a scrape sends the last published body as it is. */
   private readonly exposition = new ExpositionStore();
+  /** The configuration changes seen, joined to the verdicts they changed, with who made them. */
+  private readonly changes = new ChangeLedger();
+  /** Instances whose changes read differently since they were shown, while a poll ran: shown when it ends. */
+  private readonly changesToShow = new Set<string>();
   private lastExposition: ExpositionRenderStats = { instances: 0, series: 0, bytes: 0, gzipBytes: 0, milliseconds: 0 };
   private readonly log: Logger;
+  private readonly clients: ArmClients;
   private readonly analyse: (snapshot: FleetSnapshot) => FleetReport;
   /** The last save, awaited by `stop()` so a shutdown never leaves a half-written state file. */
   private saving: Promise<void> = Promise.resolve();
@@ -58,6 +63,7 @@ export class Monitor {
     if (config.stateFile) checkWritable(config.stateFile);
     this.selfMetrics = new SelfMetrics({ processMetrics: options.processMetrics ?? true });
     const clients = armClients(config, options, this.selfMetrics, this.shutdown.signal);
+    this.clients = clients;
     const policy = {
       staleAfterSeconds: config.staleAfterSeconds,
       paging: config.paging.dependencies,
@@ -81,7 +87,9 @@ export class Monitor {
     this.analyse = (snapshot) => analyseFleet(snapshot, policy, new Date());
     this.poller = new Poller({
       poll: async (previous) => {
-        const polled = await new Poll({ read, policy, exposition: this.exposition, ...(options.onProgress ? { onProgress: options.onProgress } : {}) }, previous).run();
+        const shown = this.poller.latest;
+        const deps = { read, policy, exposition: this.exposition, changes: this.changes, ...(shown ? { shown } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+        const polled = await new Poll(deps, previous).run();
         this.lastCollectStats = polled.snapshot.stats;
         return polled;
       },
@@ -90,9 +98,11 @@ export class Monitor {
           if (instance.failure?.code === ANALYSIS_FAILED) log.error({ instance: instance.instance.id }, instance.failure.message);
         }
         this.save(snapshot);
+        this.changes.read(snapshot.takenAt);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
         // The poll wrote each instance's own series as it judged it: what is left needs the whole fleet.
         await this.show(report, fleetWideFamily);
+        await this.showChanges();
       },
       pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
@@ -123,8 +133,29 @@ export class Monitor {
         await this.show(shown.report, fleetWideFamily);
       },
       ran: (outcome, regions) => this.selfMetrics.watchRan(outcome, regions),
+      queried: (query, requests) => this.selfMetrics.watchQueried(query, requests),
+      changes: this.changes,
+      lookUpAuthors: () => this.lookUpAuthors(read.clients),
       log,
     });
+  }
+
+  /** Asks Resource Graph who made the changes still waiting for it, and shows what it says. */
+  private async lookUpAuthors(clients: ArmClients): Promise<void> {
+    for (const id of await lookUpAuthors(this.changes, clients, this.log)) this.changesToShow.add(id);
+    await this.showChanges();
+  }
+
+  /** Shows the instances whose changes read differently now (unless a poll runs: it shows them when it ends). */
+  private async showChanges(): Promise<void> {
+    const { snapshot, latest } = this.poller;
+    if (this.changesToShow.size === 0 || !snapshot || !latest || this.poller.polling) return;
+    const ids = new Set(this.changesToShow);
+    this.changesToShow.clear();
+    const report = { ...latest, instances: latest.instances.map((instance) => (ids.has(instance.instance.id) ? this.changes.attach(instance) : instance)) };
+    this.poller.restore(snapshot, report);
+    for (const instance of report.instances) if (ids.has(instance.instance.id)) this.exposition.put(instance, ownFamily);
+    await this.show(report, fleetWideFamily);
   }
 
   /**
@@ -188,6 +219,7 @@ export class Monitor {
     const report = this.analyse(snapshot);
     const ageSeconds = Math.max(0, Math.round((Date.now() - snapshot.takenAt.getTime()) / 1000));
     report.restored = { takenAt: snapshot.takenAt.toISOString(), ageSeconds };
+    this.changes.read(snapshot.takenAt);
     this.poller.restore(snapshot, report);
     await this.show(report);
     return report;
@@ -214,6 +246,11 @@ export class Monitor {
     await this.saving;
   }
 
+  /** The newest recorded write to each of `resourceIds`, from Resource Graph's 14 days of changes (`check`). */
+  latestWrites(resourceIds: readonly string[]): Promise<Map<string, ChangeAuthor>> {
+    return latestWrites(this.clients, resourceIds);
+  }
+
   get report(): FleetReport | undefined {
     return this.poller.latest;
   }
@@ -231,39 +268,5 @@ export class Monitor {
   /** What /metrics serves of the fleet. */
   fleetBody(): ExpositionBody {
     return this.exposition;
-  }
-}
-
-/** The SDK clients of this configuration: its endpoint, credential, CA, retries, timeouts and the shutdown signal. */
-function armClients(config: Config, options: MonitorOptions, observer: SelfMetrics, abortSignal: AbortSignal): ArmClients {
-  const caPem = options.caPem ?? readCaFile(config.azure.caCertFile);
-  const { credential, kind } = options.credential
-    ? { credential: options.credential, kind: 'given' as const }
-    : createCredential(config.azure.credential, config.azure.endpoint);
-  if (kind === 'simulator') options.log.warn({ endpoint: config.azure.endpoint }, 'using the static simulator credential: the ARM endpoint is on this machine');
-  return new ArmClients({
-    endpoint: config.azure.endpoint,
-    credential,
-    maxRetries: config.azure.maxRetries,
-    requestTimeoutMs: config.azure.requestTimeoutSeconds * 1000,
-    maxRetryAfterMs: config.azure.maxRetryAfterSeconds * 1000,
-    abortSignal,
-    observer,
-    ...(caPem ? { caPem } : {}),
-    ...(config.azure.credentialScope ? { credentialScope: config.azure.credentialScope } : {}),
-    ...(options.retryDelayMs !== undefined ? { retryDelayMs: options.retryDelayMs } : {}),
-  });
-}
-
-function readCaFile(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  try {
-    const pem = readFileSync(file, 'utf8');
-    const problem = certificateProblem(pem);
-    if (problem) throw new ConfigError(`azure.caCertFile: ${file} ${problem}; give the PEM of the CA that signed the ARM endpoint's certificate`);
-    return pem;
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`azure.caCertFile: cannot read ${file}: ${(err as Error).message}`);
   }
 }

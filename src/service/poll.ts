@@ -6,6 +6,7 @@ import type { PreviousInstances } from '../model/previous-instances.js';
 import type { InstanceSnapshot } from '../model/snapshot.js';
 import type { ExpositionStore } from '../metrics/exposition-store.js';
 import { ownFamily } from '../metrics/family.js';
+import type { ChangeLedger } from './change-ledger.js';
 
 export interface PollDeps {
   /** How ARM is read (clients, scope, concurrency, bulk reads), apart from the last poll's instances. */
@@ -13,6 +14,10 @@ export interface PollDeps {
   policy: AnalysisPolicy;
   /** Where each judged instance's own series go at once (the fleet-wide ones, and publishing, are the monitor's). */
   exposition?: ExpositionStore;
+  /** Where configuration changes against the last read are noted, and joined into the reports. */
+  changes?: ChangeLedger;
+  /** The report shown before this poll, whose verdicts the changes are joined to. */
+  shown?: FleetReport;
   /** Instances read so far out of all discovered (the CLI's progress line, the benchmark). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -32,13 +37,16 @@ export class Poll {
   /** Each instance as read, and as judged, by resource ID. */
   private readonly snapshots = new Map<string, InstanceSnapshot>();
   private readonly judged = new Map<string, InstanceReport>();
+  /** The shown report's instances, by resource ID. */
+  private readonly shown: Map<string, InstanceReport>;
 
   /** `previous`: the last poll's instances, whose data stands in for a target that fails now. */
   constructor(
     private readonly deps: PollDeps,
-    previous: PreviousInstances,
+    private readonly previous: PreviousInstances,
   ) {
     this.reading = new FleetReading({ ...deps.read, previous });
+    this.shown = new Map(deps.changes ? deps.shown?.instances.map((report) => [report.instance.id, report]) : []);
   }
 
   async run(): Promise<PollResult> {
@@ -58,6 +66,11 @@ export class Poll {
     return { snapshot, report };
   }
 
+  /** `report` with the configuration changes since the last read joined in. */
+  private noteChanges(before: InstanceSnapshot | undefined, snapshot: InstanceSnapshot, report: InstanceReport): InstanceReport {
+    return this.deps.changes?.observe(before, this.shown.get(snapshot.instance.id), snapshot, report, this.reading.takenAt) ?? report;
+  }
+
   /** Every instance read and judged; one that vanished since discovery is neither. */
   private async readAndJudge(discovery: Discovery, serviceTags: Promise<ServiceTagSet | undefined>): Promise<void> {
     const total = discovery.instances.length;
@@ -65,11 +78,12 @@ export class Poll {
     this.deps.onProgress?.(0, total);
     await Promise.all(
       discovery.instances.map(async (entry) => {
+        const before = this.previous.peek(entry.info.id);
         const snapshot = await this.reading.readInstance(entry);
         if (snapshot) {
           this.snapshots.set(snapshot.instance.id, snapshot);
           const tags = await serviceTags;
-          const report = await this.reading.slice(() => judgeInstance(snapshot, new Date(), this.deps.policy, tags));
+          const report = await this.reading.slice(() => this.noteChanges(before, snapshot, judgeInstance(snapshot, new Date(), this.deps.policy, tags)));
           this.judged.set(snapshot.instance.id, report);
           await this.reading.slice(() => this.deps.exposition?.put(report, ownFamily));
         }

@@ -115,6 +115,17 @@ export function throttled(subscriptionId: string | undefined, waitSeconds: numbe
   );
 }
 
+/** Resource Graph's answer to a caller over its quota (429, `RateLimiting`, no Retry-After). */
+export function graphRateLimited(): ArmError {
+  return new ArmError(
+    429,
+    'RateLimiting',
+    `Please provide below info when asking for support: timestamp = ${new Date().toISOString()}, correlationId = 00000000-0000-0000-0000-000000000000.`,
+    undefined,
+    [{ code: 'RateLimiting', message: 'Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help.' }],
+  );
+}
+
 export function missingApiVersion(): ArmError {
   return new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
 }

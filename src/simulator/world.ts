@@ -23,6 +23,18 @@ const armResourceSchema = z
   .object({ id: z.string().min(1, 'every resource needs its ARM "id"') })
   .passthrough();
 
+const resourceChangeSchema = z
+  .object({
+    id: z.string().min(1, 'a resourcechanges row needs its "id"'),
+    properties: z
+      .object({
+        targetResourceId: z.string().min(1, 'a resourcechanges row needs properties.targetResourceId'),
+        changeAttributes: z.object({ timestamp: z.string().datetime({ offset: true, message: 'properties.changeAttributes.timestamp must be an ISO 8601 time' }) }).passthrough(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
+
 export const worldSchema = z
   .object({
     resources: z.array(armResourceSchema).default([]),
@@ -33,6 +45,12 @@ export const worldSchema = z
     effectiveSecurityAdminRules: z.record(z.string(), z.unknown()).optional(),
     /** Resource Graph answers with the world as it was this many seconds ago (it reflects ARM's writes late). */
     resourceGraphLagSeconds: z.number().nonnegative().max(3600).optional(),
+    /** Resource Graph's per-caller quota, reported in x-ms-user-quota-* headers and enforced with 429 (absent: neither). */
+    resourceGraphQuota: z.object({ queries: z.number().int().positive(), windowSeconds: z.number().positive() }).strict().optional(),
+    /** Rows of Resource Graph's `resourcechanges` table, as a query returns them (changes.ts). */
+    resourceChanges: z.array(resourceChangeSchema).optional(),
+    /** A `resourcechanges` row shows this many seconds after its timestamp (Azure: within about five minutes). */
+    resourceChangesLagSeconds: z.number().nonnegative().max(3600).optional(),
   })
   .passthrough();
 

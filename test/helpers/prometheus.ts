@@ -73,11 +73,17 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Daemo
   );
 }
 
-export async function startAlertmanager(webhookUrl: string): Promise<Daemon> {
+/** Alertmanager's grouping delays: short by default, so that tests wait for their own subject only. */
+export interface AlertmanagerTiming {
+  groupWait: string;
+  groupInterval: string;
+}
+
+export async function startAlertmanager(webhookUrl: string, timing: AlertmanagerTiming = { groupWait: '1s', groupInterval: '1s' }): Promise<Daemon> {
   const dir = mkdtempSync(join(tmpdir(), 'netwatch-am-'));
   const port = await freePort();
   const config = {
-    route: { receiver: 'test', group_by: ['alertname', 'apim_service', 'location', 'dependency'], group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+    route: { receiver: 'test', group_by: ['alertname', 'apim_service', 'location', 'dependency'], group_wait: timing.groupWait, group_interval: timing.groupInterval, repeat_interval: '1h' },
     receivers: [{ name: 'test', webhook_configs: [{ url: webhookUrl, send_resolved: true }] }],
   };
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));

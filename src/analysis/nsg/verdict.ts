@@ -1,4 +1,5 @@
 import type { Dependency } from '../dependencies.js';
+import type { VerdictChange } from '../../model/config-change.js';
 
 /** `unknown`: a rule that could decide part of the flow holds a value the analysis cannot resolve (named in `note`). */
 export type FlowVerdictKind = 'allowed' | 'denied' | 'partial' | 'unknown';
@@ -24,6 +25,8 @@ export interface FlowVerdict {
    */
   adminRule?: { id: string; name: string; networkManager: string; access: 'Allow' | 'Deny' | 'AlwaysAllow' };
   note?: string;
+  /** The configuration change that turned the flow to this verdict, while it stands (change-attribution.ts). */
+  change?: VerdictChange;
 }
 
 export const NO_NSG = '(no NSG)';

@@ -3,6 +3,7 @@ import type { RouteShare } from './match.js';
 import { endpointNeeded, TUNNELLING_ENDPOINTS } from '../requirements.js';
 import { shortRegion } from '../../model/ids.js';
 import type { NextHopType } from '../../model/network.js';
+import type { VerdictChange } from '../../model/config-change.js';
 import type { GatewayRouteCause } from './gateways.js';
 
 export type RouteHop = NextHopType;
@@ -23,6 +24,8 @@ export interface RouteVerdict {
    * neither ok nor diverted (`ok` is false), and `reason` says which gateway and why.
    */
   unknown?: { cause: GatewayRouteCause; reason: string };
+  /** The configuration change that turned the route to this verdict, while it stands (change-attribution.ts). */
+  change?: VerdictChange;
 }
 
 export interface VerdictContext {

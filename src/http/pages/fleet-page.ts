@@ -5,6 +5,7 @@ import { html, type SafeHtml } from '../html.js';
 import {
   ago,
   badge,
+  changeCell,
   dependencyState,
   endpointProblem,
   failingEndpoints,
@@ -98,16 +99,16 @@ ${likelyCauseHtml(dependency)}
   return html`<h2 id="failing">Failing now (${failing.length})</h2><ul class="failing">${items}</ul>`;
 }
 
-function blockedSection(report: FleetReport): SafeHtml {
+function blockedSection(report: FleetReport, now: Date): SafeHtml {
   const blocked = blockedOf(report);
   if (blocked.length === 0) return html``;
   return html`<h2 id="blocked">Blocked by configuration (${blocked.length})</h2>
 <p class="muted">Required flows and routes that the VNet's security admin rules or the subnet's NSG or route table block, whether or not NetworkStatus shows it yet.</p>
 <div class="table-wrap"><table>
 <caption>Required flows and routes blocked by the subnet's configuration</caption>
-<thead><tr><th scope="col">Instance</th><th scope="col">Region</th><th scope="col">What</th><th scope="col">Verdict</th><th scope="col">Decided by</th></tr></thead>
+<thead><tr><th scope="col">Instance</th><th scope="col">Region</th><th scope="col">What</th><th scope="col">Verdict</th><th scope="col">Decided by</th><th scope="col">Changed</th></tr></thead>
 <tbody>${blocked.map(
-    (b) => html`<tr><th scope="row"><a href="${instancePath(b.instance)}">${b.apim_service}</a></th><td>${b.location}</td><td>${b.what}</td><td>${badge(b.verdict === 'partial' ? 'warn' : 'down', b.verdict.toUpperCase())}</td><td><code>${b.decided_by}</code></td></tr>`,
+    (b) => html`<tr><th scope="row"><a href="${instancePath(b.instance)}">${b.apim_service}</a></th><td>${b.location}</td><td>${b.what}</td><td>${badge(b.verdict === 'partial' ? 'warn' : 'down', b.verdict.toUpperCase())}</td><td><code>${b.decided_by}</code></td><td class="small">${changeCell(b.change, now)}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
@@ -214,7 +215,7 @@ export function fleetPage(report: FleetReport, context: PageContext): string {
 <p class="topnav"><span>Last poll ${formatTime(report.generatedAt)}${pollAge === undefined ? '' : ` (${formatDuration(pollAge)} ago)`} · ${s.instances} instance${s.instances === 1 ? '' : 's'}, ${s.monitored} watched · an entry not updated for ${formatDuration(report.staleAfterSeconds)} is stale</span><span>Paging: ${describePolicy(report.pagingPolicy)}</span></p>
 ${summaryTiles(report)}
 ${failingSection(report, now)}
-${blockedSection(report)}
+${blockedSection(report, now)}
 ${uncheckedSection(report)}
 ${warningsSection(report)}
 ${gridSection(report, now)}

@@ -1,8 +1,21 @@
 import type { DependencyReport, EndpointReport, InstanceHealth, RegionReport } from '../../analysis/report.js';
 import { endpointState as endpointStateOf, failingEndpoints, failureState } from '../../analysis/triage.js';
 import { html, type SafeHtml } from '../html.js';
+import { changeSentence } from '../../analysis/change-text.js';
+import type { VerdictChange } from '../../model/config-change.js';
 
 export { failingEndpoints };
+
+/** A verdict's change, under its note: what it was, and the change that made it (who, once recorded). */
+export function changeNote(change: VerdictChange | undefined, now: Date): SafeHtml {
+  if (!change) return html``;
+  return html`<br><span class="change">Was ${change.previousVerdict}; changed: ${changeSentence(change, now)}</span>`;
+}
+
+/** A cell of a table of verdicts: the change that made the verdict, or a dash. */
+export function changeCell(change: VerdictChange | undefined, now: Date): SafeHtml {
+  return change ? html`${changeSentence(change, now)}` : html`<span class="muted">–</span>`;
+}
 
 /** The status page's link to an instance: the lower-cased ARM resource ID, URL-encoded as one segment. */
 export function instancePath(id: string): string {

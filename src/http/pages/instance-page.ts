@@ -3,9 +3,11 @@ import type { FleetReport, InstanceReport, RegionReport } from '../../analysis/r
 import { html, type SafeHtml } from '../html.js';
 import { driftRows, driftTable } from './drift.js';
 import { likelyCauseHtml, type PageContext, REFRESH_SECONDS } from './fleet-page.js';
+import { changeSentence } from '../../analysis/change-text.js';
 import {
   ago,
   badge,
+  changeNote,
   dependencyState,
   endpointProblem,
   endpointState,
@@ -82,7 +84,7 @@ function endpointsTable(region: RegionReport, now: Date): SafeHtml {
 
 const VERDICT_KIND = { allowed: 'up', denied: 'down', partial: 'warn', unknown: 'unknown' } as const;
 
-function flowsTable(config: RegionConfigReport, location: string): SafeHtml {
+function flowsTable(config: RegionConfigReport, location: string, now: Date): SafeHtml {
   if (config.flows.length === 0) return html`<p class="muted">No flows evaluated.</p>`;
   return html`<div class="table-wrap"><table>
 <caption>APIM's flows in ${location}, judged against the VNet's security admin rules, then the subnet's NSG (first matching rule by priority wins)</caption>
@@ -90,12 +92,12 @@ function flowsTable(config: RegionConfigReport, location: string): SafeHtml {
 <tbody>${config.flows.map(
     (f) => html`<tr><th scope="row">${f.direction} ${f.peer} ${f.protocol}/${f.port}</th><td>${badge(VERDICT_KIND[f.verdict] ?? 'unknown', f.verdict.toUpperCase())}</td><td>${f.required ? 'required' : 'optional'}</td><td>${f.dependency}</td><td><code>${f.decidedBy}</code>${
       f.decidingRules.length > 1 ? html`<br><span class="small muted">also ${f.decidingRules.slice(1).join(', ')}</span>` : ''
-    }</td><td class="small">${f.note ?? ''}</td></tr>`,
+    }</td><td class="small">${f.note ?? ''}${changeNote(f.change, now)}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
 
-function routesSection(config: RegionConfigReport, location: string): SafeHtml {
+function routesSection(config: RegionConfigReport, location: string, now: Date): SafeHtml {
   const routes = config.routes;
   if (!routes) return html`<p class="muted">Routes not evaluated.</p>`;
   return html`<p>Forced tunnelling: <strong>${routes.forcedTunnelling ? 'yes' : 'no'}</strong>${routes.forcedTunnellingRoute ? html` (route <code>${routes.forcedTunnellingRoute}</code>)` : ''} · control-plane return route (ApiManagement to Internet): <strong>${
@@ -105,7 +107,7 @@ function routesSection(config: RegionConfigReport, location: string): SafeHtml {
 <caption>Where the subnet's effective routes send each dependency's traffic in ${location}</caption>
 <thead><tr><th scope="col">Peer</th><th scope="col">Verdict</th><th scope="col">Dependency</th><th scope="col">Next hop</th><th scope="col">Decided by</th><th scope="col">Note</th></tr></thead>
 <tbody>${routes.verdicts.map(
-    (r) => html`<tr><th scope="row">${r.peer}</th><td>${r.unknown ? badge('unknown', 'UNKNOWN') : r.ok ? badge('up', 'OK') : badge('down', 'DIVERTED')}</td><td>${r.dependency}</td><td>${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}</td><td><code>${r.decidedBy}</code></td><td class="small">${r.unknown?.reason ?? r.note ?? ''}</td></tr>`,
+    (r) => html`<tr><th scope="row">${r.peer}</th><td>${r.unknown ? badge('unknown', 'UNKNOWN') : r.ok ? badge('up', 'OK') : badge('down', 'DIVERTED')}</td><td>${r.dependency}</td><td>${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}</td><td><code>${r.decidedBy}</code></td><td class="small">${r.unknown?.reason ?? r.note ?? ''}${changeNote(r.change, now)}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
@@ -134,7 +136,14 @@ function privateDnsTable(config: RegionConfigReport, location: string): SafeHtml
 </table></div>`;
 }
 
-function configSection(region: RegionReport): SafeHtml {
+/** The configuration changes the monitor saw in this region lately, newest first. */
+function changesList(config: RegionConfigReport, now: Date): SafeHtml {
+  const changes = config.changes ?? [];
+  if (changes.length === 0) return html``;
+  return html`<h3>Recent configuration changes</h3><ul class="findings">${changes.map((change) => html`<li>${changeSentence(change, now)}</li>`)}</ul>`;
+}
+
+function configSection(region: RegionReport, now: Date): SafeHtml {
   const config = region.config;
   if (!config) return html`<h3>Subnet configuration</h3><p class="muted">Not read (readNetworkConfig is off).</p>`;
   const ids = html`<dl class="meta">
@@ -149,8 +158,9 @@ function configSection(region: RegionReport): SafeHtml {
   if (config.state !== 'ok' && config.state !== 'no-service-tags') return html`<h3>Subnet configuration</h3>${ids}${findings}`;
   return html`<h3>Subnet configuration</h3>${ids}
 ${findings}
-<h3>NSG flows</h3>${flowsTable(config, region.location)}
-<h3>Routes</h3>${routesSection(config, region.location)}
+${changesList(config, now)}
+<h3>NSG flows</h3>${flowsTable(config, region.location, now)}
+<h3>Routes</h3>${routesSection(config, region.location, now)}
 ${privateDnsTable(config, region.location)}
 <h3>Service endpoints</h3>
 <div class="table-wrap"><table>
@@ -179,7 +189,7 @@ function regionSection(instance: InstanceReport, region: RegionReport, report: F
   }</p>
 <h3>Dependencies</h3>${dependenciesTable(region)}
 <h3>Endpoints</h3>${endpointsTable(region, now)}
-${configSection(region)}
+${configSection(region, now)}
 <h3>Drift</h3>${drift.length === 0 ? html`<p class="muted">No drift from its group.</p>` : driftTable(drift, false)}`;
 }
 

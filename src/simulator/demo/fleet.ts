@@ -1,14 +1,15 @@
 import type { DemoInstance } from './instance.js';
 import { apimService } from './apim-service.js';
-import { SUB_CONTOSO, SUB_FABRIKAM } from './identities.js';
+import { SUB_CONTOSO, SUB_FABRIKAM, TENANT_ID } from './identities.js';
 import { network, SERVICE_ENDPOINTS_ALL } from './network.js';
 import { regionStatus, sqlServer } from './network-status.js';
 import { apimRequiredRules, type RuleSpec } from './nsg-rules.js';
 import { publicIp } from './public-ip.js';
 import { AZURE_DNS, NORTH_EUROPE, WEST_EUROPE } from './regions.js';
-import { HOUR, MINUTE } from './seeded.js';
+import { guid, HOUR, MINUTE } from './seeded.js';
 import { contosoHybrid, contosoPayments, fabrikamEdge } from './enterprise.js';
 import { privateDnsZone } from './private-dns.js';
+import { changeRowFor } from '../handlers/changes.js';
 
 export type { DemoInstance } from './instance.js';
 
@@ -112,8 +113,16 @@ function contosoInternal(now: number): DemoInstance {
     links: { 'link-vnet-integration-weu': net.subnetId.split('/subnets/')[0]! },
     records: { 'contoso-internal': ['10.30.7.4'], ...Object.fromEntries(['portal', 'developer', 'management', 'scm'].map((part) => [`contoso-internal.${part}`, ['10.30.8.4']])) },
   });
+  // Resource Graph recorded the write that added the deny a minute before SQL failed.
+  const nsg = net.resources.find((resource) => resource.id.endsWith('/nsg-apim-internal-weu'))!;
+  const nsgBefore = { ...nsg, properties: { ...(nsg.properties as object), securityRules: ((nsg.properties as { securityRules: Array<{ name: string }> }).securityRules).filter((rule) => rule.name !== 'DenyDatabaseEgress') } };
+  const addedDeny = changeRowFor(nsgBefore, nsg, { changedBy: 'secops@contoso.com', changedByType: 'User', clientType: 'Azure Portal' }, TENANT_ID, new Date(now - 48 * MINUTE), {
+    name: guid(`change:${nsg.id}`),
+    correlationId: guid(`correlation:${nsg.id}`),
+  });
   return {
     id: apim.id,
+    resourceChanges: [addedDeny],
     resources: [apim, pip, ...net.resources, ...zone],
     networkStatus: [
       regionStatus(now, {

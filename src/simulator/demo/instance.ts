@@ -8,4 +8,6 @@ export interface DemoInstance {
   networkStatus?: Record<string, unknown>[];
   /** Security admin rules of Virtual Network Manager in force, by VNet ID (the world key of the same name). */
   effectiveSecurityAdminRules?: Record<string, unknown>;
+  /** Rows of Resource Graph's `resourcechanges` for its resources (the world key of the same name). */
+  resourceChanges?: Record<string, unknown>[];
 }

@@ -12,11 +12,13 @@ export function buildDemoWorld(now: Date = new Date()): World {
   const resources: ArmResource[] = [];
   const networkStatus: Record<string, unknown> = {};
   const effectiveSecurityAdminRules: Record<string, unknown> = {};
+  const resourceChanges: Record<string, unknown>[] = [];
   for (const buildInstance of DEMO_FLEET) {
     const instance = buildInstance(t);
     resources.push(...instance.resources);
     if (instance.networkStatus) networkStatus[instance.id] = instance.networkStatus;
     Object.assign(effectiveSecurityAdminRules, instance.effectiveSecurityAdminRules ?? {});
+    resourceChanges.push(...(instance.resourceChanges ?? []));
   }
   return {
     resources,
@@ -27,6 +29,7 @@ export function buildDemoWorld(now: Date = new Date()): World {
     },
     faults: [],
     effectiveSecurityAdminRules,
+    resourceChanges,
     // Bodies of the subscriptions list (Microsoft.Subscription, 2022-12-01).
     subscriptions: [
       subscriptionBody(SUB_CONTOSO, 'Contoso Platform Production', { owner: 'platform' }),

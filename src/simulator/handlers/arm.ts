@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, RequestHandler, Response } from 'express';
-import { ArmError, authenticationFailed, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from '../arm-errors.js';
+import { ArmError, authenticationFailed, graphRateLimited, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from '../arm-errors.js';
 import { routeApim } from './apim.js';
 import { GRAPH_PATH, routeGraph } from './graph.js';
 import { routeNetwork } from './network.js';
@@ -11,7 +11,7 @@ import { routeResources } from './resources.js';
 import { sendFailure, sendJson, setTweaks } from './respond.js';
 import type { HandlerContext } from './state.js';
 import { routeSubscriptions } from './subscriptions.js';
-import { ReadCounters, Throttle, type ThrottleOptions } from './throttle.js';
+import { GraphUserQuota, ReadCounters, Throttle, type GraphQuotaOptions, type ThrottleOptions } from './throttle.js';
 import { subscriptionInPath } from '../../model/ids.js';
 
 /** Each ARM answer waits a uniformly drawn time in [minMs, maxMs] first, as ARM's own latency. */
@@ -85,6 +85,7 @@ function setIdentityHeaders(req: Request, res: Response): void {
 export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
   const reads = new ReadCounters();
   const throttle = opts.throttle ? new Throttle(opts.throttle) : undefined;
+  const graphQuota = new GraphUserQuota();
 
   return async (req, res) => {
     opts.state.requests += 1;
@@ -109,6 +110,12 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       const p = parseArmPath(req.path);
       const limited = throttle?.take(p.subscriptionId);
       if (limited) throw limited;
+      const quota = graph ? (opts.state.world.resourceGraphQuota as GraphQuotaOptions | undefined) : undefined;
+      if (quota) {
+        const taken = graphQuota.take(quota);
+        for (const [name, value] of Object.entries(taken.headers)) res.setHeader(name, value);
+        if (taken.throttled) throw graphRateLimited();
+      }
 
       const fault = opts.state.takeFault(req.path, p.path);
       if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: opts.closing });

@@ -2,6 +2,8 @@ import express, { type ErrorRequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import { faultSchema, parseWorld, type ArmResource, type Fault, type World } from '../world.js';
 import { JSON_CONTENT_TYPE } from './respond.js';
+import { changeRowFor, type ChangeActor } from './changes.js';
+import { tenantOf } from './subscriptions.js';
 import type { SimulatorState } from './state.js';
 
 const faultsSchema = z.array(faultSchema);
@@ -38,7 +40,8 @@ export function controlRoutes(hooks: ControlHooks): Router {
     sendPlainJson(res, 200, { resources: world.resources.length, faults: world.faults.length });
   });
 
-  // An ARM write: the resource (an ARM body with its "id") replaces the one with that ID, or is added.
+  // An ARM write: the resource (an ARM body with its "id") replaces the one with that ID, or is added, and
+  // Resource Graph's `resourcechanges` records it (who: the x-simulator-changed-by* and -client-type headers).
   router.put('/resource', (req, res) => {
     const body = req.body as { id?: unknown } | undefined;
     if (typeof body !== 'object' || body === null || typeof body.id !== 'string' || body.id === '') {
@@ -48,10 +51,15 @@ export function controlRoutes(hooks: ControlHooks): Router {
     const resource = body as ArmResource;
     const world = hooks.state.world;
     const key = resource.id.toLowerCase();
-    const replaced = world.resources.some((candidate) => candidate.id.toLowerCase() === key);
-    const resources = replaced ? world.resources.map((candidate) => (candidate.id.toLowerCase() === key ? resource : candidate)) : [...world.resources, resource];
-    hooks.setWorld({ ...world, resources });
-    sendPlainJson(res, 200, { id: resource.id, replaced });
+    const before = world.resources.find((candidate) => candidate.id.toLowerCase() === key);
+    const resources = before ? world.resources.map((candidate) => (candidate === before ? resource : candidate)) : [...world.resources, resource];
+    const actor: ChangeActor = {};
+    if (req.get('x-simulator-changed-by')) actor.changedBy = req.get('x-simulator-changed-by')!;
+    if (req.get('x-simulator-changed-by-type')) actor.changedByType = req.get('x-simulator-changed-by-type')!;
+    if (req.get('x-simulator-client-type')) actor.clientType = req.get('x-simulator-client-type')!;
+    const row = changeRowFor(before, resource, actor, tenantOf(world), new Date());
+    hooks.setWorld({ ...world, resources, resourceChanges: [...((world.resourceChanges ?? []) as unknown[]), row] });
+    sendPlainJson(res, 200, { id: resource.id, replaced: before !== undefined, change: row.id });
   });
 
   router.get('/faults', (_req, res) => sendPlainJson(res, 200, hooks.state.faults()));

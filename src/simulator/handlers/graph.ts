@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { ArmError } from '../arm-errors.js';
 import { idKey, locationKey, resourceTypeOf } from './path.js';
 import { effectiveAdminRuleRows } from './network-manager.js';
+import { changeRows, parseChangesQuery } from './changes.js';
+import { tenantOf } from './subscriptions.js';
 import type { SimulatorState } from './state.js';
 import type { ArmResource } from '../world.js';
 import { subscriptionInPath } from '../../model/ids.js';
@@ -15,6 +17,8 @@ import { subscriptionInPath } from '../../model/ids.js';
  *   Resources | where type =~ '<type>'
  *   Resources | where type in~ ('<type>', '<type>', ...)
  *
+ * and `resourcechanges` as changes.ts describes.
+ *
  * Anything else answers 400 as Resource Graph does for a query it cannot parse. Rows are the world's
  * bodies as Resource Graph returns them (`properties` as in ARM; `type` lower-cased, `location` in its
  * short form, `subscriptionId`, `resourceGroup` and `tenantId` columns added, no `etag`), sorted by id,
@@ -27,7 +31,6 @@ export const GRAPH_PATH = '/providers/microsoft.resourcegraph/resources';
 const DEFAULT_TOP = 100;
 const MAX_TOP = 1000;
 const MAX_SUBSCRIPTIONS = 1000;
-const DEFAULT_TENANT_ID = '11111111-1111-4111-8111-111111111111';
 
 type Json = Record<string, unknown>;
 
@@ -59,7 +62,7 @@ export function parseGraphQuery(query: string): { table: 'resources' | 'networkr
   const many = MANY.exec(query);
   if (many) return { table: table(many), types: new Set([...many[2]!.matchAll(/'([^']+)'/g)].map((m) => m[1]!.toLowerCase())) };
   throw invalidQuery(
-    "The simulator understands `Resources | where type =~ '<type>'` and `Resources | where type in~ ('<type>', ...)` only (or NetworkResources in place of Resources).",
+    "The simulator understands `Resources | where type =~ '<type>'` and `Resources | where type in~ ('<type>', ...)` only (or NetworkResources in place of Resources), and the resourcechanges query that src/azure/resource-changes.ts sends.",
   );
 }
 
@@ -142,13 +145,11 @@ function toRow(resource: ArmResource, type: string, tenantId: string): Json {
  */
 export function routeGraph(state: SimulatorState, body: unknown, denied: (subscriptionId: string) => boolean): unknown {
   const request = readRequest(body);
-  const { table, types } = parseGraphQuery(request.query);
-  const fp = fingerprint(request);
-  const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP };
-  const top = request.top ?? position.top;
-
   const scope = new Set(request.subscriptions.map((s) => s.toLowerCase()).filter((s) => !denied(s)));
-  const tenantId = typeof state.world.tenantId === 'string' ? state.world.tenantId : DEFAULT_TENANT_ID;
+  const changes = parseChangesQuery(request.query);
+  if (changes) return paged(request, changeRows(state, changes, scope), (row) => row);
+  const { table, types } = parseGraphQuery(request.query);
+  const tenantId = tenantOf(state.world);
   const matches: Array<{ key: string; resource: ArmResource; type: string }> = [];
   for (const resource of table === 'networkresources' ? effectiveAdminRuleRows(state) : state.resources()) {
     const type = (typeof resource.type === 'string' ? resource.type : resourceTypeOf(resource.id))?.toLowerCase();
@@ -158,6 +159,14 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
     matches.push({ key: idKey(resource.id), resource, type });
   }
   matches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return paged(request, matches, (m) => toRow(m.resource, m.type, tenantId));
+}
+
+/** The page of `matches` the request asks for, as Resource Graph answers it. */
+function paged<T>(request: GraphRequest, matches: readonly T[], toJson: (match: T) => Json): Json {
+  const fp = fingerprint(request);
+  const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP };
+  const top = request.top ?? position.top;
   const page = matches.slice(position.skip, position.skip + top);
   const response: Json = {
     totalRecords: matches.length,
@@ -166,6 +175,6 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
     facets: [],
   };
   if (position.skip + top < matches.length) response.$skipToken = encodeToken(position.skip + top, top, fp);
-  response.data = page.map((m) => toRow(m.resource, m.type, tenantId));
+  response.data = page.map(toJson);
   return response;
 }

@@ -8,6 +8,8 @@ import { subscriptionInPath } from '../../model/ids.js';
 // Synthesized subscriptions need a tenant; a world may name its own with a top-level "tenantId".
 const DEFAULT_TENANT_ID = '11111111-1111-4111-8111-111111111111';
 
+export const tenantOf = (world: Record<string, unknown>): string => (typeof world.tenantId === 'string' ? world.tenantId : DEFAULT_TENANT_ID);
+
 function subscriptionIdOf(body: Record<string, unknown>): string | undefined {
   if (typeof body.subscriptionId === 'string') return body.subscriptionId;
   if (typeof body.id === 'string') return subscriptionInPath(body.id);
@@ -20,7 +22,7 @@ export function subscriptionBodies(state: SimulatorState): Record<string, unknow
   if (Array.isArray(world.subscriptions)) {
     return world.subscriptions.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
   }
-  const tenantId = typeof world.tenantId === 'string' ? world.tenantId : DEFAULT_TENANT_ID;
+  const tenantId = tenantOf(world);
   return [...state.subscriptionIdsInIds().values()].map((subscriptionId) => ({
     id: `/subscriptions/${subscriptionId}`,
     authorizationSource: 'RoleBased',

@@ -50,3 +50,38 @@ export class ReadCounters {
     return c.remaining;
   }
 }
+
+/** A world's `resourceGraphQuota`: Resource Graph's per-caller quota (Azure: 15 queries per 5 seconds). */
+export interface GraphQuotaOptions {
+  queries: number;
+  windowSeconds: number;
+}
+
+const hhmmss = (ms: number): string => {
+  const seconds = Math.ceil(ms / 1000);
+  return [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60].map((n) => String(n).padStart(2, '0')).join(':');
+};
+
+/**
+ * Resource Graph's user quota: each query takes one of `queries` per window; the answer says what is left
+ * (`x-ms-user-quota-remaining`) and when the window resets (`x-ms-user-quota-resets-after`, hh:mm:ss), and
+ * a query over the quota is refused with 429 RateLimiting.
+ */
+export class GraphUserQuota {
+  private windowStart = 0;
+  private used = 0;
+
+  take(options: GraphQuotaOptions, now = Date.now()): { headers: Record<string, string>; throttled: boolean } {
+    const windowMs = options.windowSeconds * 1000;
+    if (now - this.windowStart >= windowMs) {
+      this.windowStart = now;
+      this.used = 0;
+    }
+    this.used += 1;
+    const headers = {
+      'x-ms-user-quota-remaining': String(Math.max(0, options.queries - this.used)),
+      'x-ms-user-quota-resets-after': hhmmss(this.windowStart + windowMs - now),
+    };
+    return { headers, throttled: this.used > options.queries };
+  }
+}

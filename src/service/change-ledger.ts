@@ -1,0 +1,138 @@
+import { isDeepStrictEqual } from 'node:util';
+import { attributeVerdicts, withChanges, type Attribution, type RegionChanges } from '../analysis/change-attribution.js';
+import type { Logger } from 'pino';
+import { GRAPH_LAG_ALLOWANCE_MS, recordedOn, withAuthor, type ChangeRecord } from '../analysis/change-authors.js';
+import type { ArmClients } from '../azure/clients.js';
+import { toFetchFailure } from '../azure/normalise.js';
+import { readResourceChanges } from '../azure/resource-changes.js';
+import { WATCH_GRAPH_RESERVE } from '../azure/network-reread.js';
+import { describeConfigChange } from '../analysis/config-diff.js';
+import type { InstanceReport } from '../analysis/report.js';
+import type { ConfigChange } from '../model/config-change.js';
+import type { InstanceSnapshot } from '../model/snapshot.js';
+
+/** Changes a region keeps, newest first; older ones are dropped (their verdicts' joins go with them). */
+const CHANGES_PER_REGION = 10;
+/** A change shows this long, and joined to a verdict for as long as the verdict stands, up to `JOIN_TTL_MS`. */
+const CHANGE_TTL_MS = 24 * 3600_000;
+const JOIN_TTL_MS = 7 * 24 * 3600_000;
+
+interface HeldRegion {
+  changes: ConfigChange[];
+  attributions: Map<string, Attribution>;
+}
+
+const regionKey = (instanceId: string, location: string): string => `${instanceId} ${location}`;
+
+/**
+ * The configuration changes the monitor saw, per region, and the verdicts they changed: noted whenever an
+ * instance read again (by a poll or a watch run) differs from its last read, kept across polls, joined into
+ * every report shown, and completed with who made them once Resource Graph has the record.
+ */
+export class ChangeLedger {
+  private readonly regions = new Map<string, HeldRegion>();
+  /** When the configuration was last read (by a poll or a watch run): a change seen next happened after it. */
+  private lastReadAt: Date | undefined;
+
+  /** The configuration was read at `at` (a poll, a watch run): a change seen later happened after it. */
+  read(at: Date): void {
+    this.lastReadAt = at;
+  }
+
+  /**
+   * Notes what changed between the last read of an instance (`before`, judged as `beforeReport`) and
+   * this one, read and judged at `at`; returns `report` with the changes of its regions joined in.
+   */
+  observe(before: InstanceSnapshot | undefined, beforeReport: InstanceReport | undefined, after: InstanceSnapshot, report: InstanceReport, at: Date): InstanceReport {
+    const previousReadAt = (this.lastReadAt ?? at).toISOString();
+    for (const region of after.network ?? []) {
+      const old = before?.network?.find((candidate) => candidate.location === region.location);
+      const changes = old ? describeConfigChange(old, region, { detectedAt: at.toISOString(), previousReadAt }) : [];
+      if (changes.length === 0) continue;
+      const oldRegion = beforeReport?.regions.find((r) => r.location === region.location);
+      const newRegion = report.regions.find((r) => r.location === region.location);
+      this.record(report.instance.id, region.location, changes, oldRegion && newRegion ? attributeVerdicts(oldRegion, newRegion, changes) : []);
+    }
+    this.expire(at);
+    return this.attach(report);
+  }
+
+  private record(instanceId: string, location: string, changes: ConfigChange[], attributions: Attribution[]): void {
+    const key = regionKey(instanceId, location);
+    const held = this.regions.get(key) ?? { changes: [], attributions: new Map() };
+    // A watch run whose result a poll overtook, and that poll, see the same change: it is kept once.
+    const same = new Map<ConfigChange, ConfigChange>();
+    for (const change of changes) {
+      const newest = held.changes.find((old) => old.resourceId === change.resourceId);
+      if (newest && isDeepStrictEqual(newest.items, change.items)) same.set(change, newest);
+    }
+    held.changes = [...changes.filter((change) => !same.has(change)), ...held.changes].slice(0, CHANGES_PER_REGION);
+    for (const attribution of attributions) held.attributions.set(attribution.key, { ...attribution, change: same.get(attribution.change) ?? attribution.change });
+    this.regions.set(key, held);
+  }
+
+  private expire(now: Date): void {
+    const age = (change: ConfigChange) => now.getTime() - Date.parse(change.detectedAt);
+    for (const [key, held] of this.regions) {
+      held.changes = held.changes.filter((change) => age(change) < CHANGE_TTL_MS);
+      for (const [verdict, attribution] of held.attributions) if (age(attribution.change) >= JOIN_TTL_MS) held.attributions.delete(verdict);
+      if (held.changes.length === 0 && held.attributions.size === 0) this.regions.delete(key);
+    }
+  }
+
+  /** `report` with its regions' changes joined in (the same object when it has none). */
+  attach(report: InstanceReport): InstanceReport {
+    return withChanges(report, (location): RegionChanges | undefined => this.regions.get(regionKey(report.instance.id, location)));
+  }
+
+  /** The changes still waiting for their author's record. */
+  pending(): ConfigChange[] {
+    const seen = new Set<ConfigChange>();
+    for (const held of this.regions.values()) {
+      for (const change of held.changes) if (change.authorState === 'pending') seen.add(change);
+      for (const attribution of held.attributions.values()) if (attribution.change.authorState === 'pending') seen.add(attribution.change);
+    }
+    return [...seen];
+  }
+
+  /**
+   * Completes the pending changes with `records` (or with why they cannot be read), and returns the IDs of
+   * the instances whose changes now read differently.
+   */
+  settle(records: readonly ChangeRecord[] | { error: string }, now: Date): Set<string> {
+    const touched = new Set<string>();
+    for (const [key, held] of this.regions) {
+      const changes = new Set([...held.changes, ...[...held.attributions.values()].map((attribution) => attribution.change)]);
+      for (const change of changes) {
+        if (change.authorState !== 'pending' && change.authorState !== 'unreadable') continue;
+        const settled: ConfigChange = 'error' in records ? { ...change, authorState: 'unreadable', authorError: records.error } : withAuthor(change, records, now);
+        if (settled.authorState === change.authorState && settled.authorError === change.authorError) continue;
+        if (settled.authorState !== 'unreadable') {
+          delete settled.authorError;
+          delete change.authorError;
+        }
+        Object.assign(change, settled);
+        touched.add(key.slice(0, key.lastIndexOf(' ')));
+      }
+    }
+    return touched;
+  }
+}
+
+/**
+ * Asks Resource Graph's `resourcechanges` who made the changes of `ledger` still waiting for it (one query
+ * for all of them), and returns the IDs of the instances whose changes now read differently.
+ */
+export async function lookUpAuthors(ledger: ChangeLedger, clients: ArmClients, log: Logger): Promise<Set<string>> {
+  const pending = ledger.pending();
+  if (pending.length === 0) return new Set();
+  const since = new Date(Math.min(...pending.map((change) => Date.parse(change.previousReadAt))) - GRAPH_LAG_ALLOWANCE_MS);
+  let records: ChangeRecord[] | { error: string };
+  try {
+    records = await readResourceChanges(clients, [...new Set(pending.flatMap(recordedOn))], since, (task) => task(), WATCH_GRAPH_RESERVE);
+  } catch (err) {
+    records = { error: toFetchFailure('Resources_Query', err).message };
+    log.warn({ err: records.error }, 'cannot read who made the configuration changes (Resource Graph resourcechanges); asking again next run');
+  }
+  return ledger.settle(records, new Date());
+}
