@@ -16,6 +16,7 @@ import { SimulatorState } from '../src/simulator/handlers/state.js';
 import { changeRecordOf, resourceChangesQuery } from '../src/azure/resource-changes.js';
 import type { FleetReport } from '../src/analysis/report.js';
 import { putJson } from './helpers/https.js';
+import { waitFor } from './helpers/ports.js';
 import { find, parseExposition } from './helpers/metrics.js';
 
 /**
@@ -27,15 +28,7 @@ import { find, parseExposition } from './helpers/metrics.js';
 const DENY_SQL = 'DenySql-CHG0815';
 const AUTHOR = { 'x-simulator-changed-by': 'netops@contoso.example', 'x-simulator-changed-by-type': 'User', 'x-simulator-client-type': 'Azure Portal' };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> => waitFor(what, async () => probe(), timeoutMs, 100);
 
 const prodRegion = (report: FleetReport | undefined, location: string) =>
   report?.instances.find((instance) => instance.instance.name === 'contoso-prod')?.regions.find((region) => region.location === location);
@@ -125,6 +118,15 @@ describe('who made a breaking change: Resource Graph resourcechanges joined to t
     await m.poller.pollNow();
     expect(sqlFlowOf(m.report, location)?.change?.author?.changedBy).toBe('oncall@contoso.example');
     expect(prodRegion(m.report, location)?.config?.changes?.map((change) => change.items[0]!.change)).toEqual(['removed', 'added']);
+    // A configuration reload's new monitor takes them over, with what it shows.
+    const successor = new Monitor(m.config, { log: pino({ level: 'silent' }), caPem: sim.caCertPem, processMetrics: false });
+    try {
+      await successor.takeOver(m);
+      expect(sqlFlowOf(successor.report, location)?.change?.author?.changedBy).toBe('oncall@contoso.example');
+      expect(find(parseExposition(await successor.fleetMetrics()), 'apim_network_config_change_timestamp_seconds', { apim_service: 'contoso-prod', location })[0]?.labels.changed_by).toBe('oncall@contoso.example');
+    } finally {
+      await successor.stop();
+    }
   }, 30_000);
 
   it('a service endpoint removed from the subnet (a write of its VNet) and a route changed in the route table are joined to the verdicts they changed, with who', async () => {

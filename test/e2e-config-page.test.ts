@@ -56,7 +56,7 @@ describe('end to end: a breaking NSG change pages within 3 minutes, with who mad
     const prod = report.instances.find((instance) => instance.instance.name === 'contoso-prod')!.regions[0]!;
     location = prod.location;
     nsg = world.resources.find((resource) => resource.id.toLowerCase() === prod.config!.nsgId!.toLowerCase())!;
-    alertmanager = await startAlertmanager(webhook.url, { groupWait: '30s', groupInterval: '30s' });
+    alertmanager = await startAlertmanager(webhook.url, { groupWait: '30s', groupInterval: '10s' });
     prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(ROOT, 'deploy/prometheus/apim-netwatch.rules.yml')], alertmanagerUrl: alertmanager.url, intervalSeconds: 30 });
   }, 120_000);
 

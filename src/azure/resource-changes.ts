@@ -2,7 +2,7 @@ import type { ChangeAuthor, ChangeRecord } from '../model/config-change.js';
 import { subscriptionInPath } from '../model/ids.js';
 import { isObject } from './arm-response.js';
 import type { ArmClients } from './clients.js';
-import { RESOURCE_GRAPH_MAX_TOP, type GraphRow } from './resource-graph.js';
+import { quotable, RESOURCE_GRAPH_MAX_TOP, type GraphRow } from './resource-graph.js';
 
 /**
  * Who changed a resource: Resource Graph's `resourcechanges` table (14 days of ARM writes, each with
@@ -16,9 +16,6 @@ import { RESOURCE_GRAPH_MAX_TOP, type GraphRow } from './resource-graph.js';
 const IDS_PER_QUERY = 100;
 /** Paths kept per record: enough to show what changed, never a whole NSG's worth. */
 const PATHS_KEPT = 20;
-
-/** Resource IDs never hold quotes or backslashes; one that does is not put into a query. */
-const quotable = (id: string): boolean => !/['"\\\n]/.test(id);
 
 export function resourceChangesQuery(resourceIds: readonly string[], since: Date): string {
   const ids = resourceIds.map((id) => `'${id.toLowerCase()}'`).join(', ');

@@ -30,6 +30,9 @@ export const APIM_SERVICES_QUERY = "Resources | where type =~ 'microsoft.apimana
 export const NETWORK_QUERY =
   "Resources | where type in~ ('microsoft.network/virtualnetworks', 'microsoft.network/networksecuritygroups', 'microsoft.network/routetables', 'microsoft.network/virtualnetworkgateways')";
 
+/** Resource IDs never hold quotes, backslashes or line breaks; one that does is not put into a query. */
+export const quotable = (id: string): boolean => !/['"\\\n]/.test(id);
+
 export type GraphRow = Record<string, unknown> & { id: string };
 
 export interface GraphPage {

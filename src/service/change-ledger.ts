@@ -1,13 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
-import { attributeVerdicts, withChanges, type Attribution, type RegionChanges } from '../analysis/change-attribution.js';
 import type { Logger } from 'pino';
+import { attributeVerdicts, withChanges, type Attribution, type RegionChanges } from '../analysis/change-attribution.js';
 import { GRAPH_LAG_ALLOWANCE_MS, recordedOn, withAuthor, type ChangeRecord } from '../analysis/change-authors.js';
-import type { ArmClients } from '../azure/clients.js';
-import { toFetchFailure } from '../azure/normalise.js';
-import { readResourceChanges } from '../azure/resource-changes.js';
-import { WATCH_GRAPH_RESERVE } from '../azure/network-reread.js';
 import { describeConfigChange } from '../analysis/config-diff.js';
 import type { InstanceReport } from '../analysis/report.js';
+import type { ArmClients } from '../azure/clients.js';
+import { WATCH_GRAPH_RESERVE } from '../azure/network-reread.js';
+import { toFetchFailure } from '../azure/normalise.js';
+import { readResourceChanges } from '../azure/resource-changes.js';
 import type { ConfigChange } from '../model/config-change.js';
 import type { InstanceSnapshot } from '../model/snapshot.js';
 
@@ -23,6 +23,7 @@ interface HeldRegion {
 }
 
 const regionKey = (instanceId: string, location: string): string => `${instanceId} ${location}`;
+const instanceOf = (key: string): string => key.slice(0, key.lastIndexOf(' '));
 
 /**
  * The configuration changes the monitor saw, per region, and the verdicts they changed: noted whenever an
@@ -34,9 +35,16 @@ export class ChangeLedger {
   /** When the configuration was last read (by a poll or a watch run): a change seen next happened after it. */
   private lastReadAt: Date | undefined;
 
+  /** Takes over what `other` holds (a configuration reload's new monitor, from the old one). */
+  takeOver(other: ChangeLedger): void {
+    for (const [key, held] of other.regions) this.regions.set(key, held);
+    this.lastReadAt = other.lastReadAt;
+  }
+
   /** The configuration was read at `at` (a poll, a watch run): a change seen later happened after it. */
   read(at: Date): void {
     this.lastReadAt = at;
+    this.expire(at);
   }
 
   /**
@@ -53,7 +61,6 @@ export class ChangeLedger {
       const newRegion = report.regions.find((r) => r.location === region.location);
       this.record(report.instance.id, region.location, changes, oldRegion && newRegion ? attributeVerdicts(oldRegion, newRegion, changes) : []);
     }
-    this.expire(at);
     return this.attach(report);
   }
 
@@ -85,6 +92,11 @@ export class ChangeLedger {
     return withChanges(report, (location): RegionChanges | undefined => this.regions.get(regionKey(report.instance.id, location)));
   }
 
+  /** The IDs of the instances with changes held. */
+  instances(): Set<string> {
+    return new Set([...this.regions.keys()].map(instanceOf));
+  }
+
   /** The changes still waiting for their author's record. */
   pending(): ConfigChange[] {
     const seen = new Set<ConfigChange>();
@@ -112,7 +124,7 @@ export class ChangeLedger {
           delete change.authorError;
         }
         Object.assign(change, settled);
-        touched.add(key.slice(0, key.lastIndexOf(' ')));
+        touched.add(instanceOf(key));
       }
     }
     return touched;

@@ -209,6 +209,10 @@ export class Monitor {
   async takeOver(from: Monitor): Promise<void> {
     const snapshot = from.poller.snapshot;
     if (snapshot) await this.adopt(snapshot);
+    // After adopt: its read time is the old monitor's last read, not the snapshot's.
+    this.changes.takeOver(from.changes);
+    for (const id of this.changes.instances()) this.changesToShow.add(id);
+    await this.showChanges();
   }
 
   /** Serves `saved` (judged now, marked with its age) until the first poll replaces it. */
