@@ -32,6 +32,7 @@ const until = <T>(what: string, probe: () => T | undefined, timeoutMs: number): 
 
 const prodRegion = (report: FleetReport | undefined, location: string) =>
   report?.instances.find((instance) => instance.instance.name === 'contoso-prod')?.regions.find((region) => region.location === location);
+const sqlLocation = (report: FleetReport | undefined): string => report!.instances.find((instance) => instance.instance.name === 'contoso-prod')!.regions[0]!.location;
 const sqlFlowOf = (report: FleetReport | undefined, location: string) => prodRegion(report, location)?.config?.flows.find((flow) => flow.peer === 'Sql' && flow.direction === 'outbound');
 
 describe('who made a breaking change: Resource Graph resourcechanges joined to the verdict it broke', () => {
@@ -163,6 +164,23 @@ describe('who made a breaking change: Resource Graph resourcechanges joined to t
     }, 10_000);
     expect(change.items).toEqual([{ kind: 'route', name: 'apim-control-plane', change: 'modified' }]);
     expect(change.author).toMatchObject({ changedBy: 'netops@contoso.example', operation: 'microsoft.network/routetables/write' });
+  }, 30_000);
+
+  it.each([
+    ['asks Resource Graph who made it', { resourceGraph: true }, { authorState: 'found', author: { changedBy: 'netops@contoso.example' } }],
+    ['says why it cannot tell who made it, with Resource Graph off', { resourceGraph: false }, { authorState: 'unreadable', authorError: expect.stringMatching(/azure\.resourceGraph is off/) }],
+  ])('with the watch off, a poll notes the change against the last one and %s', async (_what, azure, expected) => {
+    const world = buildDemoWorld(new Date());
+    simulator = await startSimulator({ world });
+    const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS], ...azure }, watch: { enabled: false } }, 'test', {});
+    monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
+    await monitor.poller.pollNow();
+    const location = sqlLocation(monitor.report);
+    const nsgId = prodRegion(monitor.report, location)!.config!.nsgId!;
+    expect(await writeDeny(simulator, world.resources.find((resource) => resource.id === nsgId)!, AUTHOR)).toBe(200);
+    await monitor.poller.pollNow();
+    expect(sqlFlowOf(monitor.report, location)).toMatchObject({ verdict: 'denied', change: { ...expected, previousVerdict: 'allowed' } });
+    expect(find(parseExposition(await monitor.fleetMetrics()), 'apim_network_config_change_timestamp_seconds', { apim_service: 'contoso-prod', location })[0]?.labels.author_state).toBe(expected.authorState);
   }, 30_000);
 
   it('shows the verdict at once and fills in who when Resource Graph records it; System and Unknown authors as Azure writes them', async () => {

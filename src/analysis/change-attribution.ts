@@ -73,7 +73,7 @@ export function withChanges(report: InstanceReport, changesIn: (location: string
   let touched = false;
   const regions = report.regions.map((region) => {
     const held = changesIn(region.location);
-    if (!held || !region.config || held.changes.length === 0) return region;
+    if (!held || !region.config || (held.changes.length === 0 && held.attributions.size === 0)) return region;
     touched = true;
     const config = region.config;
     return {

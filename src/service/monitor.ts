@@ -100,9 +100,12 @@ export class Monitor {
         this.save(snapshot);
         this.changes.read(snapshot.takenAt);
         this.selfMetrics.pollCompleted(report, seconds, outcome);
-        // The poll wrote each instance's own series as it judged it: what is left needs the whole fleet.
+        // Without the watch, each poll asks who made the changes it saw (records come within about five minutes).
+        if (!this.watch) await this.lookUpAuthors();
+        // The poll wrote each instance's own series as it judged it: what is left needs the whole fleet, and the
+        // changes whose authors came in meanwhile.
+        this.joinChanges(report);
         await this.show(report, fleetWideFamily);
-        await this.showChanges();
       },
       pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
@@ -135,27 +138,42 @@ export class Monitor {
       ran: (outcome, regions) => this.selfMetrics.watchRan(outcome, regions),
       queried: (query, requests) => this.selfMetrics.watchQueried(query, requests),
       changes: this.changes,
-      lookUpAuthors: () => this.lookUpAuthors(read.clients),
+      lookUpAuthors: async () => {
+        await this.lookUpAuthors();
+        await this.showChanges();
+      },
       log,
     });
   }
 
-  /** Asks Resource Graph who made the changes still waiting for it, and shows what it says. */
-  private async lookUpAuthors(clients: ArmClients): Promise<void> {
-    for (const id of await lookUpAuthors(this.changes, clients, this.log)) this.changesToShow.add(id);
-    await this.showChanges();
+  /** Asks Resource Graph who made the changes still waiting for it; the instances they change are shown next. */
+  private async lookUpAuthors(): Promise<void> {
+    const touched = this.config.azure.resourceGraph
+      ? await lookUpAuthors(this.changes, this.clients, this.log)
+      : this.changes.settle({ error: 'azure.resourceGraph is off: who made a change is read from Resource Graph\'s resourcechanges' }, new Date());
+    for (const id of touched) this.changesToShow.add(id);
   }
 
-  /** Shows the instances whose changes read differently now (unless a poll runs: it shows them when it ends). */
+  /** Shows the instances whose changes read differently now (unless a poll runs: it joins them in when it ends). */
   private async showChanges(): Promise<void> {
     const { snapshot, latest } = this.poller;
     if (this.changesToShow.size === 0 || !snapshot || !latest || this.poller.polling) return;
-    const ids = new Set(this.changesToShow);
-    this.changesToShow.clear();
-    const report = { ...latest, instances: latest.instances.map((instance) => (ids.has(instance.instance.id) ? this.changes.attach(instance) : instance)) };
+    const report = { ...latest, instances: [...latest.instances] };
+    this.joinChanges(report);
     this.poller.restore(snapshot, report);
-    for (const instance of report.instances) if (ids.has(instance.instance.id)) this.exposition.put(instance, ownFamily);
     await this.show(report, fleetWideFamily);
+  }
+
+  /** Joins into `report` (not published yet) the changes that read differently since, and writes those instances' series. */
+  private joinChanges(report: FleetReport): void {
+    if (this.changesToShow.size === 0) return;
+    report.instances = report.instances.map((instance) => {
+      if (!this.changesToShow.has(instance.instance.id)) return instance;
+      const joined = this.changes.attach(instance);
+      this.exposition.put(joined, ownFamily);
+      return joined;
+    });
+    this.changesToShow.clear();
   }
 
   /**
