@@ -165,6 +165,8 @@ describe('ChangeLedger', () => {
     expect(ledger.pending()).toHaveLength(1);
     expect([...ledger.settle({ error: 'Resource Graph answered 500' }, at)]).toEqual(['apim-1']);
     expect(ledger.attach(judged('denied')).regions[0]!.config!.flows[0]!.change).toMatchObject({ authorState: 'unreadable', authorError: 'Resource Graph answered 500' });
+    // Still waiting: the next run asks again.
+    expect(ledger.pending()).toHaveLength(1);
     expect([...ledger.settle([record(NSG, 'netops@contoso.example', '2026-12-03T14:02:30Z')], at)]).toEqual(['apim-1']);
     const settled = ledger.attach(judged('denied')).regions[0]!.config!.flows[0]!.change!;
     expect(settled).toMatchObject({ authorState: 'found', author: { changedBy: 'netops@contoso.example' }, previousVerdict: 'allowed' });

@@ -97,14 +97,20 @@ export class ChangeLedger {
     return new Set([...this.regions.keys()].map(instanceOf));
   }
 
+  /**
+   * The changes still waiting for their author's record (not recorded yet, or not readable last time), each
+   * once, with the instance it belongs to: a region's list and its verdicts' joins share change objects.
+   */
+  private *waiting(): Generator<{ instanceId: string; change: ConfigChange }> {
+    for (const [key, held] of this.regions) {
+      const changes = new Set([...held.changes, ...[...held.attributions.values()].map((attribution) => attribution.change)]);
+      for (const change of changes) if (change.authorState === 'pending' || change.authorState === 'unreadable') yield { instanceId: instanceOf(key), change };
+    }
+  }
+
   /** The changes still waiting for their author's record. */
   pending(): ConfigChange[] {
-    const seen = new Set<ConfigChange>();
-    for (const held of this.regions.values()) {
-      for (const change of held.changes) if (change.authorState === 'pending') seen.add(change);
-      for (const attribution of held.attributions.values()) if (attribution.change.authorState === 'pending') seen.add(attribution.change);
-    }
-    return [...seen];
+    return [...this.waiting()].map(({ change }) => change);
   }
 
   /**
@@ -113,19 +119,15 @@ export class ChangeLedger {
    */
   settle(records: readonly ChangeRecord[] | { error: string }, now: Date): Set<string> {
     const touched = new Set<string>();
-    for (const [key, held] of this.regions) {
-      const changes = new Set([...held.changes, ...[...held.attributions.values()].map((attribution) => attribution.change)]);
-      for (const change of changes) {
-        if (change.authorState !== 'pending' && change.authorState !== 'unreadable') continue;
-        const settled: ConfigChange = 'error' in records ? { ...change, authorState: 'unreadable', authorError: records.error } : withAuthor(change, records, now);
-        if (settled.authorState === change.authorState && settled.authorError === change.authorError) continue;
-        if (settled.authorState !== 'unreadable') {
-          delete settled.authorError;
-          delete change.authorError;
-        }
-        Object.assign(change, settled);
-        touched.add(instanceOf(key));
+    for (const { instanceId, change } of [...this.waiting()]) {
+      const settled: ConfigChange = 'error' in records ? { ...change, authorState: 'unreadable', authorError: records.error } : withAuthor(change, records, now);
+      if (settled.authorState === change.authorState && settled.authorError === change.authorError) continue;
+      if (settled.authorState !== 'unreadable') {
+        delete settled.authorError;
+        delete change.authorError;
       }
+      Object.assign(change, settled);
+      touched.add(instanceId);
     }
     return touched;
   }
