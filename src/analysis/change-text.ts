@@ -20,6 +20,12 @@ function clock(iso: string, now: Date): string {
   return at.toISOString().slice(0, 10) === now.toISOString().slice(0, 10) ? time : `${at.toISOString().slice(0, 10)} ${time}`;
 }
 
+/** "by netops@contoso.example (User) via Azure Portal at 14:02 UTC". */
+function byWhom(author: ChangeAuthor, now: Date): string {
+  const client = author.clientType ? ` via ${author.clientType}` : '';
+  return `by ${author.changedBy} (${author.changedByType})${client} at ${clock(author.timestamp, now)}`;
+}
+
 function whatChanged(change: ConfigChange): string {
   const items = change.items.slice(0, SHOWN_ITEMS).map((item) => `${ITEM_TEXT[item.kind]} ${item.name} ${item.change}`);
   const more = change.items.length > SHOWN_ITEMS ? ` and ${change.items.length - SHOWN_ITEMS} more` : '';
@@ -33,10 +39,7 @@ function whatChanged(change: ConfigChange): string {
 export function changeSentence(change: ConfigChange, now: Date = new Date()): string {
   const what = whatChanged(change);
   const { author } = change;
-  if (change.authorState === 'found' && author) {
-    const client = author.clientType ? ` via ${author.clientType}` : '';
-    return `${what} by ${author.changedBy} (${author.changedByType})${client} at ${clock(author.timestamp, now)}`;
-  }
+  if (change.authorState === 'found' && author) return `${what} ${byWhom(author, now)}`;
   const read = `seen at ${clock(change.detectedAt, now)}`;
   if (change.authorState === 'pending') return `${what}, ${read}; who made it is not recorded yet (Resource Graph records changes within about five minutes)`;
   if (change.authorState === 'unreadable') return `${what}, ${read}; who made it cannot be read: ${change.authorError ?? 'Resource Graph failed'}`;
@@ -45,6 +48,5 @@ export function changeSentence(change: ConfigChange, now: Date = new Date()): st
 
 /** "last write to nsg-prod: by netops@contoso.example (User) via Azure Portal at 14:02 UTC" (`check`, which has no earlier read to compare with). */
 export function lastWriteSentence(resourceId: string, author: ChangeAuthor, now: Date = new Date()): string {
-  const client = author.clientType ? ` via ${author.clientType}` : '';
-  return `last write to ${resourceId.split('/').filter(Boolean).at(-1)}: ${author.changeType ? `${author.changeType.toLowerCase()} ` : ''}by ${author.changedBy} (${author.changedByType})${client} at ${clock(author.timestamp, now)}`;
+  return `last write to ${resourceId.split('/').filter(Boolean).at(-1)}: ${author.changeType ? `${author.changeType.toLowerCase()} ` : ''}${byWhom(author, now)}`;
 }

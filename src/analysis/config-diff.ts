@@ -51,7 +51,8 @@ export function describeConfigChange(
 ): ConfigChange[] {
   const was = before.subnet;
   const is = after.subnet;
-  if (!was || !is) return [];
+  // Every poll compares every region with its last read: most are the same, and need no lists of names.
+  if (!was || !is || isDeepStrictEqual(was, is)) return [];
   const changes: ConfigChange[] = [];
   const add = (resourceKind: ChangedResourceKind, resourceId: string, items: ChangeItem[]) => {
     if (items.length > 0) changes.push({ resourceId, resourceKind, resourceName: lastSegment(resourceId), items, ...at, authorState: 'pending' });
