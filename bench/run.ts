@@ -12,7 +12,7 @@
  * Prometheus would. Then the configuration watch runs at `--watch-interval` (default 60 s, the service's
  * default) while K breaking NSG changes (default 3) are written at random points of its cycle, each timed
  * until /metrics shows it (bench/detect.ts). This process is thus the monitor as deployed: `npm run bench` runs it compiled,
- * with the heap limit the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's
+ * with the heap limits the Helm chart gives it (NODE_OPTIONS there), and its peak RSS is the kernel's
  * maxRSS.
  *
  * Output (docs/design.md, "Benchmark report"): human-readable lines, then as the LAST line one JSON object.
@@ -163,7 +163,7 @@ if (!(watchInterval >= 0.1) || !Number.isInteger(changes) || changes < 0) {
 }
 
 const heapLimit = getHeapStatistics().heap_size_limit;
-const heapFlag = process.execArgv.find((arg) => arg.startsWith('--max-old-space-size'));
+const heapFlags = process.execArgv.filter((arg) => /^--max-(old|semi)-space-size/.test(arg)).join(' ');
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => bytes / (1024 * 1024);
@@ -332,7 +332,7 @@ async function main(): Promise<void> {
   await simulatorProcess.stop();
   say(`RSS by stage: ${stages.map(([name, rss]) => `${name} ${mb(rss).toFixed(0)} MB`).join(', ')}`);
   say(
-    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB, the monitor and its HTTP server through two polls and our scrapes, ${mb(peakRssWithWatch).toFixed(0)} MB with the configuration watch's runs too (heap limit ${mb(heapLimit).toFixed(0)} MB${heapFlag ? `, ${heapFlag} as the Helm chart runs it` : ''}); ` +
+    `peak RSS: ${mb(peakRssOurs).toFixed(0)} MB, the monitor and its HTTP server through two polls and our scrapes, ${mb(peakRssWithWatch).toFixed(0)} MB with the configuration watch's runs too (heap limit ${mb(heapLimit).toFixed(0)} MB${heapFlags ? `, ${heapFlags} as the Helm chart runs it` : ''}); ` +
       `the baseline's process ${baselinePeakRss === undefined ? 'not measured' : `${mb(baselinePeakRss).toFixed(0)} MB`}; total run ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   say('targets (issue "Fleet scale and resilience"): /metrics p50 < 30 ms and >= 20x prom-client; <= 1.2 ARM requests per instance; poll <= 1.5x lower bound; peak RSS < 300 MB');

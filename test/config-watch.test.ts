@@ -6,7 +6,7 @@ import type { InstanceSnapshot, RegionNetworkConfig } from '../src/model/snapsho
 import { Monitor } from '../src/service/monitor.js';
 import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
 import { securityRule } from '../src/simulator/demo/nsg-rules.js';
-import { startSimulator, type RunningSimulator } from '../src/simulator/server.js';
+import { startSimulator, type LatencyOptions, type RunningSimulator } from '../src/simulator/server.js';
 import type { World } from '../src/simulator/world.js';
 import { find, parseExposition } from './helpers/metrics.js';
 
@@ -45,8 +45,8 @@ describe('the configuration watch: a breaking change shows between NetworkStatus
     monitor = simulator = undefined;
   });
 
-  async function watching(world: World, intervalSeconds = 0.5, maxRetries = 3) {
-    simulator = await startSimulator({ world });
+  async function watching(world: World, intervalSeconds = 0.5, maxRetries = 3, latency?: LatencyOptions) {
+    simulator = await startSimulator({ world, ...(latency ? { latency } : {}) });
     const config = validateConfig({ azure: { endpoint: simulator.url, subscriptions: [...DEMO_SUBSCRIPTIONS], maxRetries }, watch: { intervalSeconds } }, 'test', {});
     monitor = new Monitor(config, { log: pino({ level: 'silent' }), caPem: simulator.caCertPem, processMetrics: false });
     await monitor.poller.pollNow();
@@ -126,6 +126,39 @@ describe('the configuration watch: a breaking change shows between NetworkStatus
     expect(m.lastCollectStats?.resourceGraph).toBe('used');
     expect(await own(m, 'apim_netwatch_arm_requests_total', { operation: 'Resources_Query', code: '429' })).toBe(0);
   });
+
+  it('a poll that overlaps a watch run: each counts its own Resource Graph requests, none twice', async () => {
+    // Every answer takes 200 ms and the watch runs back to back: it is reading whenever a poll starts.
+    const { monitor: m } = await watching(buildDemoWorld(new Date()), 0.1, 3, { minMs: 200, maxMs: 200 });
+    await m.watch!.stop();
+    const graphQueries = () => own(m, 'apim_netwatch_arm_requests_total', { operation: 'Resources_Query' });
+    const watchQueries = async () =>
+      (await own(m, 'apim_netwatch_watch_graph_requests_total', { query: 'network' })) + (await own(m, 'apim_netwatch_watch_graph_requests_total', { query: 'resourcechanges' }));
+    const pollQueries = () => m.lastCollectStats!.armRequests.byOperation.Resources_Query ?? 0;
+    await m.poller.pollNow();
+    const alone = pollQueries();
+    expect(alone).toBeGreaterThan(0);
+
+    const [totalBefore, watchBefore] = [await graphQueries(), await watchQueries()];
+    m.watch!.start();
+    await until('a watch run', async () => ((await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'unchanged' })) >= 1 ? true : undefined), 5000);
+    let overlapped = false;
+    let pollsTotal = 0;
+    for (let attempt = 0; attempt < 5 && !overlapped; attempt++) {
+      // Halfway into the watch's next read (after a poll, the watch waits its interval, then reads for 200 ms).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const before = await graphQueries();
+      await m.poller.pollNow();
+      pollsTotal += pollQueries();
+      expect(pollQueries(), 'the poll counts its own queries alone').toBe(alone);
+      overlapped = (await graphQueries()) - before > alone;
+    }
+    await m.watch!.stop();
+    expect(overlapped, 'a watch run sent queries while a poll ran').toBe(true);
+    const watched = (await watchQueries()) - watchBefore;
+    expect(watched).toBeGreaterThan(0);
+    expect(pollsTotal + watched, 'every query sent is counted once, as the poll\'s or the watch\'s').toBe((await graphQueries()) - totalBefore);
+  }, 20_000);
 
   it('backs off after a 429 (throttled), while the poll goes on undelayed', async () => {
     const world = buildDemoWorld(new Date());

@@ -152,8 +152,8 @@ describe('helm chart apim-netwatch', () => {
       expect(container.args).toEqual(['serve', '--config', '/etc/apim-netwatch/config.yaml']);
       expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: 9464, protocol: 'TCP' }]);
       expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '384Mi' } });
-      // The heap limit the benchmark measures with, well inside the memory limit.
-      expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' });
+      // The heap limits the benchmark measures with, well inside the memory limit.
+      expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-old-space-size=192 --max-semi-space-size=4' });
       expect(deployment.spec.template.metadata.annotations['checksum/config']).toMatch(/^[0-9a-f]{64}$/);
     });
 
@@ -409,9 +409,13 @@ describe('helm chart apim-netwatch', () => {
     expect(statefulSet.spec.template.metadata).toEqual(deployment.spec.template.metadata);
   }, HELM_TIMEOUT);
 
-  it('nodeHeapLimitMegabytes: null leaves NODE_OPTIONS out', async () => {
-    const deployment = only(await render('--set', 'nodeHeapLimitMegabytes=null'), 'Deployment');
-    expect(deployment.spec.template.spec.containers[0].env).toBeUndefined();
+  it('nodeHeapLimitMegabytes and nodeSemiSpaceMegabytes: null leaves NODE_OPTIONS out, or that flag alone', async () => {
+    const bothNull = only(await render('--set', 'nodeHeapLimitMegabytes=null', '--set', 'nodeSemiSpaceMegabytes=null'), 'Deployment');
+    expect(bothNull.spec.template.spec.containers[0].env).toBeUndefined();
+    const oldSpaceOnly = only(await render('--set', 'nodeSemiSpaceMegabytes=null'), 'Deployment');
+    expect(oldSpaceOnly.spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }]);
+    const semiSpaceOnly = only(await render('--set', 'nodeHeapLimitMegabytes=null', '--set', 'nodeSemiSpaceMegabytes=8'), 'Deployment');
+    expect(semiSpaceOnly.spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=8' }]);
   }, HELM_TIMEOUT);
 
   it('sharding off: the Deployment as before, no StatefulSet, no headless Service, no shard variables', async () => {
@@ -421,7 +425,7 @@ describe('helm chart apim-netwatch', () => {
     const deployment = only(objects, 'Deployment');
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.strategy).toBeUndefined();
-    expect(deployment.spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192' }]);
+    expect(deployment.spec.template.spec.containers[0].env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=192 --max-semi-space-size=4' }]);
   }, HELM_TIMEOUT);
 
   it('persistence with the Deployment uses persistence.existingClaim, one replica, Recreate', async () => {
@@ -432,7 +436,7 @@ describe('helm chart apim-netwatch', () => {
     expect(pod.volumes).toContainEqual({ name: 'state', persistentVolumeClaim: { claimName: 'netwatch-state' } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'state', mountPath: '/var/lib/apim-netwatch' });
     expect(pod.containers[0].env).toEqual([
-      { name: 'NODE_OPTIONS', value: '--max-old-space-size=192' },
+      { name: 'NODE_OPTIONS', value: '--max-old-space-size=192 --max-semi-space-size=4' },
       { name: 'APIM_NETWATCH_STATE_FILE', value: '/var/lib/apim-netwatch/snapshot.json' },
     ]);
   }, HELM_TIMEOUT);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ApiManagementClient } from '@azure/arm-apimanagement';
 import { GraphQuota } from './graph-quota.js';
 import { NetworkManagementClient } from '@azure/arm-network';
@@ -38,6 +39,14 @@ export interface ArmRequestTally {
   bySubscription: Record<string, number>;
 }
 
+export const emptyTally = (): ArmRequestTally => ({ total: 0, byOperation: {}, bySubscription: {} });
+
+function count(tally: ArmRequestTally, event: ArmRequestEvent): void {
+  tally.total += 1;
+  tally.byOperation[event.operation] = (tally.byOperation[event.operation] ?? 0) + 1;
+  if (event.subscriptionId) tally.bySubscription[event.subscriptionId] = (tally.bySubscription[event.subscriptionId] ?? 0) + 1;
+}
+
 /** One set of SDK clients per subscription, all sharing the same pipeline policies. */
 export class ArmClients {
   private readonly apim = new Map<string, ApiManagementClient>();
@@ -46,7 +55,9 @@ export class ArmClients {
   private graphReader?: ResourceGraphReader;
   private listReader?: ArmListReader;
   private plainClient?: ServiceClient;
-  private readonly tally: ArmRequestTally = { total: 0, byOperation: {}, bySubscription: {} };
+  private readonly tally = emptyTally();
+  /** The tally of the work (a poll's reading, a watch step) a request is sent for. */
+  private readonly workTally = new AsyncLocalStorage<ArmRequestTally>();
   private readonly observer: ArmObserver;
   /** Resource Graph's per-caller quota, as its responses report it: every Resource Graph caller paces by it. */
   readonly graphQuota = new GraphQuota();
@@ -57,9 +68,9 @@ export class ArmClients {
     const forward = options.observer ?? NO_OBSERVER;
     this.observer = {
       onRequest: (event: ArmRequestEvent) => {
-        this.tally.total += 1;
-        this.tally.byOperation[event.operation] = (this.tally.byOperation[event.operation] ?? 0) + 1;
-        if (event.subscriptionId) this.tally.bySubscription[event.subscriptionId] = (this.tally.bySubscription[event.subscriptionId] ?? 0) + 1;
+        count(this.tally, event);
+        const work = this.workTally.getStore();
+        if (work) count(work, event);
         if (event.operation === 'Resources_Query' && /^\d+$/.test(event.code)) this.graphQuota.answered(Number(event.code), event.userQuota);
         forward.onRequest(event);
       },
@@ -67,9 +78,17 @@ export class ArmClients {
     this.caPolicy = options.caPem ? extraCaPolicy(options.endpoint, options.caPem) : undefined;
   }
 
-  /** A copy of the request counts so far; subtract two to count one poll's requests. */
+  /** A copy of the request counts so far, of every caller. */
   requests(): ArmRequestTally {
     return { total: this.tally.total, byOperation: { ...this.tally.byOperation }, bySubscription: { ...this.tally.bySubscription } };
+  }
+
+  /**
+   * Runs `work`, counting into `tally` the requests it sends and those of whatever it starts (the async
+   * context carries the tally): a poll and a watch run that overlap each count their own.
+   */
+  countingInto<T>(tally: ArmRequestTally, work: () => T): T {
+    return this.workTally.run(tally, work);
   }
 
   private clientOptions() {

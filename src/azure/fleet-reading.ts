@@ -7,7 +7,7 @@ import { DNS_LINKS_QUERY, PrivateDnsReader } from './private-dns-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
 import { graphPages, newPollContext, type BulkPages, type CollectOptions, type CollectStats, type Discovery, type PollContext } from './poll-context.js';
 import { fetchInstance } from './read-instance.js';
-import type { ArmRequestTally } from './clients.js';
+import { emptyTally } from './clients.js';
 import { fleetOrder } from '../model/fleet-order.js';
 import type { ServiceTagSet } from '../model/network.js';
 import type { InstanceInfo, InstanceSnapshot } from '../model/snapshot.js';
@@ -34,23 +34,6 @@ export function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo
   };
 }
 
-function countDiff(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
-  const diff: Record<string, number> = {};
-  for (const [key, count] of Object.entries(after)) {
-    const d = count - (before[key] ?? 0);
-    if (d > 0) diff[key] = d;
-  }
-  return diff;
-}
-
-function tallyDiff(after: ArmRequestTally, before: ArmRequestTally): ArmRequestTally {
-  return {
-    total: after.total - before.total,
-    byOperation: countDiff(after.byOperation, before.byOperation),
-    bySubscription: countDiff(after.bySubscription, before.bySubscription),
-  };
-}
-
 /**
  * One poll's reading of ARM, step by step (the poll calls them in this order): discover the instances,
  * start the fleet-wide reads (service tags, the network configuration in bulk), read each instance,
@@ -59,22 +42,24 @@ function tallyDiff(after: ArmRequestTally, before: ArmRequestTally): ArmRequestT
 export class FleetReading {
   readonly takenAt: Date;
   private readonly ctx: PollContext;
-  private readonly requestsBefore: ArmRequestTally;
+  /** This reading's requests alone (a watch run may overlap it). */
+  private readonly requests = emptyTally();
   private network: NetworkConfigReader | undefined;
   private instances = 0;
 
   constructor(private readonly options: CollectOptions) {
-    this.requestsBefore = options.clients.requests();
     this.ctx = newPollContext(options);
     this.takenAt = (options.now ?? (() => new Date()))();
   }
 
   /** The instances this replica reads, in fleet order (subscriptions in turn), and what could not be read at all. */
-  async discover(): Promise<Discovery> {
-    const { options } = this;
-    const discovery = keepOwn(options.instances.length > 0 ? await discoverExplicit(this.ctx) : await discoverBySubscription(this.ctx), options.owns);
-    this.instances = discovery.instances.length;
-    return { ...discovery, instances: fleetOrder(discovery.instances, (entry) => entry.info) };
+  discover(): Promise<Discovery> {
+    return this.counted(async () => {
+      const { options } = this;
+      const discovery = keepOwn(options.instances.length > 0 ? await discoverExplicit(this.ctx) : await discoverBySubscription(this.ctx), options.owns);
+      this.instances = discovery.instances.length;
+      return { ...discovery, instances: fleetOrder(discovery.instances, (entry) => entry.info) };
+    });
   }
 
   /**
@@ -83,6 +68,10 @@ export class FleetReading {
    * network resources, each in bulk.
    */
   startBulkReads(discovery: Discovery): Promise<ServiceTagSet | undefined> {
+    return this.counted(() => this.startBulkReadsCounted(discovery));
+  }
+
+  private startBulkReadsCounted(discovery: Discovery): Promise<ServiceTagSet | undefined> {
     const { options, ctx } = this;
     if (!options.serviceTags) return Promise.resolve(undefined);
     const infos = discovery.instances.map((entry) => entry.info).filter((info) => info.vnetType !== 'None');
@@ -102,7 +91,12 @@ export class FleetReading {
 
   /** One instance's NetworkStatus and network configuration; undefined when it vanished since discovery. */
   readInstance(entry: Discovery['instances'][number]): Promise<InstanceSnapshot | undefined> {
-    return fetchInstance(entry, this.options, this.network, this.ctx.limiter);
+    return this.counted(() => fetchInstance(entry, this.options, this.network, this.ctx.limiter));
+  }
+
+  /** Runs a step of this reading, counting its ARM requests (and those of the reads it starts) as this reading's. */
+  private counted<T>(step: () => T): T {
+    return this.options.clients.countingInto(this.requests, step);
   }
 
   /** Runs CPU work on what was read between I/O, so that it never holds replies and free request slots. */
@@ -115,7 +109,7 @@ export class FleetReading {
     const { options } = this;
     const total = this.instances;
     const stats: CollectStats = {
-      armRequests: tallyDiff(options.clients.requests(), this.requestsBefore),
+      armRequests: this.requests,
       instances: total,
       resourceGraph: !options.resourceGraph ? 'off' : this.ctx.graphFellBack ? 'fallback' : 'used',
     };

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { judgeFleet, judgeInstance, type AnalysisPolicy } from '../analysis/analyse.js';
 import { withChangedConfig } from '../analysis/config-change.js';
 import type { FleetReport, InstanceReport } from '../analysis/report.js';
+import { emptyTally } from '../azure/clients.js';
 import { rereadNetwork } from '../azure/network-reread.js';
 import type { CollectOptions } from '../azure/poll-context.js';
 import type { WatchOutcome, WatchQuery } from '../metrics/self-metrics.js';
@@ -85,14 +86,13 @@ export class ConfigWatch {
     return outcome;
   }
 
-  /** Runs `step`, counting the Resource Graph requests sent meanwhile as `query`'s (the watch's steps never overlap). */
+  /** Runs `step`, counting its Resource Graph requests as `query`'s (a poll's running meanwhile are the poll's). */
   private async counted<T>(query: WatchQuery, step: () => Promise<T>): Promise<T> {
-    const queries = () => this.deps.read.clients.requests().byOperation.Resources_Query ?? 0;
-    const before = queries();
+    const requests = emptyTally();
     try {
-      return await step();
+      return await this.deps.read.clients.countingInto(requests, step);
     } finally {
-      this.deps.queried(query, queries() - before);
+      this.deps.queried(query, requests.byOperation.Resources_Query ?? 0);
     }
   }
 

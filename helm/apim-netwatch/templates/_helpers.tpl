@@ -211,13 +211,14 @@ spec:
         - name: http-metrics
           containerPort: {{ include "apim-netwatch.port" . }}
           protocol: TCP
-      {{- if or .Values.sharding.enabled .Values.persistence.enabled .Values.extraEnv .Values.nodeHeapLimitMegabytes }}
+      {{- $nodeOptions := include "apim-netwatch.nodeOptions" . }}
+      {{- if or .Values.sharding.enabled .Values.persistence.enabled .Values.extraEnv $nodeOptions }}
       env:
-        {{- with .Values.nodeHeapLimitMegabytes }}
-        # V8 grows its heap lazily, far past what the service keeps alive; a limit well inside the
-        # container's memory limit makes it collect instead (README, "Sizing").
+        {{- with $nodeOptions }}
+        # V8 grows its heap lazily, far past what the service keeps alive; limits well inside the
+        # container's memory limit make it collect instead (README, "Sizing").
         - name: NODE_OPTIONS
-          value: {{ printf "--max-old-space-size=%d" (int .) | quote }}
+          value: {{ . | quote }}
         {{- end }}
         {{- if .Values.sharding.enabled }}
         # One shard per replica: the StatefulSet's pod index (0..replicas-1) out of sharding.replicas.
@@ -302,4 +303,12 @@ spec:
   topologySpreadConstraints:
     {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end }}
+
+{{/* V8's heap limits for NODE_OPTIONS, from nodeHeapLimitMegabytes and nodeSemiSpaceMegabytes; empty when both are null. */}}
+{{- define "apim-netwatch.nodeOptions" -}}
+{{- $flags := list -}}
+{{- with .Values.nodeHeapLimitMegabytes }}{{ $flags = append $flags (printf "--max-old-space-size=%d" (int .)) }}{{ end -}}
+{{- with .Values.nodeSemiSpaceMegabytes }}{{ $flags = append $flags (printf "--max-semi-space-size=%d" (int .)) }}{{ end -}}
+{{- join " " $flags -}}
 {{- end }}
