@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { freePort, waitFor } from './helpers/ports.js';
 import { instantQuery, startAlertmanager, startPrometheus, type Daemon } from './helpers/prometheus.js';
 import { putJson } from './helpers/https.js';
-import { ROOT, startCli, type LongRunning } from './helpers/processes.js';
+import { ROOT, startCli, stopInOrder, type LongRunning } from './helpers/processes.js';
 import { WebhookReceiver } from './helpers/webhook.js';
 import { apimId, apimResource, networkStatusBody, SUB_A, world } from './helpers/worlds.js';
 
@@ -66,13 +66,7 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
     prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(dir, 'rules.yml')], alertmanagerUrl: alertmanager.url });
   }, 120_000);
 
-  afterAll(async () => {
-    await prometheus?.stop();
-    await alertmanager?.stop();
-    await service?.stop();
-    await simulator?.stop();
-    await webhook.stop();
-  });
+  afterAll(() => stopInOrder(prometheus, alertmanager, service, simulator, webhook));
 
   it('healthy: Prometheus scrapes the fleet and nothing critical fires', async () => {
     const up = await waitFor('the first scrape', async () => {

@@ -10,7 +10,7 @@ import type { ArmResource } from '../src/simulator/world.js';
 import { putJson } from './helpers/https.js';
 import { freePort, waitFor } from './helpers/ports.js';
 import { instantQuery, startAlertmanager, startPrometheus, type Daemon } from './helpers/prometheus.js';
-import { ROOT, startCli, type LongRunning } from './helpers/processes.js';
+import { ROOT, startCli, stopInOrder, type LongRunning } from './helpers/processes.js';
 import { WebhookReceiver } from './helpers/webhook.js';
 
 /**
@@ -65,13 +65,7 @@ describe('end to end: a breaking NSG change pages within 3 minutes, with who mad
     prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(ROOT, 'deploy/prometheus/apim-netwatch.rules.yml')], alertmanagerUrl: alertmanager.url, intervalSeconds: 30 });
   }, 120_000);
 
-  afterAll(async () => {
-    await prometheus?.stop();
-    await alertmanager?.stop();
-    await service?.stop();
-    await simulator?.stop();
-    await webhook.stop();
-  });
+  afterAll(() => stopInOrder(prometheus, alertmanager, service, simulator, webhook));
 
   const sqlPage = (status: 'firing' | 'resolved') => webhook.find(status, { alertname: 'ApimNetworkRequiredFlowDenied', apim_service: 'contoso-prod', location, dependency: 'sql' });
 

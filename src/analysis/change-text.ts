@@ -1,4 +1,5 @@
 import type { ChangeAuthor, ChangeItem, ConfigChange } from '../model/config-change.js';
+import { resourceNameOf } from '../model/ids.js';
 
 /** A configuration change in one line, for pages and the CLI: what changed, by whom, through what, when. */
 
@@ -48,5 +49,5 @@ export function changeSentence(change: ConfigChange, now: Date = new Date()): st
 
 /** "last write to nsg-prod: by netops@contoso.example (User) via Azure Portal at 14:02 UTC" (`check`, which has no earlier read to compare with). */
 export function lastWriteSentence(resourceId: string, author: ChangeAuthor, now: Date = new Date()): string {
-  return `last write to ${resourceId.split('/').filter(Boolean).at(-1)}: ${author.changeType ? `${author.changeType.toLowerCase()} ` : ''}${byWhom(author, now)}`;
+  return `last write to ${resourceNameOf(resourceId)}: ${author.changeType ? `${author.changeType.toLowerCase()} ` : ''}${byWhom(author, now)}`;
 }

@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ChangedResourceKind, ChangeItem, ConfigChange } from '../model/config-change.js';
+import { resourceNameOf } from '../model/ids.js';
 import type { SubnetConfig } from '../model/network.js';
 import type { RegionNetworkConfig } from '../model/snapshot.js';
 
@@ -24,8 +25,6 @@ function setting(name: string, before: unknown, after: unknown): ChangeItem[] {
   const change = before === undefined ? 'added' : after === undefined ? 'removed' : 'modified';
   return [{ kind: 'setting', name, change }];
 }
-
-const lastSegment = (id: string): string => id.split('/').filter(Boolean).at(-1) ?? id;
 
 /** The subnet as a resource: its own settings, and which NSG and route table it is associated with. */
 function subnetItems(before: SubnetConfig, after: SubnetConfig): ChangeItem[] {
@@ -55,7 +54,7 @@ export function describeConfigChange(
   if (!was || !is || isDeepStrictEqual(was, is)) return [];
   const changes: ConfigChange[] = [];
   const add = (resourceKind: ChangedResourceKind, resourceId: string, items: ChangeItem[]) => {
-    if (items.length > 0) changes.push({ resourceId, resourceKind, resourceName: lastSegment(resourceId), items, ...at, authorState: 'pending' });
+    if (items.length > 0) changes.push({ resourceId, resourceKind, resourceName: resourceNameOf(resourceId), items, ...at, authorState: 'pending' });
   };
   if (was.nsg && is.nsg && was.nsg.id.toLowerCase() === is.nsg.id.toLowerCase()) {
     add('networkSecurityGroup', is.nsg.id, itemsOf('rule', was.nsg.securityRules, is.nsg.securityRules, (rule) => rule.name));

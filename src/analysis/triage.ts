@@ -125,6 +125,8 @@ export function blockedOf(report: FleetReport): Blocked[] {
           ...(!flow.adminRule && config.nsgId ? { resource_id: config.nsgId } : {}),
         });
       }
+      // The resource whose configuration decides a route: the route table, or else the subnet.
+      const routeResource = config.routeTableId ?? config.subnetId;
       for (const route of config.routes?.verdicts ?? []) {
         // An unknown route is neither blocked nor fine: uncheckedOf reports it.
         if (route.ok || route.unknown || !requiredPeers.has(route.peer)) continue;
@@ -137,7 +139,7 @@ export function blockedOf(report: FleetReport): Blocked[] {
           decided_by: route.decidedBy,
           deciding_rules: [route.decidedBy],
           ...(route.change ? { change: route.change } : {}),
-          ...(config.routeTableId ?? config.subnetId ? { resource_id: (config.routeTableId ?? config.subnetId)! } : {}),
+          ...(routeResource ? { resource_id: routeResource } : {}),
         });
       }
     }

@@ -54,8 +54,8 @@ export class GraphQuota {
   }
 
   /** Waits until a query leaving `reserve` may go; takes one from what is left, so that callers in a burst pace too. */
-  async ready(reserve = 0, signal?: AbortSignal): Promise<void> {
-    for (let delay = this.delayMs(reserve); delay > 0 && !signal?.aborted; delay = this.delayMs(reserve)) {
+  async ready(reserve = 0): Promise<void> {
+    for (let delay = this.delayMs(reserve); delay > 0; delay = this.delayMs(reserve)) {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
     if (this.remaining !== undefined && this.resetsAt > this.now()) this.remaining -= 1;

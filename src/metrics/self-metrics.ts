@@ -15,7 +15,8 @@ export type PollOutcome = 'success' | 'partial' | 'failure';
 export type WatchOutcome = 'changed' | 'unchanged' | 'failed' | 'throttled' | 'skipped';
 const WATCH_OUTCOMES: readonly WatchOutcome[] = ['changed', 'unchanged', 'failed', 'throttled', 'skipped'];
 /** What the configuration watch asks Resource Graph: the network configuration, and who changed it. */
-export type WatchQuery = 'network' | 'resourcechanges';
+const WATCH_QUERIES = ['network', 'resourcechanges'] as const;
+export type WatchQuery = (typeof WATCH_QUERIES)[number];
 
 /** The monitor's own health, kept in a prom-client registry (a handful of series, any scrape rate). */
 export class SelfMetrics implements ArmObserver {
@@ -119,7 +120,7 @@ export class SelfMetrics implements ArmObserver {
     // Every outcome exists from the start, so that increase() sees the first failure too.
     for (const outcome of ['success', 'partial', 'failure'] as const) this.polls.inc({ outcome }, 0);
     for (const outcome of WATCH_OUTCOMES) this.watchRuns.inc({ outcome }, 0);
-    for (const query of ['network', 'resourcechanges'] as const) this.watchQueries.inc({ query }, 0);
+    for (const query of WATCH_QUERIES) this.watchQueries.inc({ query }, 0);
     if (options.processMetrics !== false) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client names these gauges `_total`, which promtool (rightly) reports as a lint finding.

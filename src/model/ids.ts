@@ -11,6 +11,11 @@ export function subscriptionInPath(pathOrId: string): string | undefined {
   return /^\/subscriptions\/([^/?]+)/i.exec(pathOrId)?.[1];
 }
 
+/** The name of a resource (its ID's last segment): `.../networkSecurityGroups/nsg-prod` -> `nsg-prod`. */
+export function resourceNameOf(id: string): string {
+  return id.split('/').filter(Boolean).at(-1) ?? id;
+}
+
 export interface ResourceId {
   subscriptionId: string;
   resourceGroup: string;

@@ -42,6 +42,11 @@ export interface LongRunning {
   stop(): Promise<number | null>;
 }
 
+/** Stops what a test started, in the order given (dependents first); skips what never started. */
+export async function stopInOrder(...running: Array<{ stop(): Promise<unknown> } | undefined>): Promise<void> {
+  for (const thing of running) await thing?.stop();
+}
+
 /** Starts a long-running CLI command and waits until its stdout matches `ready`. */
 export function startCli(args: string[], ready: RegExp, env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<LongRunning> {
   return new Promise((resolve, reject) => {
