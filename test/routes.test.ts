@@ -52,6 +52,8 @@ interface Expected {
   ok: boolean;
   decidedBy?: string;
   note?: RegExp;
+  /** The cause of an unknown (at-risk) verdict; absent: definite. */
+  unknown?: string;
 }
 
 interface Case {
@@ -69,7 +71,10 @@ interface Case {
 }
 
 const internet = (decidedBy = 'system: 0.0.0.0/0'): Expected => ({ nextHopType: 'Internet', ok: true, decidedBy });
-const firewall: Expected = { nextHopType: 'VirtualAppliance', ok: false, decidedBy: 'default-to-firewall', note: /virtual appliance at 10\.0\.0\.4/ };
+/** Through the firewall: at risk (the firewall may allow it), not blocked. */
+const firewall: Expected = { nextHopType: 'VirtualAppliance', ok: false, decidedBy: 'default-to-firewall', note: /virtual appliance at 10\.0\.0\.4/, unknown: 'appliance' };
+/** The control plane's replies through the firewall: lost whatever it allows (asymmetric routing). */
+const managementThroughFirewall: Expected = { ...firewall, unknown: undefined };
 const endpoint = (service: string): Expected => ({ nextHopType: 'VirtualNetworkServiceEndpoint', ok: true, decidedBy: `service endpoint ${service}` });
 const FORCED = "forced tunnelling via route 'default-to-firewall' \\(0\\.0\\.0\\.0/0 -> VirtualAppliance 10\\.0\\.0\\.4\\)";
 
@@ -96,15 +101,15 @@ const cases: Case[] = [
     forcedTunnelling: true,
     forcedTunnellingRoute: 'default-to-firewall',
     managementReturnRoute: false,
-    verdicts: { storage: firewall, sql: firewall, keyvault: firewall, monitoring: firewall, graph: firewall, eventhub: firewall, management: firewall },
+    verdicts: { storage: firewall, sql: firewall, keyvault: firewall, monitoring: firewall, graph: firewall, eventhub: firewall, management: managementThroughFirewall },
     findings: [
-      new RegExp(`^${FORCED} without a service endpoint for Microsoft.Storage$`),
-      new RegExp(`^${FORCED} without a service endpoint for Microsoft.Sql$`),
-      new RegExp(`^${FORCED} without a service endpoint for Microsoft.KeyVault$`),
-      new RegExp(`^${FORCED} without a service endpoint for Microsoft.EventHub$`),
+      new RegExp(`^${FORCED} without a service endpoint for Microsoft.Storage: Storage traffic reaches it only if the device on that path allows it$`),
+      new RegExp(`^${FORCED} without a service endpoint for Microsoft.Sql: Sql traffic`),
+      new RegExp(`^${FORCED} without a service endpoint for Microsoft.KeyVault: AzureKeyVault traffic`),
+      new RegExp(`^${FORCED} without a service endpoint for Microsoft.EventHub: EventHub traffic`),
       new RegExp(`^${FORCED} without a route for the ApiManagement service tag to Internet`),
-      /^AzureMonitor \(monitoring\) -> VirtualAppliance 10\.0\.0\.4: through the virtual appliance/,
-      /^AzureActiveDirectory \(graph\) -> VirtualAppliance 10\.0\.0\.4/,
+      /^AzureMonitor \(monitoring\) -> VirtualAppliance 10\.0\.0\.4: at risk: AzureMonitor traffic goes through the virtual appliance at 10\.0\.0\.4 \(route 'default-to-firewall'\): it reaches AzureMonitor only if that device allows it/,
+      /^AzureActiveDirectory \(graph\) -> VirtualAppliance 10\.0\.0\.4: at risk/,
     ],
   },
   {
@@ -176,6 +181,7 @@ const cases: Case[] = [
     forcedTunnellingRoute: 'blackhole',
     managementReturnRoute: false,
     verdicts: { storage: { nextHopType: 'None', ok: false, decidedBy: 'blackhole', note: /dropped by route 'blackhole'/ }, management: { nextHopType: 'None', ok: false } },
+    // A drop is definite: no device decides.
     findings: [/^forced tunnelling via route 'blackhole' \(0\.0\.0\.0\/0 -> None\) without a service endpoint for Microsoft\.Storage$/],
   },
   {
@@ -185,7 +191,7 @@ const cases: Case[] = [
     forcedTunnellingRoute: 'default-to-firewall',
     managementReturnRoute: true,
     verdicts: { storage: internet('storage-direct'), management: internet('apim-control-plane-weu'), sql: firewall },
-    findings: [new RegExp(`^${FORCED} without a service endpoint for Microsoft.Sql$`)],
+    findings: [new RegExp(`^${FORCED} without a service endpoint for Microsoft.Sql: Sql traffic reaches it only if the device on that path allows it$`)],
     quiet: [/Microsoft\.Storage/, /ApiManagement service tag/],
   },
   {
@@ -199,6 +205,7 @@ const cases: Case[] = [
         ok: false,
         decidedBy: 'sql-inspect-one-stamp',
         note: /^mixed: 2\.5% -> VirtualAppliance 10\.0\.0\.4 \(route 'sql-inspect-one-stamp'\), 97\.5% -> Internet \(route 'sql-direct'\)/,
+        unknown: 'appliance',
       },
       keyvault: internet('keyvault-weu-direct'),
     },
@@ -219,6 +226,7 @@ describe('evaluateRoutes', () => {
       if (expected.decidedBy) expect(verdict!.decidedBy, dependency).toBe(expected.decidedBy);
       if (expected.note) expect(verdict!.note, dependency).toMatch(expected.note);
       if (expected.ok && !expected.note) expect(verdict!.note, dependency).toBeUndefined();
+      expect(verdict!.unknown?.cause, dependency).toBe(expected.unknown);
     }
     if (testCase.findings) {
       for (const pattern of testCase.findings) expect(analysis.findings.some((finding) => pattern.test(finding)), `${pattern} in ${JSON.stringify(analysis.findings)}`).toBe(true);

@@ -139,15 +139,18 @@ function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
 function apimNetworkRequiredRouteUnknown(options: RulesOptions): AlertRule {
   return {
     alert: 'ApimNetworkRequiredRouteUnknown',
-    // A gateway's routes (BGP from on-premises over ExpressRoute, most often 0.0.0.0/0) reach the subnet:
-    // the route table does not show them, so the traffic of a required dependency may not leave to Internet.
+    // Configuration cannot judge the route: a gateway's routes (BGP from on-premises, most often 0.0.0.0/0) reach
+    // the subnet, or the traffic goes through a firewall or appliance the monitor cannot read (at risk). Where
+    // NetworkStatus shows the dependency working, the gateway's own evidence settles it for now: no warning.
     expr: promql`
       max by (${REGION}, dependency, cause) (apim_network_route_unknown) == 1
-      ${indented(onGatingDependency(options), 6)}`,
+      ${indented(onGatingDependency(options), 6)}
+      unless on (${REGION}, dependency)
+        min by (${REGION}, dependency) (apim_network_dependency_up) == 1`,
     for: '20m',
     severity: 'warning',
-    summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic may be routed by a gateway in {{ $labels.location }}',
-    description: `${WHERE}: the routes of a virtual network gateway ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, used through gateway transit{{ else if eq $labels.cause "virtual_hub" }}a Virtual WAN hub's{{ else }}the VNet's own{{ end }}) reach the subnet, whose route table does not stop them. If on-premises advertises 0.0.0.0/0 over it (common with ExpressRoute), the traffic of the required dependency {{ $labels.dependency }} goes there instead of to Internet, and APIM breaks. The configuration cannot tell: the JSON API names the gateway; its learned routes, or the route table's disableBgpRoutePropagation, settle it.`,
+    summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic {{ if eq $labels.cause "appliance" "on_premises" "hub_firewall" }}goes through a device the monitor cannot read{{ else }}may be routed by a gateway{{ end }} in {{ $labels.location }}',
+    description: `${WHERE}: {{ if eq $labels.cause "appliance" }}the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} through a virtual appliance (forced tunnelling); it works only if the appliance allows it{{ else if eq $labels.cause "on_premises" }}the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to the virtual network gateway, i.e. on-premises; it works only if the network there lets it out{{ else if eq $labels.cause "hub_firewall" }}the Virtual WAN hub sends the traffic of the required dependency {{ $labels.dependency }} to its firewall (routing intent or a hub route table); it works only if the firewall allows it{{ else }}the routes of a virtual network gateway ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, used through gateway transit{{ else if eq $labels.cause "virtual_hub" }}a Virtual WAN hub's, or a hub that could not be read{{ else }}the VNet's own{{ end }}) reach the subnet, whose route table does not stop them; if on-premises advertises 0.0.0.0/0 over it (common with ExpressRoute), the traffic of the required dependency {{ $labels.dependency }} goes there instead of to Internet{{ end }}. NetworkStatus does not show {{ $labels.dependency }} working, so nothing settles it: the JSON API names the device or gateway; a service endpoint (Storage, SQL, Key Vault, Event Hubs) takes the traffic off that path.`,
   };
 }
 
@@ -186,7 +189,7 @@ function apimNetworkConfigDrift(): AlertRule {
     for: '1h',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.aspect }} configuration drifted in {{ $labels.location }}',
-    description: `${WHERE}: its {{ $labels.aspect }} configuration differs from its drift group {{ $labels.group }} (for aspect dns: APIM's DNS servers differ from its VNet's). Expected asymmetries (forced-tunnelling service endpoints) are not counted.`,
+    description: `${WHERE}: its {{ $labels.aspect }} configuration differs from the members of its drift group {{ $labels.group }} like it: same VNet mode, platform and tier family (for aspect dns: APIM's DNS servers differ from its VNet's). Expected asymmetries (optional flows, forced tunnelling's routes and service endpoints) are not counted; /api/v1/status names what differs.`,
   };
 }
 

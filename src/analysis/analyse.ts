@@ -218,7 +218,7 @@ function attachDrift(instances: InstanceReport[], drift: FleetReport['drift']): 
  * it is about), the summary, and the report, its instances by resource ID.
  */
 export function judgeFleet(
-  snapshot: Pick<FleetSnapshot, 'subscriptionFailures' | 'unresolvedTargets'>,
+  snapshot: Pick<FleetSnapshot, 'subscriptionFailures' | 'unresolvedTargets' | 'subscriptionsRead'>,
   judged: readonly InstanceReport[],
   policy: AnalysisPolicy,
   now: Date,
@@ -234,6 +234,7 @@ export function judgeFleet(
     summary: summarise(instances),
     instances,
     subscriptionFailures: snapshot.subscriptionFailures,
+    ...(snapshot.subscriptionsRead ? { subscriptionsRead: snapshot.subscriptionsRead } : {}),
     drift,
     unresolvedTargets: snapshot.unresolvedTargets,
   };

@@ -1,4 +1,5 @@
 import { hostOf, type Dependency } from './dependencies.js';
+import { isAtRisk } from './routing/gateways.js';
 import type { RegionConfigReport } from './network.js';
 import type { FlowVerdict } from './nsg/verdict.js';
 import type { DependencyReport, EndpointReport, LikelyCause } from './report.js';
@@ -39,6 +40,10 @@ export function likelyCause(dependency: DependencyReport, endpoints: readonly En
     return first.adminRule ? { kind: 'admin-rule', decidedBy: first.adminRule.name, summary: parts.join('; ') } : { kind: 'nsg', decidedBy: first.decidedBy, summary: parts.join('; ') };
   }
   const diverted = config.routes?.verdicts.find((verdict) => peers.includes(verdict.peer) && !verdict.ok);
+  if (diverted?.unknown && isAtRisk(diverted.unknown.cause)) {
+    // NetworkStatus failing is the evidence configuration lacked: the device on the path most likely refuses it.
+    return { kind: 'route', decidedBy: diverted.decidedBy, summary: `${diverted.unknown.reason}. NetworkStatus shows it failing: that device most likely blocks it` };
+  }
   if (diverted?.unknown) {
     return { kind: 'route', decidedBy: diverted.decidedBy, summary: `${diverted.peer} traffic may not reach Internet: ${diverted.unknown.reason}` };
   }

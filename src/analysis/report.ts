@@ -104,9 +104,14 @@ export interface FleetReport {
   summary: FleetSummary;
   instances: InstanceReport[];
   subscriptionFailures: SubscriptionFailure[];
+  /** The subscriptions discovery read without error, instances or not (a connectivity subscription holds none). */
+  subscriptionsRead?: string[];
   /** Set when this report was rebuilt at start-up from the snapshot of an earlier process. */
   restored?: { takenAt: string; ageSeconds: number };
-  /** Configuration drift per group; empty when the configuration was not read. */
+  /**
+   * Configuration drift per group, members compared like with like (`likeWith`); optional flows' differences
+   * are listed apart (`optionalDifferences`) and are never drift. Empty when the configuration was not read.
+   */
   drift: DriftGroupResult[];
   unresolvedTargets: Array<InstanceRef & { failure: FetchFailure }>;
 }

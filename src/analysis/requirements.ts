@@ -10,7 +10,7 @@ import { tierOf, type Tier } from '../model/tier.js';
  * the product derives from this one: whatif's rows and the flow metrics (`FLOW_REQUIREMENTS`), the peers
  * a failing dependency is joined with (`DEPENDENCY_PEERS`), the peers whose routes are judged
  * (`ROUTE_PEERS`), the service endpoints forced tunnelling needs (`TUNNELLING_ENDPOINTS`), and drift's
- * expected asymmetries (`isExpectedAsymmetry` in drift-aspects.ts reads `onlyVnetType`/`onlyPlatform`).
+ * expected asymmetries (drift-aspects.ts reads `required` and `TUNNELLING_ENDPOINTS`; drift-like-with.ts compares like with like).
  */
 export const REQUIREMENTS_REVISION = '2025-06-17';
 

@@ -1,4 +1,6 @@
 import { unknownReason } from './nsg/evaluate.js';
+import { isAtRisk } from './routing/gateways.js';
+import type { RouteVerdict } from './routing/verdict.js';
 import type { VerdictChange } from '../model/config-change.js';
 import type { DependencyReport, EndpointReport, FleetReport, RegionReport } from './report.js';
 
@@ -147,13 +149,36 @@ export function blockedOf(report: FleetReport): Blocked[] {
   return blocked;
 }
 
-/** A finding that warns without paging: the subnet itself, an internal instance's private DNS, admin rules that cannot be read. */
+/**
+ * A finding that warns without paging: the subnet itself, an internal instance's private DNS, admin rules that
+ * cannot be read, a required route through a device the monitor cannot read (at risk) that NetworkStatus does not
+ * show working.
+ */
 export interface Warning {
   instance: string;
   apim_service: string;
   location: string;
-  kind: 'subnet' | 'private-dns' | 'admin-rules';
+  kind: 'subnet' | 'private-dns' | 'admin-rules' | 'route-at-risk';
   detail: string;
+}
+
+/**
+ * Whether NetworkStatus shows the dependency working in the region (every endpoint up and fresh): the gateway's own
+ * evidence that a route configuration could not judge leads where it should, for now.
+ */
+export function workingPerNetworkStatus(region: Pick<RegionReport, 'dependencies'>, dependency: string): boolean {
+  const reports = region.dependencies.filter((candidate) => candidate.dependency === dependency);
+  return reports.length > 0 && reports.every((candidate) => candidate.up);
+}
+
+/** A required (or paging) route that configuration cannot judge and NetworkStatus does not show working. */
+function unsettledRoutes(region: RegionReport, gating: ReadonlySet<string>): RouteVerdict[] {
+  return (region.config?.routes?.verdicts ?? []).filter((route) => route.unknown && gating.has(route.peer) && !workingPerNetworkStatus(region, route.dependency));
+}
+
+/** The peers whose flows are required by Microsoft's table or page by policy. */
+function gatingPeers(region: RegionReport): Set<string> {
+  return new Set((region.config?.flows ?? []).filter((flow) => flow.required || flow.pages).map((flow) => flow.peer));
 }
 
 export function warningsOf(report: FleetReport): Warning[] {
@@ -166,6 +191,9 @@ export function warningsOf(report: FleetReport): Warning[] {
       for (const check of config.subnetChecks ?? []) if (!check.ok) warnings.push({ ...base, kind: 'subnet', detail: check.detail });
       for (const record of config.privateDns ?? []) if (record.state === 'missing' || record.state === 'stale') warnings.push({ ...base, kind: 'private-dns', detail: `${record.state}: ${record.detail}` });
       if (config.adminRules?.unreadable) warnings.push({ ...base, kind: 'admin-rules', detail: `security admin rules could not be read: ${config.adminRules.unreadable}` });
+      for (const route of unsettledRoutes(region, gatingPeers(region))) {
+        if (isAtRisk(route.unknown!.cause)) warnings.push({ ...base, kind: 'route-at-risk', detail: route.unknown!.reason });
+      }
     }
   }
   return warnings;
@@ -188,7 +216,8 @@ export function uncheckedOf(report: FleetReport): Unchecked[] {
         if (flow.verdict !== 'unknown') continue;
         unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: `cannot judge ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}` });
       }
-      const unknownRoutes = (region.config?.routes?.verdicts ?? []).filter((route) => route.unknown && gating.has(route.peer));
+      // A path through a device is a warning (warningsOf); a route NetworkStatus shows working is settled.
+      const unknownRoutes = unsettledRoutes(region, gating).filter((route) => !isAtRisk(route.unknown!.cause));
       if (unknownRoutes.length > 0) {
         unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: `cannot judge the routes of ${unknownRoutes.map((route) => route.peer).join(', ')}: ${unknownRoutes[0]!.unknown!.reason}` });
       }

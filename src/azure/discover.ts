@@ -32,7 +32,7 @@ async function graphServices(ctx: PollContext, subscriptions: readonly string[])
 
 export async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
   const { options, limiter } = ctx;
-  const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
+  const result: Discovery = { instances: [], subscriptions: options.subscriptions.map((id) => id.toLowerCase()), subscriptionFailures: [], unresolvedTargets: [] };
   // Another replica's targets cost this one no request; a target listed twice is read once.
   const unique = new Map<string, ReturnType<typeof parseApimId>>();
   for (const ref of options.instances.map((id) => parseApimId(id))) if (!unique.has(ref.id)) unique.set(ref.id, ref);
@@ -75,7 +75,7 @@ async function listSubscriptions(options: CollectOptions): Promise<string[]> {
 
 export async function discoverBySubscription(ctx: PollContext): Promise<Discovery> {
   const { options, limiter } = ctx;
-  const result: Discovery = { instances: [], subscriptionFailures: [], unresolvedTargets: [] };
+  const result: Discovery = { instances: [], subscriptions: [], subscriptionFailures: [], unresolvedTargets: [] };
   let subscriptions: string[];
   try {
     subscriptions = await listSubscriptions(options);
@@ -85,6 +85,7 @@ export async function discoverBySubscription(ctx: PollContext): Promise<Discover
     result.subscriptionFailures.push({ ...failure, subscriptionId: '' });
     subscriptions = options.previous?.subscriptions() ?? [];
   }
+  result.subscriptions = subscriptions;
   const bulk = await graphServices(ctx, subscriptions);
   let toList = subscriptions;
   if (bulk) {

@@ -19,16 +19,18 @@ export type { CollectedSnapshot, CollectOptions, CollectStats, Discovery } from 
  * their VNets live in and handed over page by page; false (every resource then read by GET) when off
  * or failed.
  */
+/** The subscriptions of an instance's subnets. */
+function subscriptionsOfVnets(info: InstanceInfo): string[] {
+  return info.regions.flatMap((region) => {
+    const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
+    return ref ? [ref.subscriptionId] : [];
+  });
+}
+
 export function networkInBulk(ctx: PollContext, instances: readonly InstanceInfo[], what = 'network configuration', query = NETWORK_QUERY, also: readonly string[] = []): BulkPages {
   return async (onPage) => {
     if (!ctx.options.resourceGraph) return false;
-    const subscriptions = new Set<string>(also.map((id) => id.toLowerCase()));
-    for (const info of instances) {
-      for (const region of info.regions) {
-        const ref = region.subnetId ? parseSubnetId(region.subnetId) : undefined;
-        if (ref) subscriptions.add(ref.subscriptionId);
-      }
-    }
+    const subscriptions = new Set<string>([...also.map((id) => id.toLowerCase()), ...instances.flatMap(subscriptionsOfVnets)]);
     if (subscriptions.size === 0) return false;
     return graphPages(ctx, what, [...subscriptions], query, onPage);
   };
@@ -79,7 +81,9 @@ export class FleetReading {
     const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
     adminRules.readPresence(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY));
     const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
-    hubs.readHubs(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY));
+    // Landing zones keep hubs in a connectivity subscription: every subscription discovery searched is searched too.
+    const hubSubscriptions = [...new Set([...discovery.subscriptions, ...infos.flatMap(subscriptionsOfVnets)])];
+    hubs.readHubs(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY, hubSubscriptions), hubSubscriptions);
     const dns = new PrivateDnsReader(options.clients, ctx.limiter, options.log);
     const internal = infos.filter((info) => info.vnetType === 'Internal');
     // Zones often live in a central subscription: every configured one is searched for links too.

@@ -5,6 +5,7 @@ import type { TimeSlicer } from './time-slicer.js';
 import { toFetchFailure } from './normalise.js';
 import { normaliseNsg, normaliseRouteTable } from './normalise-network.js';
 import { gatewayFacts, parseNetworkResourceId, parseSubnetId, subnetFacts, vnetFacts, type GatewayFacts, type VnetFacts } from './normalise-subnet.js';
+import { hubOfPeering } from './normalise-hub.js';
 import type { GraphRow } from './resource-graph.js';
 import type { BulkPages } from './poll-context.js';
 import type { AdminRuleSet, GatewayRouteSource, HubConnectionSource, NetworkSecurityGroup, PrivateDnsConfig, RouteTable, SecurityRule, SubnetConfig } from '../model/network.js';
@@ -17,7 +18,7 @@ import type { InstanceInfo, RegionNetworkConfig } from '../model/snapshot.js';
  */
 export interface NetworkLayers {
   adminRules?: { forVnet(vnetId: string): Promise<AdminRuleSet | undefined> };
-  hubs?: { forVnet(vnetId: string): Promise<HubConnectionSource[] | undefined> };
+  hubs?: { forVnet(vnetId: string): Promise<HubConnectionSource[] | undefined>; whyUnread?(hubName: string): Promise<string> };
   dns?: { forVnet(vnetId: string): Promise<PrivateDnsConfig | undefined> };
 }
 
@@ -206,8 +207,10 @@ export class NetworkConfigReader {
    */
   private gatewayRoutes(vnet: VnetFacts): Promise<GatewayRouteSource[]> {
     const own = vnet.gatewayIds.map((id) => this.gatewaySource(id, vnet.id));
+    // A hub connection's peering leads to the hub's managed network, which only Microsoft can read: the hub's own
+    // resources say what it routes (hubRoutes).
     const remote = vnet.peerings
-      .filter((peering) => peering.useRemoteGateways)
+      .filter((peering) => peering.useRemoteGateways && hubOfPeering(peering) === undefined)
       .map(async (peering): Promise<GatewayRouteSource[]> => {
         const ref = parseNetworkResourceId(peering.remoteVnetId);
         const unknown = (why: string): GatewayRouteSource[] => [{ id: '', name: '', gatewayType: '', vnetId: peering.remoteVnetId, peering: peering.name, unreadable: why }];
@@ -223,6 +226,24 @@ export class NetworkConfigReader {
     return Promise.all([...own, ...remote]).then((sources) => sources.flat());
   }
 
+  /**
+   * The VNet's hub connections; a peering a hub connection made whose hub was not read stands for that hub,
+   * with why (a hub in an unsearched subscription, a failed read), so its routes are unknown for a reason.
+   */
+  private async hubConnections(vnet: VnetFacts, vnetId: string): Promise<HubConnectionSource[] | undefined> {
+    const hubs = this.layers.hubs;
+    const connections = await hubs?.forVnet(vnetId);
+    if (!hubs || (connections && connections.length > 0)) return connections;
+    const unread = await Promise.all(
+      vnet.peerings.flatMap((peering) => {
+        const hubName = hubOfPeering(peering);
+        if (hubName === undefined) return [];
+        return [(hubs.whyUnread?.(hubName) ?? Promise.resolve('not read')).then((why): HubConnectionSource => ({ hubId: '', hubName, connection: peering.name, enableInternetSecurity: true, unreadable: why }))];
+      }),
+    );
+    return unread.length > 0 ? unread : connections;
+  }
+
   async readSubnet(subnetId: string): Promise<SubnetConfig> {
     const ref = parseSubnetId(subnetId);
     if (!ref) throw new Error(`not a subnet ID: ${subnetId}`);
@@ -236,7 +257,7 @@ export class NetworkConfigReader {
       facts.routeTableId ? this.routeTable(facts.routeTableId) : undefined,
       this.layers.adminRules?.forVnet(vnetId),
       this.gatewayRoutes(vnet),
-      this.layers.hubs?.forVnet(vnetId),
+      this.hubConnections(vnet, vnetId),
     ]);
     const config: SubnetConfig = {
       id: facts.id || subnetId,

@@ -21,6 +21,7 @@ const OPERATIONS: Array<[RegExp, string]> = [
   [/\/virtualnetworkgateways\/[^/]+$/, 'VirtualNetworkGateways_Get'],
   [/\/virtualhubs\/[^/]+\/hubvirtualnetworkconnections$/, 'HubVirtualNetworkConnections_List'],
   [/\/virtualhubs\/[^/]+\/routingintent$/, 'RoutingIntent_List'],
+  [/\/virtualhubs\/[^/]+\/hubroutetables$/, 'HubRouteTables_List'],
   [/\/privatednszones\/[^/]+\/a$/, 'RecordSets_ListByType'],
 ];
 

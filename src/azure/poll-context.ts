@@ -58,6 +58,8 @@ export interface CollectedSnapshot extends FleetSnapshot {
 
 export interface Discovery {
   instances: Array<{ info: InstanceInfo; failure?: InstanceSnapshot['failure'] }>;
+  /** The subscriptions searched (configured, or every one the identity can read); lower-cased. */
+  subscriptions: string[];
   subscriptionFailures: SubscriptionFailure[];
   unresolvedTargets: FleetSnapshot['unresolvedTargets'];
 }

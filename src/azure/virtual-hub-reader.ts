@@ -2,27 +2,18 @@ import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import type { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
-import { flatten, idOf, isRecord } from './normalise-json.js';
+import { hubFacts, hubRouteTableFacts, hubConnectionFacts, routingIntentFacts, type HubConnectionFacts, type HubFacts, type HubRouteTableFacts } from './normalise-hub.js';
 import type { BulkPages } from './poll-context.js';
-import { parseNetworkResourceId } from './normalise-subnet.js';
-import type { HubConnectionSource } from '../model/network.js';
+import type { HubConnectionSource, HubDefaultRoute } from '../model/network.js';
 
 /**
- * The Virtual WAN hubs of the fleet's subscriptions and the VNets they connect. Resource Graph lists the
- * hubs (`microsoft.network/virtualhubs`); a hub's VNet connections and routing intent are child resources
- * it does not hold, so each hub costs two list requests per poll (hubs are few). Once per poll.
+ * The Virtual WAN hubs of the fleet's subscriptions (every configured one, and the VNets' own: landing zones keep
+ * hubs in a connectivity subscription) and the VNets they connect. Resource Graph lists the hubs
+ * (`microsoft.network/virtualhubs`); a hub's VNet connections, route tables and routing intent are child resources
+ * it does not hold, so each hub costs three list requests per poll (hubs are few). Once per poll.
  */
 
 export const VIRTUAL_HUBS_QUERY = "Resources | where type =~ 'microsoft.network/virtualhubs'";
-
-interface Hub {
-  id: string;
-  name: string;
-  subscriptionId: string;
-  resourceGroup: string;
-  /** A secured hub's firewall (the hub's `azureFirewall`), when it has one. */
-  firewall?: string;
-}
 
 /** Every item of a paged list (Node 20 has no Array.fromAsync). */
 async function listAll<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -31,28 +22,53 @@ async function listAll<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-function hubOfRow(row: Record<string, unknown>): Hub | undefined {
-  const hub = flatten(row);
-  const ref = typeof hub.id === 'string' ? parseNetworkResourceId(hub.id) : undefined;
-  if (!ref) return undefined;
-  const firewall = idOf(hub.azureFirewall);
-  return { id: String(hub.id).toLowerCase(), name: ref.name, subscriptionId: ref.subscriptionId, resourceGroup: ref.resourceGroup, ...(firewall ? { firewall } : {}) };
+const DEFAULT_ROUTE = '0.0.0.0/0';
+const lastSegment = (id: string) => id.split('/').filter(Boolean).pop() ?? id;
+
+/**
+ * The static default routes that reach a connection: those of its associated hub route table (the hub's
+ * `defaultRouteTable` when it names none), and 0.0.0.0/0 static routes that the hub's connections propagate.
+ */
+function defaultRoutesFor(connection: HubConnectionFacts, tables: readonly HubRouteTableFacts[], connections: readonly HubConnectionFacts[]): HubDefaultRoute[] {
+  const associated = connection.associatedRouteTable ?? 'defaultroutetable';
+  const table = tables.find((candidate) => candidate.id === associated || candidate.name.toLowerCase() === lastSegment(associated).toLowerCase());
+  const routes: HubDefaultRoute[] = (table?.routes ?? [])
+    .filter((route) => route.destinations.includes(DEFAULT_ROUTE))
+    .map((route) => ({ source: `hub route table ${table!.name} (route ${route.name})`, nextHop: route.nextHop }));
+  for (const other of connections) {
+    for (const route of other.staticRoutes) {
+      if (route.addressPrefixes.includes(DEFAULT_ROUTE) && other.propagateStaticRoutes) routes.push({ source: `static route ${route.name} on connection ${other.name}`, nextHop: route.nextHopIpAddress });
+    }
+  }
+  return routes;
 }
 
-/** Where a routing intent sends Internet traffic: the next hop of its policy for `Internet`. */
-function internetPolicyNextHop(intent: unknown): string | undefined {
-  const policies = isRecord(intent) ? flatten(intent).routingPolicies : undefined;
-  for (const policy of Array.isArray(policies) ? policies : []) {
-    const fields = isRecord(policy) ? flatten(policy) : {};
-    const destinations = Array.isArray(fields.destinations) ? fields.destinations : [];
-    if (destinations.some((destination) => String(destination).toLowerCase() === 'internet') && typeof fields.nextHop === 'string') return fields.nextHop;
-  }
-  return undefined;
+/** What a hub says of each VNet it connects. */
+function sourcesOf(hub: HubFacts, connections: readonly HubConnectionFacts[], tables: readonly HubRouteTableFacts[], intents: readonly unknown[]): Array<[string, HubConnectionSource]> {
+  const policies = intents.map(routingIntentFacts);
+  const internetNextHop = policies.map((policy) => policy.internet).find((hop) => hop !== undefined);
+  const privateNextHop = policies.map((policy) => policy.private).find((hop) => hop !== undefined);
+  return connections.map((connection) => [
+    connection.remoteVnetId,
+    {
+      hubId: hub.id,
+      hubName: hub.name,
+      connection: connection.name,
+      enableInternetSecurity: connection.enableInternetSecurity,
+      ...(internetNextHop ? { internetNextHop } : {}),
+      ...(privateNextHop ? { privateNextHop } : {}),
+      defaultRoutes: defaultRoutesFor(connection, tables, connections),
+      gateways: hub.gateways,
+    },
+  ]);
 }
 
 export class VirtualHubReader {
-  private hubs: Promise<Hub[]> = Promise.resolve([]);
+  private hubs: Promise<HubFacts[] | undefined> = Promise.resolve(undefined);
+  private searched: readonly string[] = [];
   private connections: Promise<Map<string, HubConnectionSource[]>> | undefined;
+  /** Why a hub's children could not be read, by lower-cased hub name. */
+  private readonly failures = new Map<string, string>();
 
   constructor(
     private readonly clients: ArmClients,
@@ -60,51 +76,53 @@ export class VirtualHubReader {
     private readonly log: Logger,
   ) {}
 
-  /** Takes the hubs from Resource Graph; without it (off or failed) no hub is known. */
-  readHubs(pages: BulkPages): void {
-    const hubs: Hub[] = [];
+  /** Takes the hubs from Resource Graph, searched in `subscriptions`; without it (off or failed) no hub is known. */
+  readHubs(pages: BulkPages, subscriptions: readonly string[]): void {
+    const hubs: HubFacts[] = [];
+    this.searched = subscriptions;
     this.hubs = pages(async (rows) => {
       for (const row of rows) {
-        const hub = hubOfRow(row);
+        const hub = hubFacts(row);
         if (hub) hubs.push(hub);
       }
-    }).then((complete) => (complete ? hubs : []));
+    }).then((complete) => (complete ? hubs : undefined));
   }
 
   /** The hub connections of a VNet (none when no hub connects it). Never rejects. */
   async forVnet(vnetId: string): Promise<HubConnectionSource[]> {
-    this.connections ??= this.hubs.then((hubs) => this.connectionsOf(hubs));
+    this.connections ??= this.hubs.then((hubs) => this.connectionsOf(hubs ?? []));
     return (await this.connections).get(vnetId.toLowerCase()) ?? [];
   }
 
-  private async connectionsOf(hubs: readonly Hub[]): Promise<Map<string, HubConnectionSource[]>> {
+  /** Why a hub the VNet is peered with (named as its managed network names it) was not read. */
+  async whyUnread(hubName: string): Promise<string> {
+    const hubs = await this.hubs;
+    await this.connections;
+    if (!hubs) return 'Virtual WAN hubs are found through Resource Graph, which is off (azure.resourceGraph) or failed for this poll';
+    const failure = this.failures.get(hubName.toLowerCase());
+    if (failure) return failure;
+    const where = this.searched.length > 0 ? `the subscriptions searched (${this.searched.join(', ')})` : 'any subscription searched';
+    return `no hub named ${hubName} that connects this VNet is in ${where}: add the hub's subscription (landing zones keep it in the connectivity subscription) to azure.subscriptions, with Reader on it`;
+  }
+
+  private async connectionsOf(hubs: readonly HubFacts[]): Promise<Map<string, HubConnectionSource[]>> {
     const byVnet = new Map<string, HubConnectionSource[]>();
     await Promise.all(
       hubs.map(async (hub) => {
         try {
           const network = this.clients.networkManagement(hub.subscriptionId);
-          const [connections, intents] = await this.limiter.run(hub.subscriptionId, async () =>
+          const [connections, tables, intents] = await this.limiter.run(hub.subscriptionId, async () =>
             Promise.all([
               listAll(network.hubVirtualNetworkConnections.list(hub.resourceGroup, hub.name)),
+              listAll(network.hubRouteTables.list(hub.resourceGroup, hub.name)),
               listAll(network.routingIntentOperations.list(hub.resourceGroup, hub.name)),
             ]),
           );
-          const internetNextHop = intents.map(internetPolicyNextHop).find((hop) => hop !== undefined) ?? hub.firewall;
-          for (const raw of connections) {
-            const connection = flatten(raw as unknown as Record<string, unknown>);
-            const vnet = idOf(connection.remoteVirtualNetwork)?.toLowerCase();
-            if (!vnet) continue;
-            const source: HubConnectionSource = {
-              hubId: hub.id,
-              hubName: hub.name,
-              connection: String(connection.name ?? ''),
-              enableInternetSecurity: connection.enableInternetSecurity === true,
-              ...(internetNextHop ? { internetNextHop } : {}),
-            };
-            byVnet.set(vnet, [...(byVnet.get(vnet) ?? []), source]);
-          }
+          const connectionFacts = connections.map(hubConnectionFacts).filter((facts): facts is HubConnectionFacts => facts !== undefined);
+          for (const [vnet, source] of sourcesOf(hub, connectionFacts, tables.map(hubRouteTableFacts), intents)) byVnet.set(vnet, [...(byVnet.get(vnet) ?? []), source]);
         } catch (err) {
           const failure = toFetchFailure('HubVirtualNetworkConnections_List', err);
+          this.failures.set(hub.name.toLowerCase(), `the hub's connections, route tables or routing intent could not be read: ${failure.message}`);
           this.log.warn({ hub: hub.id, code: failure.code, status: failure.statusCode }, `cannot read the Virtual WAN hub's connections: ${failure.message}`);
         }
       }),

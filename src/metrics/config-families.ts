@@ -66,7 +66,7 @@ export const CONFIG_FAMILIES: readonly FleetFamily[] = [
   },
   {
     name: 'apim_network_route_ok',
-    help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no. Absent where a gateway's routes make it unknown (apim_network_route_unknown).",
+    help: "Whether the subnet's effective routes send a dependency's traffic where APIM needs it (Internet or a service endpoint): 1 yes, 0 no. Absent where the route is unknown or at risk (apim_network_route_unknown).",
     type: 'gauge',
     labelNames: ['dependency', 'next_hop_type'],
     rows: (instance, emit) => {
@@ -79,7 +79,7 @@ export const CONFIG_FAMILIES: readonly FleetFamily[] = [
   },
   {
     name: 'apim_network_route_unknown',
-    help: "1 for a dependency whose route cannot be judged: a gateway's routes (BGP or static, cause gateway or remote_gateway) reach the subnet and may override the system default route; the JSON API names the gateway. Such a route has no apim_network_route_ok series.",
+    help: "1 for a dependency whose route configuration cannot judge: a gateway's routes may override the system default route (cause gateway, remote_gateway, virtual_hub), or the traffic goes through a device the monitor cannot read and is at risk (cause appliance, on_premises, hub_firewall); the JSON API names the gateway or device. Such a route has no apim_network_route_ok series.",
     type: 'gauge',
     labelNames: ['dependency', 'cause'],
     rows: (instance, emit) => {

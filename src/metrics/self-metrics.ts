@@ -147,7 +147,8 @@ export class SelfMetrics implements ArmObserver {
     this.lastCompleted.set(now);
     if (outcome === 'success') this.lastSuccess.set(now);
     this.subscriptionUp.reset();
-    const subscriptions = new Set(report.instances.map((instance) => instance.instance.subscriptionId));
+    // A subscription read without error counts whether it holds instances or not (a connectivity subscription's hubs).
+    const subscriptions = new Set([...(report.subscriptionsRead ?? []), ...report.instances.map((instance) => instance.instance.subscriptionId)]);
     for (const subscription of subscriptions) this.subscriptionUp.set({ subscription_id: subscription }, 1);
     for (const failure of report.subscriptionFailures) {
       if (failure.subscriptionId) this.subscriptionUp.set({ subscription_id: failure.subscriptionId }, 0);

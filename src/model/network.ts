@@ -65,6 +65,8 @@ export interface Route {
   addressPrefix: string;
   nextHopType: NextHopType;
   nextHopIpAddress?: string;
+  /** For a route known from a Virtual WAN hub's configuration: the device it leads to (`firewall azfw1 in Virtual WAN hub vhub-weu`). */
+  through?: string;
 }
 
 export interface RouteTable {
@@ -101,18 +103,35 @@ export interface GatewayRouteSource {
   unreadable?: string;
 }
 
+/** A 0.0.0.0/0 a Virtual WAN hub holds for a connection, known from the hub's configuration. */
+export interface HubDefaultRoute {
+  /** Where the hub holds it: `hub route table defaultRouteTable (route all_traffic)`, `static route r1 on connection c1`. */
+  source: string;
+  /** A firewall's or appliance's resource ID, or an IP address. */
+  nextHop: string;
+}
+
 /**
- * A Virtual WAN hub's connection to the VNet. With internet security on, the hub propagates its default
- * route to the VNet: to the hub's firewall where routing intent (or a secured hub) sends Internet
- * traffic there, else whatever default route the hub has learned.
+ * A Virtual WAN hub's connection to the VNet, with what the hub's configuration says of its routes. A
+ * connection with internet security on learns the hub's default route: routing intent's Internet policy,
+ * a static 0.0.0.0/0 in its associated hub route table or on a connection, or whatever the hub's VPN and
+ * ExpressRoute gateways learn over BGP.
  */
 export interface HubConnectionSource {
   hubId: string;
   hubName: string;
   connection: string;
   enableInternetSecurity: boolean;
-  /** Where the hub sends Internet traffic: its routing intent's Internet policy, or its firewall; absent when neither. */
+  /** Where routing intent's Internet policy sends Internet traffic (the hub's firewall or appliance). */
   internetNextHop?: string;
+  /** Where routing intent's private-traffic policy sends the private ranges. */
+  privateNextHop?: string;
+  /** Static default routes that reach the connection (absent in a state file from an older version). */
+  defaultRoutes?: HubDefaultRoute[];
+  /** The hub's site-to-site VPN and ExpressRoute gateways, named; absent when not read (a state file from an older version). */
+  gateways?: string[];
+  /** Why the hub behind the connection could not be read (then nothing else above is known). */
+  unreadable?: string;
 }
 
 /** A private DNS zone linked to the VNet, with its A record sets. */

@@ -100,6 +100,8 @@ export interface FleetSnapshot {
   takenAt: Date;
   instances: InstanceSnapshot[];
   subscriptionFailures: SubscriptionFailure[];
+  /** The subscriptions discovery read without error (lower-cased), instances or not; absent in a state file from an older version. */
+  subscriptionsRead?: string[];
   /** Service tags of the cloud (one set serves every region); absent when they could not be read. */
   serviceTags?: ServiceTagSet;
   /** Configured instance IDs that could not be resolved at all (no instance info). */

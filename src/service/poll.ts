@@ -57,6 +57,8 @@ export class Poll {
       takenAt: this.reading.takenAt,
       instances: discovery.instances.flatMap((entry) => this.snapshots.get(entry.info.id) ?? []),
       subscriptionFailures: discovery.subscriptionFailures,
+      // Explicit targets list no subscription: nothing was read of those configured.
+      subscriptionsRead: this.deps.read.instances.length > 0 ? [] : discovery.subscriptions.filter((id) => !discovery.subscriptionFailures.some((failure) => failure.subscriptionId === id)),
       unresolvedTargets: discovery.unresolvedTargets,
       stats: this.reading.finish(),
     };

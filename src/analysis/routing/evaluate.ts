@@ -12,13 +12,14 @@ import { routedPeers } from './peers.js';
 import { endpointNeeded, TUNNELLING_ENDPOINTS } from '../requirements.js';
 import { effectiveRoutes, endpointEntries, isDefaultRoute, type RouteEntry } from './table.js';
 import { describeHop, judgeShares, type RouteVerdict } from './verdict.js';
+import { isAtRisk } from './gateways.js';
 import { shortRegion } from '../../model/ids.js';
 import type { Route, RouteTable, ServiceEndpoint } from '../../model/network.js';
 
 export { serviceEndpointEnabled, WATCHED_SERVICE_ENDPOINTS } from './endpoints.js';
 export type { RouteHop, RouteVerdict } from './verdict.js';
 export type { RouteContext } from './context.js';
-export { combinedExposure, gatewayExposure, hubRoutes, type GatewayExposure, type GatewayRouteCause } from './gateways.js';
+export { combinedExposure, gatewayExposure, hubRoutes, isAtRisk, type GatewayExposure, type GatewayRouteCause } from './gateways.js';
 
 export interface RouteAnalysis {
   forcedTunnelling: boolean;
@@ -103,7 +104,8 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
     for (const { service, dependency, needed } of TUNNELLING_ENDPOINTS) {
       const verdict = verdicts.find((candidate) => candidate.dependency === dependency);
       if (!endpointNeeded(needed, ctx) || serviceEndpointEnabled(serviceEndpoints, service, region) || !verdict || verdict.ok) continue;
-      findings.push(`${via} without a service endpoint for ${service}`);
+      const atRisk = verdict.unknown ? `: ${verdict.peer} traffic reaches it only if the device on that path allows it` : '';
+      findings.push(`${via} without a service endpoint for ${service}${atRisk}`);
       explained.add(dependency);
     }
     // A missing ApiManagement tag was reported above; claiming the route is absent would be a guess.
@@ -113,8 +115,10 @@ function analyseRoutes(udrs: readonly Route[], serviceEndpoints: ServiceEndpoint
     }
   }
   for (const verdict of verdicts) {
-    if (verdict.ok || verdict.unknown || explained.has(verdict.dependency)) continue;
-    findings.push(`${verdict.peer} (${verdict.dependency}) -> ${describeHop(verdict.nextHopType, verdict.nextHopIpAddress)}: ${verdict.note ?? verdict.decidedBy}`);
+    // A gateway's unknown routes have their finding above; a path through a device gets its own.
+    if (verdict.ok || (verdict.unknown && !isAtRisk(verdict.unknown.cause)) || explained.has(verdict.dependency)) continue;
+    const what = verdict.unknown ? `at risk: ${verdict.unknown.reason}` : (verdict.note ?? verdict.decidedBy);
+    findings.push(`${verdict.peer} (${verdict.dependency}) -> ${describeHop(verdict.nextHopType, verdict.nextHopIpAddress)}: ${what}`);
   }
 
   return {

@@ -8,8 +8,16 @@ import type { GatewayRouteSource, HubConnectionSource, Route, RouteTable } from 
  * routes would), so what would follow the system default route is at risk, not "ok".
  */
 
-/** Bounded, for a metric label: the VNet's own gateway, a peered VNet's used through useRemoteGateways, or a Virtual WAN hub. */
-export type GatewayRouteCause = 'gateway' | 'remote_gateway' | 'virtual_hub';
+/**
+ * Why a route cannot be judged, bounded for a metric label. Routes no route table shows: the VNet's own gateway, a
+ * peered VNet's used through useRemoteGateways, a Virtual WAN hub's. A path through a device the monitor cannot
+ * read (at risk, verdict.ts): a virtual appliance, a gateway to on-premises, a Virtual WAN hub's firewall.
+ */
+export type GatewayRouteCause = 'gateway' | 'remote_gateway' | 'virtual_hub' | 'appliance' | 'on_premises' | 'hub_firewall';
+
+/** The causes of a path through a device: at risk, a warning, never "could not check". */
+export const AT_RISK_CAUSES: readonly GatewayRouteCause[] = ['appliance', 'on_premises', 'hub_firewall'];
+export const isAtRisk = (cause: GatewayRouteCause): boolean => AT_RISK_CAUSES.includes(cause);
 
 export interface GatewayExposure {
   cause: GatewayRouteCause;
@@ -38,29 +46,66 @@ export function gatewayExposure(sources: readonly GatewayRouteSource[] | undefin
   };
 }
 
+/** Routing intent's private-traffic policy: the RFC 1918 ranges (Microsoft's default private prefixes). */
+const PRIVATE_RANGES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'];
+
+/** How a route through a hub names its next hop: `firewall azfw1`, `appliance nva1`, `appliance at 10.1.0.4`. */
+function deviceName(nextHop: string): string {
+  if (/\/azurefirewalls\//i.test(nextHop)) return `firewall ${lastSegment(nextHop)}`;
+  return /^[0-9.]+$/.test(nextHop) ? `appliance at ${nextHop}` : `appliance ${lastSegment(nextHop)}`;
+}
+
+function hubRoute(connection: HubConnectionSource, addressPrefix: string, nextHop: string, why: string): Route {
+  const device = deviceName(nextHop);
+  return {
+    name: `virtual hub ${connection.hubName} (connection ${connection.connection}: ${why} to ${device})`,
+    addressPrefix,
+    nextHopType: 'VirtualAppliance',
+    ...(/^[0-9.]+$/.test(nextHop) ? { nextHopIpAddress: nextHop } : {}),
+    through: `${device} in Virtual WAN hub ${connection.hubName}`,
+  };
+}
+
 /**
- * What Virtual WAN hubs add to the subnet's routes. A connection with internet security on receives the
- * hub's default route: where the hub sends Internet traffic to its firewall (routing intent, or a secured
- * hub), that is a known 0.0.0.0/0 to an appliance (`learned`); otherwise the hub passes on whatever
- * default route it learned, which configuration cannot tell (`exposure`).
+ * What Virtual WAN hubs add to the subnet's routes, as Virtual WAN documents them. Routing intent's private
+ * policy sends the private ranges to the hub's firewall. A default route reaches the connection only when its
+ * internet security is on (Azure's "propagate default route"), and only from the hub itself (never from another
+ * hub): routing intent's Internet policy, else a static 0.0.0.0/0 of its hub route table or a connection, each to
+ * a firewall or appliance (`learned`); else what the hub's VPN or ExpressRoute gateways learn over BGP, which
+ * configuration cannot tell (`exposure`). A hub with none of these (a plain hub) passes no default route on.
  */
 export function hubRoutes(connections: readonly HubConnectionSource[] | undefined, routeTable: RouteTable | undefined): { learned: Route[]; exposure?: GatewayExposure } {
-  const secured = (connections ?? []).filter((connection) => connection.enableInternetSecurity);
-  if (secured.length === 0 || routeTable?.disableBgpRoutePropagation) return { learned: [] };
-  const learned = secured
-    .filter((connection) => connection.internetNextHop)
-    .map((connection): Route => ({
-      name: `virtual hub ${connection.hubName} (connection ${connection.connection} has internet security on; Internet traffic goes to ${lastSegment(connection.internetNextHop!)})`,
-      addressPrefix: '0.0.0.0/0',
-      nextHopType: 'VirtualAppliance',
-    }));
-  if (learned.length > 0) return { learned: learned.slice(0, 1) };
-  const names = secured.map((connection) => `Virtual WAN hub ${connection.hubName} (connection ${connection.connection} has internet security on)`).join('; ');
+  if (!connections || connections.length === 0 || routeTable?.disableBgpRoutePropagation) return { learned: [] };
+  const learned: Route[] = [];
+  const unknown: string[] = [];
+  for (const connection of connections) {
+    if (connection.unreadable) {
+      unknown.push(`Virtual WAN hub ${connection.hubName} (${connection.connection}) could not be read: ${connection.unreadable}`);
+      continue;
+    }
+    if (connection.privateNextHop) {
+      for (const prefix of PRIVATE_RANGES) learned.push(hubRoute(connection, prefix, connection.privateNextHop, 'routing intent sends private traffic'));
+    }
+    if (!connection.enableInternetSecurity) continue;
+    const fixed = connection.internetNextHop
+      ? { nextHop: connection.internetNextHop, why: 'routing intent sends Internet traffic' }
+      : connection.defaultRoutes?.[0] && { nextHop: connection.defaultRoutes[0].nextHop, why: `0.0.0.0/0 from ${connection.defaultRoutes[0].source}` };
+    if (fixed) learned.push(hubRoute(connection, '0.0.0.0/0', fixed.nextHop, fixed.why));
+    // Older state files do not say which gateways the hub has: any may pass a default route on.
+    else if (connection.gateways === undefined || connection.gateways.length > 0) {
+      const gateways = connection.gateways?.length ? connection.gateways.join(' and ') : 'its gateways';
+      unknown.push(`Virtual WAN hub ${connection.hubName} (connection ${connection.connection} has internet security on) passes on any default route ${gateways} learn over BGP, and neither routing intent nor a hub route table fixes one`);
+    }
+  }
+  // One default route wins; the first connection's, as Azure allows a VNet one hub.
+  const defaults = learned.filter((route) => route.addressPrefix === '0.0.0.0/0');
+  const routes = [...learned.filter((route) => route.addressPrefix !== '0.0.0.0/0'), ...defaults.slice(0, 1)];
+  if (unknown.length === 0 || defaults.length > 0) return { learned: routes };
   return {
-    learned: [],
+    learned: routes,
     exposure: {
       cause: 'virtual_hub',
-      reason: `${names}: the hub passes its default route on to this VNet, and neither routing intent nor a firewall in the hub says where it leads; if a connected site advertises 0.0.0.0/0, this traffic goes there instead of to Internet`,
+      reason: `${unknown.join('; ')}: if a connected site advertises 0.0.0.0/0, this traffic goes there instead of to Internet`,
     },
   };
 }

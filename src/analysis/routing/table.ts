@@ -13,6 +13,8 @@ export interface RouteEntry extends Interval {
   label: string;
   nextHopType: NextHopType;
   nextHopIpAddress?: string;
+  /** The device a hub's route leads to (Route's `through`). */
+  through?: string;
   /** Sort key: the entry that comes first wins an address (see `effectiveRoutes`). */
   order: number;
 }
@@ -27,7 +29,7 @@ const SYSTEM_NONE_PREFIXES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '
  */
 const PRECEDENCE = { explicit: 0, regionalTag: 1, globalTag: 2, azureCloudRegional: 3, azureCloud: 4, vnet: 5, none: 6, learned: 6, internet: 7 };
 
-type Hop = Pick<RouteEntry, 'decidedBy' | 'label' | 'nextHopType' | 'nextHopIpAddress'>;
+type Hop = Pick<RouteEntry, 'decidedBy' | 'label' | 'nextHopType' | 'nextHopIpAddress' | 'through'>;
 
 /** Tier first (service endpoints before the rest), then longer prefixes, then `PRECEDENCE`. */
 function entry(cidr: Cidr, tier: number, precedence: number, hop: Hop): RouteEntry {
@@ -102,7 +104,8 @@ export function effectiveRoutes(
   }
 
   for (const route of learned) {
-    add(toCidr(route.addressPrefix), 1, PRECEDENCE.learned, { decidedBy: route.name, label: route.name, nextHopType: route.nextHopType });
+    const hop: Hop = { decidedBy: route.name, label: route.name, nextHopType: route.nextHopType, ...(route.nextHopIpAddress ? { nextHopIpAddress: route.nextHopIpAddress } : {}), ...(route.through ? { through: route.through } : {}) };
+    add(toCidr(route.addressPrefix), 1, PRECEDENCE.learned, hop);
   }
 
   const system = (prefix: string, precedence: number, nextHopType: NextHopType) =>

@@ -20,8 +20,9 @@ export interface RouteVerdict {
   decidedBy: string;
   note?: string;
   /**
-   * Set when routes no route table shows (a gateway's) may take the traffic elsewhere: the verdict is
-   * neither ok nor diverted (`ok` is false), and `reason` says which gateway and why.
+   * Set when the verdict is neither ok nor diverted (`ok` is false): routes no route table shows (a gateway's)
+   * may take the traffic elsewhere, or it goes through a device the monitor cannot read (at risk); `reason` says
+   * which and why.
    */
   unknown?: { cause: GatewayRouteCause; reason: string };
   /** The configuration change that turned the route to this verdict, while it stands (change-attribution.ts). */
@@ -47,6 +48,8 @@ const HOP_BADNESS: Record<RouteHop, number> = {
 interface HopGroup {
   hop: RouteHop;
   ip?: string;
+  /** The hub device a learned route leads to. */
+  through?: string;
   addresses: bigint;
   /** Per deciding route, to name the one that decides most of this hop. */
   byRoute: Map<string, { label: string; addresses: bigint }>;
@@ -59,8 +62,8 @@ export function describeHop(hop: RouteHop, ip?: string): string {
 function groupByHop(shares: readonly RouteShare[]): HopGroup[] {
   const groups = new Map<string, HopGroup>();
   for (const { entry, addresses } of shares) {
-    const key = `${entry.nextHopType}|${entry.nextHopIpAddress ?? ''}`;
-    const group = groups.get(key) ?? { hop: entry.nextHopType, ip: entry.nextHopIpAddress, addresses: 0n, byRoute: new Map() };
+    const key = `${entry.nextHopType}|${entry.nextHopIpAddress ?? ''}|${entry.through ?? ''}`;
+    const group = groups.get(key) ?? { hop: entry.nextHopType, ip: entry.nextHopIpAddress, through: entry.through, addresses: 0n, byRoute: new Map() };
     group.addresses += addresses;
     const route = group.byRoute.get(entry.decidedBy) ?? { label: entry.label, addresses: 0n };
     route.addresses += addresses;
@@ -85,11 +88,12 @@ export function percent(part: bigint, total: bigint): string {
 }
 
 /** Where the traffic goes, for a hop APIM cannot use as it is. */
-function hopNote(hop: RouteHop, ip: string | undefined, label: string): string | undefined {
+function hopNote(hop: RouteHop, ip: string | undefined, label: string, through?: string): string | undefined {
   switch (hop) {
     case 'None':
       return `dropped by ${label} (next hop None)`;
     case 'VirtualAppliance':
+      if (through) return `through the ${through} (${label})`;
       return ip ? `through the virtual appliance at ${ip} (${label})` : `through a virtual appliance (${label})`;
     case 'VirtualNetworkGateway':
       return `through the virtual network gateway, i.e. on-premises (${label})`;
@@ -115,7 +119,20 @@ function exemption(dependency: Dependency, hop: RouteHop, ctx: VerdictContext): 
     : `expected on ${ctx.platformVersion}: ${endpoint.tag}'s service endpoint matters on stv2 only`;
 }
 
-/** Judges where a peer's addresses go; `shares` must be non-empty. */
+/** Why a detour is at risk rather than blocked: the device decides, and the monitor cannot read it. */
+function atRisk(dependency: Dependency, peer: string, group: HopGroup, hopText: string): { cause: GatewayRouteCause; reason: string } {
+  const cause: GatewayRouteCause = group.through ? 'hub_firewall' : group.hop === 'VirtualNetworkGateway' ? 'on_premises' : 'appliance';
+  const endpoint = TUNNELLING_ENDPOINTS.find((candidate) => candidate.dependency === dependency);
+  const offTheTunnel = endpoint ? `; a service endpoint for ${endpoint.service} would take it off that path` : '';
+  return { cause, reason: `${peer} traffic goes ${hopText}: it reaches ${peer} only if that device allows it, which the configuration cannot show${offTheTunnel}` };
+}
+
+/**
+ * Judges where a peer's addresses go; `shares` must be non-empty. A detour through an appliance or gateway is
+ * at risk (`unknown`), not blocked: the device may allow it (Microsoft's forced-tunnelling guidance). The control
+ * plane's return path is the exception: replies that leave through a device break the management endpoint whatever
+ * the device allows (asymmetric routing), so it stays definite.
+ */
 export function judgeShares(dependency: Dependency, peer: string, shares: readonly RouteShare[], ctx: VerdictContext): RouteVerdict {
   const groups = groupByHop(shares);
   const total = groups.reduce((sum, group) => sum + group.addresses, 0n);
@@ -127,11 +144,12 @@ export function judgeShares(dependency: Dependency, peer: string, shares: readon
     notes.push(`mixed: ${split.join(', ')}`);
   }
   const excused = exemption(dependency, worst.hop, ctx);
-  const hopText = hopNote(worst.hop, worst.ip, decider.label);
+  const hopText = hopNote(worst.hop, worst.ip, decider.label, worst.through);
   if (hopText && excused) notes.push(`${hopText}: ${excused}`);
   else if (hopText && isDetour(worst.hop)) notes.push(`${hopText}; APIM breaks unless that path allows it`);
   else if (hopText) notes.push(hopText);
   const ok = HOP_BADNESS[worst.hop] === 0 || excused !== undefined;
+  const risk = !ok && hopText && isDetour(worst.hop) && dependency !== 'management' ? atRisk(dependency, peer, worst, hopText) : undefined;
   return {
     dependency,
     peer,
@@ -140,5 +158,6 @@ export function judgeShares(dependency: Dependency, peer: string, shares: readon
     ok,
     decidedBy: decider.decidedBy,
     ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+    ...(risk ? { unknown: risk } : {}),
   };
 }

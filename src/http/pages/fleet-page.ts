@@ -19,7 +19,7 @@ import {
 } from './format.js';
 import { layout } from './layout.js';
 import { describePolicy } from '../../analysis/paging-policy.js';
-import { driftRows, driftTable } from './drift.js';
+import { driftRows, driftTables } from './drift.js';
 
 export const REFRESH_SECONDS = 60;
 
@@ -200,7 +200,7 @@ function driftSection(report: FleetReport): SafeHtml {
     instance.regions.filter((region) => region.config && !region.config.dns.consistent).map((region) => ({ instance, region })),
   );
   return html`<h2 id="drift">Drift</h2>
-${rows.length === 0 ? html`<p class="muted">No configuration drift: the members of each drift group allow the same flows, route alike and have the same service endpoints.</p>` : driftTable(rows, true)}
+${driftTables(rows, true, html`<p class="muted">No configuration drift: the members of each drift group, compared like with like, allow the same required flows, route alike and have the service endpoints forced tunnelling needs alike.</p>`)}
 ${dns.map(
   ({ instance, region }) =>
     html`<p><a href="${instancePath(instance.instance.id)}">${instance.instance.name}</a> (${region.location}): APIM uses DNS <code>${region.config!.dns.networkStatus.join(', ')}</code> but its VNet says <code>${region.config!.dns.vnet.join(', ')}</code>.</p>`,

@@ -1,7 +1,8 @@
 import type { RegionConfigReport } from '../../analysis/network.js';
+import { isAtRisk } from '../../analysis/routing/gateways.js';
 import type { FleetReport, InstanceReport, RegionReport } from '../../analysis/report.js';
 import { html, type SafeHtml } from '../html.js';
-import { driftRows, driftTable } from './drift.js';
+import { driftRows, driftTables } from './drift.js';
 import { likelyCauseHtml, type PageContext, REFRESH_SECONDS } from './fleet-page.js';
 import { changeSentence } from '../../analysis/change-text.js';
 import {
@@ -107,7 +108,7 @@ function routesSection(config: RegionConfigReport, location: string, now: Date):
 <caption>Where the subnet's effective routes send each dependency's traffic in ${location}</caption>
 <thead><tr><th scope="col">Peer</th><th scope="col">Verdict</th><th scope="col">Dependency</th><th scope="col">Next hop</th><th scope="col">Decided by</th><th scope="col">Note</th></tr></thead>
 <tbody>${routes.verdicts.map(
-    (r) => html`<tr><th scope="row">${r.peer}</th><td>${r.unknown ? badge('unknown', 'UNKNOWN') : r.ok ? badge('up', 'OK') : badge('down', 'DIVERTED')}</td><td>${r.dependency}</td><td>${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}</td><td><code>${r.decidedBy}</code></td><td class="small">${r.unknown?.reason ?? r.note ?? ''}${changeNote(r.change, now)}</td></tr>`,
+    (r) => html`<tr><th scope="row">${r.peer}</th><td>${r.unknown ? badge('unknown', isAtRisk(r.unknown.cause) ? 'AT RISK' : 'UNKNOWN') : r.ok ? badge('up', 'OK') : badge('down', 'DIVERTED')}</td><td>${r.dependency}</td><td>${r.nextHopType}${r.nextHopIpAddress ? ` ${r.nextHopIpAddress}` : ''}</td><td><code>${r.decidedBy}</code></td><td class="small">${r.unknown?.reason ?? r.note ?? ''}${changeNote(r.change, now)}</td></tr>`,
   )}</tbody>
 </table></div>`;
 }
@@ -190,7 +191,7 @@ function regionSection(instance: InstanceReport, region: RegionReport, report: F
 <h3>Dependencies</h3>${dependenciesTable(region)}
 <h3>Endpoints</h3>${endpointsTable(region, now)}
 ${configSection(region, now)}
-<h3>Drift</h3>${drift.length === 0 ? html`<p class="muted">No drift from its group.</p>` : driftTable(drift, false)}`;
+<h3>Drift</h3>${driftTables(drift, false, html`<p class="muted">No drift from its group.</p>`)}`;
 }
 
 export function instancePage(report: FleetReport, instance: InstanceReport, context: PageContext): string {
