@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { normaliseNsg, normaliseRouteTable } from '../src/azure/normalise-network.js';
-import { type FoundResource, ProposalInputError, readProposalDocument } from '../src/azure/proposal-input.js';
+import { type FoundResource, normaliseFoundNsg, ProposalInputError, readProposalDocument } from '../src/azure/proposal-input.js';
 import { ERROR_CODES } from '../src/errors.js';
 import type { SecurityRule } from '../src/model/network.js';
 
@@ -11,7 +11,7 @@ type Json = Record<string, any>;
 const load = (path: string): Json => JSON.parse(readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8'));
 const whatif = (file: string): Json => load(`whatif-inputs/${file}`);
 
-const read = (json: unknown, file = 'proposal.json') => readProposalDocument(json, file);
+const read = (json: unknown, file = 'proposal.json', parameters?: Parameters<typeof readProposalDocument>[2]) => readProposalDocument(json, file, parameters);
 const rulesOf = (found: FoundResource): SecurityRule[] => normaliseNsg(found.body).securityRules;
 const rule = (found: FoundResource, name: string): SecurityRule => {
   const match = rulesOf(found).find((candidate) => candidate.name === name);
@@ -46,7 +46,7 @@ describe('readProposalDocument: what each real fixture holds', () => {
     {
       file: 'whatif-inputs/bicep-compiled-symbolic.json',
       format: 'arm-template',
-      nsgs: ["[variables('vmSubnetNsgName')]", "[variables('bastionSubnetNsgName')]"],
+      nsgs: ['VmSubnetNsg', 'AzureBastionSubnetNsg'],
       wheres: ['resources.vmSubnetNsg', 'resources.bastionSubnetNsg'],
     },
     {
@@ -153,6 +153,41 @@ describe('ARM templates', () => {
     ]);
     expect(rulesOf(contents.nsgs[1]!).map((r) => [r.name, r.priority])).toEqual([['AllowClient', 100]]);
     expect(contents.notes).toEqual([expect.stringMatching(/^resources\[1\]: .*"shared-nsg", which is not deployed in the same template; judged as an NSG of its own$/)]);
+  });
+});
+
+describe('ARM template expressions: what the reader evaluates, and what it leaves unknown (and says why)', () => {
+  const avm = () => whatif('avm-nsg-main.json');
+  const given = (values: Record<string, unknown>) => new Map(Object.entries(values).map(([name, value]) => [name, { value, source: 'test' }]));
+
+  it('expands the AVM module\'s property copy loop over the securityRules it is given, with the name it is given', () => {
+    const rules = load('whatif-inputs/graphrag-nsg.template.json').resources[0].properties.securityRules;
+    const [nsg] = read(avm(), 'main.json', given({ name: 'nsg-apim', securityRules: rules })).nsgs;
+    expect(nsg!.name).toBe('nsg-apim');
+    expect(nsg!.writtenName).toBe("[parameters('name')]");
+    expect(nsg!.ruleDoubts).toBeUndefined();
+    expect(rulesOf(nsg!)).toEqual(rulesOf(read(whatif('graphrag-nsg.template.json')).nsgs[0]!));
+  });
+
+  it('without them, one placeholder rule whose priority, direction and access are unknown, even to a reader that ignores the doubts', () => {
+    const [nsg] = read(avm()).nsgs;
+    expect([...nsg!.ruleDoubts!.keys()]).toEqual([0]);
+    const placeholder = normaliseFoundNsg(nsg!).securityRules[0]!;
+    expect(Object.keys(placeholder.unresolved!)).toEqual(['priority', 'direction', 'access']);
+    expect(placeholder).toMatchObject({ protocol: '*', sourceAddressPrefixes: ['*'], destinationAddressPrefixes: ['*'], destinationPortRanges: ['*'] });
+    expect(Object.keys(normaliseNsg(nsg!.body).securityRules[0]!.unresolved!).sort()).toEqual(['access', 'direction', 'priority']);
+  });
+
+  it('a field that cannot be evaluated is doubted on its own: the rule matches any value of it, and says why', () => {
+    const template = whatif('graphrag-nsg.template.json');
+    template.parameters.sqlPort = { type: 'string' };
+    const sql = template.resources[0].properties.securityRules.find((rule: Json) => rule.name === 'Dependency_on_Azure_SQL');
+    sql.properties.destinationPortRange = "[parameters('sqlPort')]";
+    const [nsg] = read(template).nsgs;
+    const rule = normaliseFoundNsg(nsg!).securityRules.find((candidate) => candidate.name === 'Dependency_on_Azure_SQL')!;
+    expect(rule.destinationPortRanges).toEqual(['*']);
+    expect(rule.unresolved).toEqual({ destinationPorts: expect.stringMatching(/^"destinationPortRange": "\[parameters\('sqlPort'\)\]" cannot be evaluated: parameter "sqlPort" has no value/) });
+    expect(read(template, 't.json', given({ sqlPort: '1433' })).nsgs[0]!.ruleDoubts).toBeUndefined();
   });
 });
 

@@ -69,13 +69,16 @@ describe('whatif on real inputs', () => {
     expect(flow(json, 'outbound', 'Sql', 1433)).toMatchObject({ verdict: 'allowed', decided_by: 'Dependency_on_Azure_SQL' });
   });
 
-  it('a file with two NSGs judges each, by name, and --nsg-name picks one; never one silently', async () => {
+  it('a file with two NSGs judges each, by its evaluated name, and --nsg-name picks one (as evaluated or as written); never one silently', async () => {
     const both = await whatif('--nsg', `${INPUTS}/bicep-compiled-symbolic.json`, '--vnet-type', 'internal');
-    expect(both.json.nsgs?.map((nsg) => nsg.nsg.name)).toEqual(["[variables('vmSubnetNsgName')]", "[variables('bastionSubnetNsgName')]"]);
-    expect(both.json.blocking.every((line) => line.startsWith('[variables('))).toBe(true);
-    const one = await whatif('--nsg', `${INPUTS}/bicep-compiled-symbolic.json`, '--vnet-type', 'internal', '--nsg-name', "[variables('bastionSubnetNsgName')]");
-    expect(one.json.nsgs).toBeUndefined();
-    expect(one.json.nsg.where).toBe('resources.bastionSubnetNsg');
+    // format('{0}Nsg', parameters('vmSubnetName')) with its default, and format('{0}Nsg', variables('bastionSubnetName')).
+    expect(both.json.nsgs?.map((nsg) => nsg.nsg.name)).toEqual(['VmSubnetNsg', 'AzureBastionSubnetNsg']);
+    expect(both.json.blocking.every((line) => /^(VmSubnetNsg|AzureBastionSubnetNsg): /.test(line))).toBe(true);
+    for (const name of ['AzureBastionSubnetNsg', "[variables('bastionSubnetNsgName')]"]) {
+      const one = await whatif('--nsg', `${INPUTS}/bicep-compiled-symbolic.json`, '--vnet-type', 'internal', '--nsg-name', name);
+      expect(one.json.nsgs).toBeUndefined();
+      expect(one.json.nsg).toEqual({ name: 'AzureBastionSubnetNsg', where: 'resources.bastionSubnetNsg' });
+    }
     const none = await runCli(['whatif', '--nsg', `${INPUTS}/bicep-compiled-symbolic.json`, '--nsg-name', 'nope']);
     expect(none.code).toBe(2);
     expect(none.stderr.trim().split('\n')).toHaveLength(1);

@@ -158,8 +158,32 @@ describe('whatif', () => {
       routes: [{ name: 'default-to-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.4' }],
     };
     const result = await runCli(['whatif', '--nsg', file('q.json', azShape(CURRENT_RULES)), '--route-table', file('rt.json', routeTable)]);
+    // The control plane's replies through the firewall are lost whatever it allows: a block.
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/route default-to-firewall sends Sql traffic to VirtualAppliance/);
+    expect(result.stdout).toMatch(/BLOCKED: route default-to-firewall sends ApiManagement traffic to VirtualAppliance/);
+    // Sql through the firewall is at risk (the firewall decides), never a block.
+    expect(result.stdout).not.toMatch(/sends Sql traffic/);
+    expect(result.stdout).toMatch(/AT RISK \(a firewall or appliance on the path decides; not a block\): Storage, Sql, AzureKeyVault, AzureMonitor, AzureActiveDirectory\n/);
+    expect(result.stdout).toMatch(/without a service endpoint for Microsoft\.Sql: Sql traffic reaches it only if the device on that path allows it/);
+    expect(result.stdout).toMatch(/Sql +VirtualAppliance +AT RISK/);
+  });
+
+  it('forced tunnelling done as Microsoft documents (ApiManagement -> Internet, service endpoints elsewhere): exit 0, Monitor and Entra at risk through the firewall', async () => {
+    const routeTable = {
+      name: 'rt-apim',
+      location: 'westeurope',
+      routes: [
+        { name: 'default-to-firewall', addressPrefix: '0.0.0.0/0', nextHopType: 'VirtualAppliance', nextHopIpAddress: '10.0.1.4' },
+        { name: 'apim-control-plane', addressPrefix: 'ApiManagement', nextHopType: 'Internet' },
+      ],
+    };
+    const result = await runCli(['whatif', '--nsg', file('q.json', azShape(CURRENT_RULES)), '--route-table', file('rt-ok.json', routeTable), '-o', 'json']);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { blocking: string[]; at_risk: string[]; routes: { verdicts: Array<{ peer: string; ok: boolean; at_risk?: { cause: string } }> } };
+    expect(json.blocking).toEqual([]);
+    expect(json.at_risk.map((line) => line.split(':')[0])).toEqual(expect.arrayContaining(['AzureMonitor', 'AzureActiveDirectory']));
+    expect(json.routes.verdicts.find((verdict) => verdict.peer === 'ApiManagement')).toMatchObject({ ok: true });
+    expect(json.routes.verdicts.find((verdict) => verdict.peer === 'AzureMonitor')?.at_risk?.cause).toBe('appliance');
   });
 
   it('unreadable input exits 2 with a message saying what to pass', async () => {

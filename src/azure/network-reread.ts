@@ -18,7 +18,7 @@ function carriedLayers(instances: readonly InstanceSnapshot[]): NetworkLayers {
   const of = (vnetId: string) => byVnet.get(vnetId.toLowerCase());
   return {
     adminRules: { forVnet: async (vnetId) => of(vnetId)?.adminRules },
-    hubs: { forVnet: async (vnetId) => of(vnetId)?.hubConnections },
+    hubs: { forVnet: async (vnetId) => of(vnetId)?.hubConnections, whyUnread: async () => 'the peering is newer than the last poll, which reads hubs: the next poll judges it' },
     dns: { forVnet: async (vnetId) => of(vnetId)?.privateDns },
   };
 }

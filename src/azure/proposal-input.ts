@@ -1,3 +1,4 @@
+import type { GivenParameter } from './proposal-input/arm-scope.js';
 import { readArmTemplateDocument } from './proposal-input/arm-template.js';
 import { readRestDocument } from './proposal-input/arm-rest.js';
 import { isRecord, nameOf, type Json } from './proposal-input/json.js';
@@ -9,8 +10,10 @@ import type { ProposalContents, ProposalReader } from './proposal-input/types.js
  * Finds every NSG and route table in a document a network team hands to `whatif` (an ARM REST body or
  * list, `az` output, an ARM template with nested deployments, `terraform show -json` output) and returns
  * each in the ARM REST shape that `normaliseNsg` / `normaliseRouteTable` read. Pure: it receives parsed
- * JSON and does no I/O. Values it cannot know (ARM expressions, Terraform values unknown until apply) are
- * kept as written or left absent: the normaliser and the analysis say what they mean.
+ * JSON and does no I/O. A template's expressions are evaluated over its parameters (`parameters`, as
+ * `--parameters` gives them, else their defaults) and variables. Values it cannot know (expressions that
+ * need the deployment, Terraform values unknown until apply) are kept as written or left absent, and said
+ * why (`ruleDoubts`): the normaliser and the analysis judge what they could decide `unknown`.
  *
  * Separate rules and routes (`azurerm_network_security_rule`, `azurerm_route`, ARM child resources
  * `.../securityRules`, `.../routes`) are added to their NSG or route table when it can be matched. When it
@@ -22,6 +25,10 @@ import type { ProposalContents, ProposalReader } from './proposal-input/types.js
  */
 
 export { ProposalInputError, type FoundResource, type ProposalContents, type ProposalFormat } from './proposal-input/types.js';
+export { type GivenParameter } from './proposal-input/arm-scope.js';
+export { isArmTemplateDocument } from './proposal-input/arm-template.js';
+export { declaredParameters, type DeclaredParameter } from './proposal-input/arm-parameters.js';
+export { normaliseFoundNsg } from './proposal-input/normalise-found.js';
 
 /**
  * The readers, tried in this order; the first that recognises the document reads it. Terraform and ARM
@@ -31,12 +38,12 @@ const READERS: readonly ProposalReader[] = [readTerraformDocument, readArmTempla
 
 /**
  * Every NSG and route table in `json` (already parsed from `file`, which is named only in messages), in
- * document order, as ARM REST bodies. Throws ProposalInputError, one line saying what was expected, what
- * was found and how to fix it, when the document holds neither.
+ * document order, as ARM REST bodies; `parameters` are a template's, by name. Throws ProposalInputError,
+ * one line saying what was expected, what was found and how to fix it, when the document holds neither.
  */
-export function readProposalDocument(json: unknown, file: string): ProposalContents {
+export function readProposalDocument(json: unknown, file: string, parameters: ReadonlyMap<string, GivenParameter> = new Map()): ProposalContents {
   for (const read of READERS) {
-    const contents = read(json, file);
+    const contents = read(json, file, parameters);
     if (contents) return contents;
   }
   if (!isRecord(json)) throw refuse(file, `expected ${EXPECTED}, found ${describe(json)}; pass the JSON file that declares the NSG`);

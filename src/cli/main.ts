@@ -63,9 +63,13 @@ program
   .command('whatif')
   .description("check a proposed NSG (and route table) against APIM's required flows; exit 1 if it blocks one, naming the rule")
   .requiredOption('--nsg <file>', 'NSG JSON: `az network nsg show` (or list) output, an ARM GET body, an ARM template (nested deployments, compiled Bicep included) or `terraform show -json` of a plan')
-  .option('--nsg-name <name>', 'judge only this NSG of a file that holds several (default: each of them)')
+  .option('--nsg-name <name>', "judge only this NSG of a file that holds several: its name as a template's parameters make it, or as written (default: each of them)")
   .option('--route-table <file>', 'route table JSON, in the same shapes (default: the route table in the NSG file, if it holds one)')
   .option('--route-table-name <name>', 'judge with this route table of a file that holds several')
+  .option(
+    '--parameters <values...>',
+    "an ARM template's parameters, as `az deployment group create` takes them: NAME=VALUE, a deployment parameters file (FILE or @FILE) or a JSON object; repeatable, later ones win (default: each parameter's defaultValue)",
+  )
   .addOption(new Option('--vnet-type <mode>', 'VNet mode of the APIM instance').choices(['internal', 'external']).default('external'))
   .option('--platform <version>', 'APIM compute platform (stv1, stv2)', 'stv2')
   .option('--sku <name>', 'the instance\'s SKU: a v2 tier (BasicV2, StandardV2, PremiumV2) is judged against the v2 requirements, not the classic table (default: a classic multi-unit SKU)')

@@ -27,6 +27,7 @@ function nsgJson(verdicts: NsgVerdicts): Record<string, unknown> {
     })),
     blocking: verdicts.blocking,
     unknown: verdicts.unknown,
+    at_risk: verdicts.atRisk,
     invalid_rules: verdicts.invalidRules,
   };
   const routes = verdicts.routes;
@@ -41,6 +42,7 @@ function nsgJson(verdicts: NsgVerdicts): Record<string, unknown> {
         next_hop_type: verdict.nextHopType,
         ok: verdict.ok,
         decided_by: verdict.decidedBy,
+        ...(verdict.unknown ? { at_risk: { cause: verdict.unknown.cause, reason: verdict.unknown.reason } } : {}),
         ...(verdict.note ? { note: verdict.note } : {}),
       })),
       findings: routes.findings,
@@ -70,6 +72,7 @@ export function whatifJson(result: WhatifResult): string {
           nsgs: result.results.map(nsgJson),
           blocking: result.results.flatMap((nsg) => nsg.blocking.map((line) => `${nsg.nsg.name}: ${line}`)),
           unknown: result.results.flatMap((nsg) => nsg.unknown.map((line) => `${nsg.nsg.name}: ${line}`)),
+          at_risk: result.results.flatMap((nsg) => nsg.atRisk.map((line) => `${nsg.nsg.name}: ${line}`)),
           ...common,
         };
   return `${JSON.stringify(body, null, 2)}\n`;
@@ -97,8 +100,9 @@ function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColor
   const routes = verdicts.routes;
   if (routes) {
     const routeRows = [['PEER', 'NEXT HOP', 'OK', 'DECIDED BY']];
-    for (const verdict of routes.verdicts) routeRows.push([verdict.peer, verdict.nextHopType, verdict.ok ? 'yes' : 'NO', verdict.decidedBy]);
-    text += `\n\nRoute table ${terminalSafe(routes.routeTable)}\n${renderTable(routeRows, (row, cell, column) => (row === routeRows[0] ? paint.bold(cell) : column === 2 && cell === 'NO' ? paint.red(cell) : cell))}`;
+    for (const verdict of routes.verdicts) routeRows.push([verdict.peer, verdict.nextHopType, verdict.ok ? 'yes' : verdict.unknown ? 'AT RISK' : 'NO', verdict.decidedBy]);
+    const okCell = (cell: string) => (cell === 'NO' ? paint.red(cell) : cell === 'AT RISK' ? paint.yellow(cell) : cell);
+    text += `\n\nRoute table ${terminalSafe(routes.routeTable)}\n${renderTable(routeRows, (row, cell, column) => (row === routeRows[0] ? paint.bold(cell) : column === 2 ? okCell(cell) : cell))}`;
     for (const finding of routes.findings) text += `\n- ${terminalSafe(finding)}`;
   }
   return text;
@@ -115,6 +119,9 @@ export function whatifTable(result: WhatifResult, useColour: boolean): string {
   const several = result.results.length > 1;
   const lines = (pick: (nsg: NsgVerdicts) => string[]) => result.results.flatMap((nsg) => pick(nsg).map((line) => terminalSafe(several ? `${nsg.nsg.name}: ${line}` : line)));
   const code = whatifExitCode(result);
+  // The reasons are the route findings above; here, which peers.
+  const atRisk = lines((nsg) => nsg.atRisk.map((line) => line.split(':')[0]!));
+  if (atRisk.length > 0) sections.push(paint.yellow(`AT RISK (a firewall or appliance on the path decides; not a block): ${atRisk.join(', ')}`));
   sections.push(
     code === EXIT_HEALTHY
       ? paint.green(`OK: the proposal allows every flow APIM requires${several ? ` (${result.results.length} NSGs)` : ''}`)

@@ -19,6 +19,8 @@ export interface WhatifOptions {
   primaryLocation?: string;
   vnetAddressSpace?: string[];
   serviceTags?: string;
+  /** `--parameters` as given (files, `NAME=VALUE`, JSON), for an ARM template's parameters; later ones win. */
+  parameters?: string[];
   /** The VNet's security admin rules (the body of ListNetworkManagerEffectiveSecurityAdminRules), judged before the NSG. */
   adminRules?: string;
   output: 'table' | 'json';
@@ -40,6 +42,8 @@ export interface NsgVerdicts {
   blocking: string[];
   /** Such flows the tool cannot judge, with why. */
   unknown: string[];
+  /** Routes of such flows through a firewall or appliance, which decides (a warning: the exit code ignores it). */
+  atRisk: string[];
   invalidRules: RuleProblem[];
 }
 

@@ -45,6 +45,8 @@ export function splitChildName(name: unknown): { parent: string; own: string } |
   if (call[1]!.toLowerCase() === 'concat') {
     if (args.length === 3 && args[1] === "'/'") return { parent: argumentName(args[0]!), own: argumentName(args[2]!) };
     if (args.length === 2 && /^'\/[^']*'$/.test(args[1]!)) return { parent: argumentName(args[0]!), own: args[1]!.slice(2, -1) };
+    // `concat('nsg/', rule)`, as hand-written templates (and Microsoft's samples) name a rule of a fixed NSG.
+    if (args.length === 2 && /^'[^'/]+\/'$/.test(args[0]!)) return { parent: args[0]!.slice(1, -2), own: argumentName(args[1]!) };
   }
   return undefined;
 }

@@ -1,15 +1,26 @@
 import { ERROR_CODES, UserError } from '../../errors.js';
+import type { RuleDoubts } from './arm-rule-doubts.js';
+import type { GivenParameter } from './arm-scope.js';
 
 export type ProposalFormat = 'arm-rest' | 'az-cli' | 'arm-template' | 'terraform-plan' | 'terraform-show';
 
 export interface FoundResource {
   kind: 'nsg' | 'routeTable';
-  /** The resource's name as written (may be an ARM expression such as "[parameters('nsgName')]"). */
+  /** The resource's name: a template's expression evaluated when it can be, else as written (e.g. "[parameters('nsgName')]"). */
   name: string;
+  /** The name as the document writes it, when a template expression was evaluated into `name`. */
+  writtenName?: string;
   /** Where in the file, for messages: e.g. `module.network.azurerm_network_security_group.apim`, or `resources[3] (deployment "nsg-deployment") > resources[0]`, or `resources.nsg` for symbolic names. */
   where: string;
   /** ARM REST shape: { name, id?, location?, type, properties: { securityRules | routes, ... } }, ready for normaliseNsg / normaliseRouteTable. */
   body: Record<string, unknown>;
+  /**
+   * An NSG of a template: its rules (by index in `properties.securityRules`) holding values the template
+   * leaves unknown (or whose existence it does), and why. normaliseFoundNsg applies them.
+   */
+  ruleDoubts?: Map<number, RuleDoubts>;
+  /** A route table of a template: why some of its routes' values cannot be evaluated (routes have no `unknown` verdict). */
+  unresolvedValues?: string[];
 }
 
 export interface ProposalContents {
@@ -32,4 +43,4 @@ export class ProposalInputError extends UserError {
  * is not in its formats, so that the next reader is tried; throws ProposalInputError when it is (or is a
  * near miss it knows, such as a Terraform state file) but holds no NSG or route table.
  */
-export type ProposalReader = (json: unknown, file: string) => ProposalContents | undefined;
+export type ProposalReader = (json: unknown, file: string, parameters: ReadonlyMap<string, GivenParameter>) => ProposalContents | undefined;
