@@ -88,7 +88,8 @@ describe('who made a breaking change: Resource Graph resourcechanges joined to t
       previousVerdict: 'allowed',
       author: { changedBy: 'netops@contoso.example', changedByType: 'User', clientType: 'Azure Portal', changeType: 'Update', operation: 'microsoft.network/networksecuritygroups/write' },
     });
-    expect(flow.change!.author!.changedPaths).toContain('properties.securityRules');
+    // Azure's keys: leaf paths, the rule by its index, named by its name leaf.
+    expect(flow.change!.author!.changedPaths).toContainEqual(expect.stringMatching(/^properties\.securityRules\[\d+\]\.name$/));
     // The other flows of the region were not changed by it: no change joined to them.
     expect(prodRegion(m.report, location)!.config!.flows.filter((f) => f.change).map((f) => f.peer)).toEqual(['Sql']);
 
@@ -236,6 +237,8 @@ describe('the simulator serves resourcechanges as Resource Graph does', () => {
         correlationId: '11111111-1111-1111-1111-111111111111',
         changedPaths: ['properties.provisioningState', 'tags.key1'],
       },
+      // What the write touched, for the join: the System leaf says nothing of it.
+      written: { elements: [], paths: ['tags.key1'], whole: false },
     });
   });
 

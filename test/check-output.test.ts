@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CHECK_JSON_SCHEMA, checkJson, checkTable, colourEnabled, createProgress } from '../src/cli/check-output.js';
+import { lineText, MAX_LINE } from '../src/cli/terminal-text.js';
 import { craftedReport } from './helpers/report.js';
 import { ROOT, runCli } from './helpers/processes.js';
 
@@ -96,5 +97,51 @@ describe('check table colours and progress', () => {
     const none = await runCli(['check', '--demo'], { FORCE_COLOR: '1', NO_COLOR: '1' });
     expect(none.stdout).not.toContain('\x1b[');
     expect(none.stdout).toMatch(/contoso-internal\s+westeurope\s+sql\s+yes\s+yes\s+DOWN/);
+  }, 60_000);
+});
+
+/** The lines of a table section: from its heading to the next blank line. */
+function sectionLines(table: string, heading: string): string[] {
+  const start = table.indexOf(`\n${heading}\n`);
+  if (start < 0) return [];
+  const body = table.slice(start + heading.length + 2);
+  return body.slice(0, body.indexOf('\n\n')).split('\n');
+}
+
+describe('check table: "Could not check"', () => {
+  it('lists every target JSON `unchecked` lists even when something pages (exit 1), and keeps the PAGING verdict last', () => {
+    const report = reportWithEverything();
+    const json = JSON.parse(checkJson(report)) as { exit_code: number; unchecked: Array<{ target: string; reason: string }> };
+    expect(json.exit_code).toBe(1);
+    expect(json.unchecked).toHaveLength(1);
+    const table = checkTable(report, false);
+    expect(sectionLines(table, 'Could not check')).toEqual(['  /subscriptions/00000000-0000-4000-8000-000000000009: AuthorizationFailed: no access']);
+    expect(table.trimEnd().split('\n').at(-1)).toMatch(/^PAGING: .*outbound Sql Tcp\/1433 denied in apim-plain/);
+  });
+
+  it('has no such section when everything was checked', () => {
+    expect(checkTable(craftedReport('plain'), false)).not.toContain('Could not check');
+  });
+
+  it('keeps an unchecked reason from Azure on one terminal-safe line, cut like the other lines', () => {
+    const report = craftedReport('plain');
+    report.subscriptionFailures.push({ subscriptionId: '00000000-0000-4000-8000-000000000009', operation: 'list', code: 'AuthorizationFailed', statusCode: 403, message: `no\x1b[2J\naccess ${'x'.repeat(2000)}` });
+    const [line, ...rest] = sectionLines(checkTable(report, false), 'Could not check');
+    expect(rest).toEqual([]);
+    expect(line).not.toContain('\x1b');
+    expect(line).toContain('no\\x1b[2J access');
+    expect(line).toHaveLength(MAX_LINE);
+    expect(line!.endsWith('…')).toBe(true);
+  });
+
+  it('check --demo exits 1 and its table lists what JSON `unchecked` lists', async () => {
+    const [table, json] = await Promise.all([runCli(['check', '--demo']), runCli(['check', '--demo', '--output', 'json'])]);
+    expect(table.code).toBe(1);
+    expect(json.code).toBe(1);
+    const unchecked = (JSON.parse(json.stdout) as { unchecked: Array<{ target: string; reason: string }> }).unchecked;
+    expect(unchecked.length).toBeGreaterThan(0);
+    expect(unchecked.map((u) => u.target)).toContainEqual(expect.stringMatching(/\/contoso-hybrid \(westeurope\)$/));
+    expect(sectionLines(table.stdout, 'Could not check')).toEqual(unchecked.map((u) => lineText(`  ${u.target}: ${u.reason}`)));
+    expect(table.stdout.trimEnd().split('\n').at(-1)).toMatch(/^PAGING: /);
   }, 60_000);
 });

@@ -105,8 +105,10 @@ describe('simulate + serve --config: a world built from the Azure REST examples'
   }, 60_000);
 
   afterAll(async () => {
-    expect(await serve?.stop()).toBe(0); // SIGTERM is a clean shutdown
+    // Both stop whatever the assertion says: a failing one must not leave the simulator running.
+    const code = await serve?.stop();
     await simulator?.stop();
+    expect(code).toBe(0); // SIGTERM is a clean shutdown
   });
 
   it('every BlobStorage, TableStorage and SQLDatabase entry of the example is exported as required', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeVerdicts, withChanges, type RegionChanges } from '../src/analysis/change-attribution.js';
-import { authorOf, AUTHOR_WAIT_MS, withAuthor } from '../src/analysis/change-authors.js';
+import { AUTHOR_WAIT_MS } from '../src/analysis/change-authors.js';
 import { changeSentence } from '../src/analysis/change-text.js';
 import { describeConfigChange } from '../src/analysis/config-diff.js';
 import type { FlowVerdict } from '../src/analysis/nsg/verdict.js';
@@ -111,28 +111,11 @@ describe('attributeVerdicts: a changed verdict joined to the change that explain
 });
 
 const author = (changedBy: string, timestamp: string): ChangeAuthor => ({ changedBy, changedByType: 'User', clientType: 'Azure CLI', operation: 'microsoft.network/networksecuritygroups/write', timestamp, changeType: 'Update', changedPaths: [] });
-const record = (id: string, changedBy: string, timestamp: string): ChangeRecord => ({ targetResourceId: id, author: author(changedBy, timestamp) });
-
-describe('authorOf: the record of the write behind a change', () => {
-  const nsg = { ...change('networkSecurityGroup'), resourceId: NSG };
-  it.each<[string, ConfigChange, ChangeRecord[], string | undefined]>([
-    ['the newest write to the resource between the two reads', nsg, [record(NSG, 'a@x', '2026-12-03T14:02:10Z'), record(NSG, 'b@x', '2026-12-03T14:02:40Z')], 'b@x'],
-    ['IDs compared case-insensitively', nsg, [record(NSG.toLowerCase(), 'a@x', '2026-12-03T14:02:10Z')], 'a@x'],
-    ['a write to another resource is not it', nsg, [record(RT, 'a@x', '2026-12-03T14:02:10Z')], undefined],
-    ['a write Resource Graph showed late (before the previous read, within its lag) may be it', nsg, [record(NSG, 'a@x', '2026-12-03T13:55:00Z')], 'a@x'],
-    ['a write long before the previous read is not it', nsg, [record(NSG, 'a@x', '2026-12-03T13:40:00Z')], undefined],
-    ['a write after the change was seen (beyond clock skew) is not it', nsg, [record(NSG, 'a@x', '2026-12-03T14:10:00Z')], undefined],
-    ['a subnet\'s change recorded on its VNet', { ...change('subnet'), resourceId: SUBNET }, [record(VNET, 'a@x', '2026-12-03T14:02:10Z')], 'a@x'],
-  ])('%s', (_what, wanted, records, changedBy) => {
-    expect(authorOf(wanted, records)?.changedBy).toBe(changedBy);
-  });
-
-  it('withAuthor: found, still pending, or not recorded after the wait', () => {
-    const seen = Date.parse(AT.detectedAt);
-    expect(withAuthor(nsg, [record(NSG, 'System', '2026-12-03T14:02:10Z')], new Date(seen)).authorState).toBe('found');
-    expect(withAuthor(nsg, [], new Date(seen + AUTHOR_WAIT_MS - 1)).authorState).toBe('pending');
-    expect(withAuthor(nsg, [], new Date(seen + AUTHOR_WAIT_MS)).authorState).toBe('not-recorded');
-  });
+/** A record of a write that added the rule `added` at `index` of the NSG's rules (Azure's keys name it by its `name` leaf). */
+const record = (id: string, changedBy: string, timestamp: string, added = 'DenySql', index = 1): ChangeRecord => ({
+  targetResourceId: id,
+  author: author(changedBy, timestamp),
+  written: { elements: [{ array: 'properties.securityRules', index, nameAfter: added }], paths: ['properties.securityRules[].name', 'properties.securityRules[].properties.access'], whole: false },
 });
 
 describe('changeSentence', () => {
@@ -144,6 +127,8 @@ describe('changeSentence', () => {
     ['pending', added, 'rule DenySql-CHG0815 added (NSG nsg-prod), seen at 14:03 UTC; who made it is not recorded yet (Resource Graph records changes within about five minutes)'],
     ['not recorded', { ...added, authorState: 'not-recorded' }, 'rule DenySql-CHG0815 added (NSG nsg-prod), seen at 14:03 UTC; Resource Graph recorded no write by anyone'],
     ['unreadable', { ...added, authorState: 'unreadable', authorError: 'AuthorizationFailed' }, 'rule DenySql-CHG0815 added (NSG nsg-prod), seen at 14:03 UTC; who made it cannot be read: AuthorizationFailed'],
+    ['ambiguous: everyone who could have made it', { ...added, authorState: 'ambiguous', candidates: [author('b@x', '2026-12-03T14:02:19Z'), { ...author('a@x', '2026-12-03T14:02:10Z'), clientType: 'Azure Portal' }] }, "rule DenySql-CHG0815 added (NSG nsg-prod) by one of: b@x (User) via Azure CLI at 14:02 UTC, a@x (User) via Azure Portal at 14:02 UTC (Resource Graph's records of their writes cannot tell which made it)"],
+    ['about the items that decided a verdict, the others said apart', { ...added, items: [{ kind: 'rule', name: 'AllowHttp', change: 'added' }, ...added.items], decidingItems: added.items, authorState: 'found', author: author('b@x', '2026-12-03T14:02:19Z') }, 'rule DenySql-CHG0815 added (NSG nsg-prod) by b@x (User) via Azure CLI at 14:02 UTC; also changed: rule AllowHttp added'],
     ['many items', { ...added, items: ['a', 'b', 'c', 'd', 'e'].map((name) => ({ kind: 'rule' as const, name, change: 'removed' as const })) }, 'rule a removed, rule b removed, rule c removed and 2 more (NSG nsg-prod), seen at 14:03 UTC; who made it is not recorded yet (Resource Graph records changes within about five minutes)'],
   ])('%s', (_what, given, text) => {
     expect(changeSentence(given, now)).toBe(text);
@@ -162,15 +147,40 @@ describe('ChangeLedger', () => {
     ledger.observe(instance(region()), judged('allowed'), instance(deny), judged('denied'), at);
     const again = ledger.observe(instance(region()), judged('allowed'), instance(deny), judged('denied'), at);
     expect(again.regions[0]!.config!.changes).toHaveLength(1);
-    expect(ledger.pending()).toHaveLength(1);
+    expect(ledger.asked(at)).toHaveLength(1);
     expect([...ledger.settle({ error: 'Resource Graph answered 500' }, at)]).toEqual(['apim-1']);
     expect(ledger.attach(judged('denied')).regions[0]!.config!.flows[0]!.change).toMatchObject({ authorState: 'unreadable', authorError: 'Resource Graph answered 500' });
-    // Still waiting: the next run asks again.
-    expect(ledger.pending()).toHaveLength(1);
     expect([...ledger.settle([record(NSG, 'netops@contoso.example', '2026-12-03T14:02:30Z')], at)]).toEqual(['apim-1']);
     const settled = ledger.attach(judged('denied')).regions[0]!.config!.flows[0]!.change!;
     expect(settled).toMatchObject({ authorState: 'found', author: { changedBy: 'netops@contoso.example' }, previousVerdict: 'allowed' });
     expect(settled.authorError).toBeUndefined();
-    expect(ledger.pending()).toEqual([]);
+    // A failed read later leaves what was found standing.
+    expect([...ledger.settle({ error: 'Resource Graph answered 500' }, at)]).toEqual([]);
+    // Asked for until the wait is over: a later record may still name someone else.
+    expect(ledger.asked(at)).toHaveLength(1);
+    expect(ledger.asked(new Date(at.getTime() + AUTHOR_WAIT_MS))).toEqual([]);
+  });
+
+  it('re-joins as late records arrive: pending while only another write is recorded, then its writer, then all who could have', () => {
+    const ledger = new ChangeLedger();
+    ledger.read(new Date(AT.previousReadAt));
+    const at = new Date(AT.detectedAt);
+    const two = region({ nsg: { ...base.nsg!, securityRules: [rule('AllowSql'), rule('AllowHttp'), rule('DenySql', 'Deny', 100)] } });
+    const judgedDeny = { instance: { id: 'apim-1' }, regions: [regionReport([flow('denied', 'DenySql')])] } as unknown as InstanceReport;
+    ledger.observe(instance(region()), judged('allowed'), instance(two), judgedDeny, at);
+    const harmless = record(NSG, 'a@x', '2026-12-03T14:02:10Z', 'AllowHttp', 1);
+    const breaking = record(NSG, 'b@x', '2026-12-03T14:02:19Z', 'DenySql', 2);
+    const joined = () => ledger.attach(judgedDeny).regions[0]!.config!;
+
+    expect([...ledger.settle([harmless], at)]).toEqual([]);
+    expect(joined().flows[0]!.change).toMatchObject({ authorState: 'pending', decidingItems: [{ name: 'DenySql' }] });
+    expect(joined().changes![0]).toMatchObject({ authorState: 'pending', decidingItems: [{ name: 'DenySql' }] });
+    expect([...ledger.settle([breaking, harmless], at)]).toEqual(['apim-1']);
+    expect(joined().flows[0]!.change).toMatchObject({ authorState: 'found', author: { changedBy: 'b@x' } });
+    expect(joined().changes![0]).toMatchObject({ authorState: 'found', author: { changedBy: 'b@x' } });
+    // A third record, late, of a write that also touched the deciding rule: it could have been either.
+    const also = { ...record(NSG, 'c@x', '2026-12-03T14:02:40Z', 'DenySql', 2), written: { elements: [{ array: 'properties.securityRules', index: 2 }], paths: ['properties.securityRules[].properties.access'], whole: false } };
+    ledger.settle([harmless, breaking, also], new Date(at.getTime() + 60_000));
+    expect(joined().flows[0]!.change).toMatchObject({ authorState: 'ambiguous', candidates: [{ changedBy: 'c@x' }, { changedBy: 'b@x' }] });
   });
 });

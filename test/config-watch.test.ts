@@ -5,36 +5,15 @@ import { validateConfig } from '../src/config/load.js';
 import type { InstanceSnapshot, RegionNetworkConfig } from '../src/model/snapshot.js';
 import { Monitor } from '../src/service/monitor.js';
 import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
-import { securityRule } from '../src/simulator/demo/nsg-rules.js';
 import { startSimulator, type LatencyOptions, type RunningSimulator } from '../src/simulator/server.js';
 import type { World } from '../src/simulator/world.js';
 import { find, parseExposition } from './helpers/metrics.js';
+import { until } from './helpers/ports.js';
+import { DENY_SQL, denySqlRule, withRule } from './helpers/world-edits.js';
 
-const DENY_SQL = 'DenySql-CHG0815';
 
-/** `world` with a rule added to the NSG `nsgId` (a deep copy: the simulator's world is never changed in place). */
-function withRule(world: World, nsgId: string, rule: Record<string, unknown>): World {
-  const resources = world.resources.map((resource) => {
-    if (resource.id.toLowerCase() !== nsgId.toLowerCase()) return resource;
-    const copy = structuredClone(resource) as unknown as { properties: { securityRules: unknown[] } };
-    copy.properties.securityRules.push(rule);
-    return copy as unknown as typeof resource;
-  });
-  return { ...world, resources };
-}
 
-const denySql = (nsgId: string) =>
-  securityRule(nsgId, { name: DENY_SQL, priority: 100, direction: 'Outbound', access: 'Deny', protocol: 'Tcp', source: 'VirtualNetwork', destination: 'Sql', ports: ['1433'] });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('the configuration watch: a breaking change shows between NetworkStatus polls', () => {
   let simulator: RunningSimulator | undefined;
@@ -67,7 +46,7 @@ describe('the configuration watch: a breaking change shows between NetworkStatus
     const statusReads = await own(m, 'apim_netwatch_arm_requests_total', { operation: 'NetworkStatus_ListByService' });
     const othersBefore = find(parseExposition(await m.fleetMetrics()), 'apim_network_flow_allowed', {}).filter((s) => s.labels.apim_service !== 'contoso-prod');
     const started = Date.now();
-    sim.setWorld(withRule(world, nsgId, denySql(nsgId)));
+    sim.setWorld(withRule(world, nsgId, denySqlRule(nsgId)));
     const denied = await until('the deny on /metrics', async () => ((await sqlFlow(m, location))?.value === 0 ? sqlFlow(m, location) : undefined), 5000);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(denied?.labels.decided_by).toBe(DENY_SQL);
@@ -91,7 +70,7 @@ describe('the configuration watch: a breaking change shows between NetworkStatus
     const { monitor: m, simulator: sim, nsgId, location } = await watching(world, 0.3);
     const runs = await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'unchanged' });
     const changedAt = Date.now();
-    sim.setWorld(withRule(world, nsgId, denySql(nsgId)));
+    sim.setWorld(withRule(world, nsgId, denySqlRule(nsgId)));
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'unchanged' }), 'the watch ran meanwhile').toBeGreaterThan(runs);
     expect((await sqlFlow(m, location))?.value, 'Resource Graph does not have it yet').toBe(1);
@@ -102,7 +81,7 @@ describe('the configuration watch: a breaking change shows between NetworkStatus
   it('when Resource Graph fails, the poll\'s verdicts stand and the failure is counted', async () => {
     const world = buildDemoWorld(new Date());
     const { monitor: m, simulator: sim, nsgId, location } = await watching(world, 0.3, 0);
-    sim.setWorld({ ...withRule(world, nsgId, denySql(nsgId)), faults: [{ path: '/providers/Microsoft.ResourceGraph/resources', status: 500 }] });
+    sim.setWorld({ ...withRule(world, nsgId, denySqlRule(nsgId)), faults: [{ path: '/providers/Microsoft.ResourceGraph/resources', status: 500 }] });
     await until('a failed watch run', async () => ((await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'failed' })) >= 2 ? true : undefined), 5000);
     expect((await sqlFlow(m, location))?.value).toBe(1);
     expect(await own(m, 'apim_netwatch_watch_runs_total', { outcome: 'changed' })).toBe(0);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { parseExposition, type ParsedSample } from './helpers/metrics.js';
 import { freePort, waitFor } from './helpers/ports.js';
 import { startCli } from './helpers/processes.js';
 import { SUB_A } from './helpers/worlds.js';
@@ -45,8 +46,13 @@ describe('serve: SIGHUP', () => {
   }, 90_000);
 });
 
+/** The sum of a counter's series on /metrics. */
+function total(samples: ParsedSample[], name: string): number {
+  return samples.filter((sample) => sample.name === name).reduce((sum, sample) => sum + sample.value, 0);
+}
+
 describe('serve: SIGHUP applies a changed configuration file', () => {
-  it('a new paging policy takes effect without a restart, and /metrics never goes empty in between', async () => {
+  it('a new paging policy takes effect without a restart, /metrics never goes empty in between, and counters count on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'netwatch-reload-config-'));
     const sim = await startCli(['simulate', '--demo', '--port', '0', '--cert-out', join(dir, 'sim.pem')], /listening on (https:\/\/127\.0\.0\.1:\d+)/);
     const port = await freePort();
@@ -59,8 +65,13 @@ describe('serve: SIGHUP applies a changed configuration file', () => {
     writeFileSync(configFile, stringify(config));
     const serve = await startCli(['serve', '--config', configFile], /poll complete/);
     const status = async () => (await (await fetch(`http://127.0.0.1:${port}/api/v1/status`)).json()) as { pagingDependencies: string[] };
+    const metrics = async () => parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
     try {
       expect((await status()).pagingDependencies).toEqual(['storage', 'sql', 'keyvault', 'graph']);
+      const beforeReload = await metrics();
+      expect(total(beforeReload, 'apim_netwatch_polls_total')).toBe(1);
+      const requestsBefore = total(beforeReload, 'apim_netwatch_arm_requests_total');
+      expect(requestsBefore).toBeGreaterThan(0);
       writeFileSync(configFile, stringify({ ...config, paging: { dependencies: ['sql'] } }));
       serve.child.kill('SIGHUP');
       // While the reload runs, every scrape still has the fleet's series.
@@ -71,6 +82,11 @@ describe('serve: SIGHUP applies a changed configuration file', () => {
       }
       expect(serve.output()).toMatch(/"changed":\["paging.dependencies[^\n]*SIGHUP: configuration reloaded/);
       expect((await status()).pagingDependencies).toEqual(['sql']);
+      // The new monitor's first poll counts on in the same registry: a restart from zero would read 1.
+      await waitFor('the new monitor\'s first poll', async () => (serve.output().match(/poll complete/g)!.length >= 2 ? true : undefined), 30_000, 100);
+      const afterReload = await metrics();
+      expect(total(afterReload, 'apim_netwatch_polls_total')).toBe(2);
+      expect(total(afterReload, 'apim_netwatch_arm_requests_total')).toBeGreaterThan(requestsBefore);
     } finally {
       expect(await serve.stop()).toBe(0);
       await sim.stop();

@@ -22,6 +22,16 @@ describe('html tagged template', () => {
     expect(html`${null}${undefined}${false}${true}${0}`.value).toBe('0');
   });
 
+  it('shows control and bidi characters as their escapes: marked out in text, the escape alone in an attribute', () => {
+    const name = 'evil\u202Eexe.txt\u001b[2J';
+    const marked = (escape: string) => `<span class=ctl style=color:var(--down-bg);font-family:ui-monospace,monospace>${escape}</span>`;
+    expect(html`<a title="x ${name}" href="/y">${name}</a>`.value).toBe(
+      `<a title="x evil\\u202eexe.txt\\x1b[2J" href="/y">evil${marked('\\u202e')}exe.txt${marked('\\x1b')}[2J</a>`,
+    );
+    // Tabs and line breaks are whitespace in HTML, not hidden text: kept.
+    expect(html`<p>${'a\tb\nc'}</p>`.value).toBe('<p>a\tb\nc</p>');
+  });
+
   it('formats durations and instance links', () => {
     expect([formatDuration(5), formatDuration(125), formatDuration(3 * 3600 + 300), formatDuration(50 * 3600)]).toEqual(['5 s', '2 min', '3 h 5 min', '2 d 2 h']);
     expect(instancePath('/Subscriptions/A/x')).toBe('/instances/%2Fsubscriptions%2Fa%2Fx');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toRegionStatuses } from '../src/azure/normalise.js';
 import { checkTable } from '../src/cli/check-output.js';
-import { cellText, terminalSafe } from '../src/cli/terminal-text.js';
+import { MAX_LINE, cellText, lineText, terminalSafe } from '../src/cli/terminal-text.js';
 import { MAX_AZURE_TEXT } from '../src/model/text.js';
 import { craftedReport } from './helpers/report.js';
 
@@ -12,6 +12,15 @@ describe('Azure strings on a terminal', () => {
   it('control characters are escaped, line breaks become spaces', () => {
     expect(terminalSafe(ATTACK)).toBe('a\\x1b[2Jb\\x1b]0;pwned\\x07c\\x1b[8mhidden d\\x00e\\x9b31mf\\u202eg h');
     expect(cellText('x'.repeat(1000))).toHaveLength(300);
+  });
+
+  it('a cut keeps its marker and never leaves half a character; lines outside tables are cut the same way', () => {
+    expect(cellText('🚀'.repeat(400))).toBe(`${'🚀'.repeat(149)}…`);
+    const line = lineText(`  changed: rule x added by ${'\u202e'.repeat(5)}${'a'.repeat(10_000)}`);
+    expect(line).toHaveLength(MAX_LINE);
+    expect(line.endsWith('…')).toBe(true);
+    expect(line).toContain('\\u202e');
+    expect(terminalSafe('\u061c\u2069')).toBe('\\u061c\\u2069');
   });
 
   it("check's table carries no raw control character from the report, and no endless text", () => {

@@ -125,6 +125,40 @@ describe('whatif', () => {
     expect(result.stdout).toMatch(/BLOCKED: outbound Sql Tcp\/1433 \(required by Microsoft\) is denied by Deny_All_Internet_Outbound/);
   });
 
+  it('the table shows near misses under it, as the JSON notes do: AllowSql on 1443 and a deny-all', async () => {
+    const nsg = file('near-miss.az.json', {
+      name: 'nsg-sql',
+      securityRules: [
+        { name: 'AllowSql', ...ruleProperties(['AllowSql', 100, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'Sql', ['1443']]) },
+        { name: 'DenyAllOut', ...ruleProperties(['DenyAllOut', 4000, 'Outbound', 'Deny', '*', '*', '*', ['*']]) },
+      ],
+    });
+    const [table, json] = await Promise.all([runCli(['whatif', '--nsg', nsg]), runCli(['whatif', '--nsg', nsg, '-o', 'json'])]);
+    expect(table.code).toBe(1);
+    const sql = (JSON.parse(json.stdout) as { flows: Array<{ peer: string; port: number; note?: string }> }).flows.find((f) => f.peer === 'Sql' && f.port === 1433);
+    expect(sql?.note).toBe('rule AllowSql would allow it but its ports are 1443, not 1433');
+    expect(table.stdout).toMatch(/outbound\s+Sql\s+Tcp\/1433\s+required\s+yes\s+DENIED\s+DenyAllOut/);
+    expect(table.stdout).toContain('\nRules that nearly allow a flow that is not allowed\n');
+    expect(table.stdout).toContain('\n- outbound Sql Tcp/1433: rule AllowSql would allow it but its ports are 1443, not 1433\n');
+    // Allowed flows have no near misses; only flows the table shows are listed.
+    expect(table.stdout).not.toMatch(/^- inbound AzureLoadBalancer/m);
+  });
+
+  it('a near-miss line is terminal-safe and cut like the other lines', async () => {
+    const name = `AllowSql\u202e${'x'.repeat(600)}`;
+    const nsg = file('near-miss-long.az.json', {
+      name: 'nsg-sql',
+      securityRules: [
+        { name, ...ruleProperties([name, 100, 'Outbound', 'Allow', 'Tcp', 'VirtualNetwork', 'Sql', ['1443']]) },
+        { name: 'DenyAllOut', ...ruleProperties(['DenyAllOut', 4000, 'Outbound', 'Deny', '*', '*', '*', ['*']]) },
+      ],
+    });
+    const result = await runCli(['whatif', '--nsg', nsg]);
+    const line = result.stdout.split('\n').find((text) => text.startsWith('- outbound Sql Tcp/1433: rule AllowSql'));
+    expect(line).toMatch(/^- outbound Sql Tcp\/1433: rule AllowSql\\u202exxx+…$/);
+    expect(line).toHaveLength(400);
+  });
+
   it('reads an ARM template as well, with the same verdicts', async () => {
     const fromAz = JSON.parse((await runCli(['whatif', '--nsg', file('a.json', azShape(CURRENT_RULES)), '-o', 'json'])).stdout) as WhatifJson;
     const template = await runCli(['whatif', '--nsg', file('t.json', templateShape(CURRENT_RULES)), '-o', 'json']);

@@ -47,7 +47,7 @@ export const STALE_ENDPOINTS = withQuery(
 export const LATEST_CHANGE = withQuery(
   `max by (resource_type, resource, author_state, changed_by, changed_by_type, client_type) (apim_network_config_change_timestamp_seconds{${SAME_REGION}})`,
   SAME_REGION_ARGS,
-  ' Latest configuration change: {{ range . }}{{ .Labels.resource_type }} {{ .Labels.resource }} changed{{ if eq .Labels.author_state "found" }} by {{ .Labels.changed_by }} ({{ .Labels.changed_by_type }}{{ with .Labels.client_type }}, via {{ . }}{{ end }}){{ else if eq .Labels.author_state "pending" }} (who made it is not recorded yet: Resource Graph records changes within about five minutes; the status page shows it when it arrives){{ else }} (Resource Graph has no record of who made it){{ end }} at {{ .Value | humanizeTimestamp }}{{ end }}.',
+  ' Latest configuration change: {{ range . }}{{ .Labels.resource_type }} {{ .Labels.resource }} changed{{ if eq .Labels.author_state "found" }} by {{ .Labels.changed_by }} ({{ .Labels.changed_by_type }}{{ with .Labels.client_type }}, via {{ . }}{{ end }}){{ else if eq .Labels.author_state "ambiguous" }} by one of: {{ .Labels.changed_by }} (their recorded writes cannot tell which made it){{ else if eq .Labels.author_state "pending" }} (who made it is not recorded yet: Resource Graph records changes within about five minutes; the status page shows it when it arrives){{ else }} (Resource Graph has no record of who made it){{ end }} at {{ .Value | humanizeTimestamp }}{{ end }}.',
 );
 
 // target_up carries the primary region as location: match the instance only.

@@ -5,9 +5,8 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { SubscriptionClient } from '@azure/arm-resources-subscriptions';
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient, type AdditionalPolicyConfig } from '@azure/core-client';
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { NO_OBSERVER, type ArmObserver, type ArmRequestEvent } from './observer.js';
-import { abortPolicy, extraCaPolicy, observerPolicy, retryAfterCapPolicy, timeoutPolicy } from './policies.js';
+import { abortPolicy, extraCaPolicy, observerPolicy, retryAfterCapPolicy, timeoutPolicy, type ExtraCaPolicy } from './policies.js';
 import { ResourceGraphReader } from './resource-graph.js';
 import { ArmListReader } from './arm-list.js';
 
@@ -60,11 +59,12 @@ export class ArmClients {
   private readonly workTally = new AsyncLocalStorage<ArmRequestTally>();
   private readonly observer: ArmObserver;
   /** Resource Graph's per-caller quota, as its responses report it: every Resource Graph caller paces by it. */
-  readonly graphQuota = new GraphQuota();
+  readonly graphQuota: GraphQuota;
   /** Shared by every client, so that all of them use one connection pool to the endpoint. */
-  private readonly caPolicy: PipelinePolicy | undefined;
+  private readonly caPolicy: ExtraCaPolicy | undefined;
 
   constructor(private readonly options: ArmClientOptions) {
+    this.graphQuota = new GraphQuota({ maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
     const forward = options.observer ?? NO_OBSERVER;
     this.observer = {
       onRequest: (event: ArmRequestEvent) => {
@@ -76,6 +76,15 @@ export class ArmClients {
       },
     };
     this.caPolicy = options.caPem ? extraCaPolicy(options.endpoint, options.caPem) : undefined;
+  }
+
+  /**
+   * Releases the connection pool these clients own (the extra CA's), once nothing will be sent any more
+   * (shutdown, or a monitor a reload replaced): its idle keep-alive sockets would otherwise stay open until
+   * the server drops them. Requests in flight are ended by the abort signal, not here.
+   */
+  close(): void {
+    this.caPolicy?.close();
   }
 
   /** A copy of the request counts so far, of every caller. */
@@ -136,7 +145,7 @@ export class ArmClients {
 
   /** Resource Graph (see resource-graph.ts). */
   resourceGraph(): ResourceGraphReader {
-    this.graphReader ??= new ResourceGraphReader(this.plain(), this.options.endpoint, this.graphQuota);
+    this.graphReader ??= new ResourceGraphReader(this.plain(), this.options.endpoint, this.graphQuota, (reason) => this.options.observer?.onGraphReadFailed?.(reason));
     return this.graphReader;
   }
 

@@ -48,6 +48,8 @@ export class FleetReading {
   private readonly requests = emptyTally();
   private network: NetworkConfigReader | undefined;
   private instances = 0;
+  /** The bulk reads started, ended or not: a reading ends with them (none outlives a poll, or a shutdown). */
+  private readonly bulkReads: Array<Promise<unknown>> = [];
 
   constructor(private readonly options: CollectOptions) {
     this.ctx = newPollContext(options);
@@ -79,18 +81,32 @@ export class FleetReading {
     const infos = discovery.instances.map((entry) => entry.info).filter((info) => info.vnetType !== 'None');
     const serviceTags = options.serviceTags.get(infos.map((info) => ({ subscriptionId: info.subscriptionId, location: info.regions[0]?.location ?? '' })));
     const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
-    adminRules.readPresence(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY));
+    adminRules.readPresence(this.tracked(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY)));
     const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
     // Landing zones keep hubs in a connectivity subscription: every subscription discovery searched is searched too.
     const hubSubscriptions = [...new Set([...discovery.subscriptions, ...infos.flatMap(subscriptionsOfVnets)])];
-    hubs.readHubs(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY, hubSubscriptions), hubSubscriptions);
+    hubs.readHubs(this.tracked(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY, hubSubscriptions)), hubSubscriptions);
     const dns = new PrivateDnsReader(options.clients, ctx.limiter, options.log);
     const internal = infos.filter((info) => info.vnetType === 'Internal');
     // Zones often live in a central subscription: every configured one is searched for links too.
-    dns.readLinks(internal.length > 0 ? networkInBulk(ctx, internal, 'private DNS zone links', DNS_LINKS_QUERY, options.subscriptions) : async () => true);
+    dns.readLinks(internal.length > 0 ? this.tracked(networkInBulk(ctx, internal, 'private DNS zone links', DNS_LINKS_QUERY, options.subscriptions)) : async () => true);
     this.network = new NetworkConfigReader(options.clients, ctx.limiter, options.log, ctx.slicer, { adminRules, hubs, dns });
-    this.network.readInBulk(networkInBulk(ctx, infos));
+    this.network.readInBulk(this.tracked(networkInBulk(ctx, infos)));
     return serviceTags;
+  }
+
+  /** `pages`, its read kept among those the reading waits for in `settled()`. */
+  private tracked(pages: BulkPages): BulkPages {
+    return (onPage) => {
+      const read = pages(onPage);
+      this.bulkReads.push(read.catch(() => undefined));
+      return read;
+    };
+  }
+
+  /** Resolves once every bulk read started has ended, whether an instance needed it or not (a poll ends with its reads). */
+  async settled(): Promise<void> {
+    await Promise.all(this.bulkReads);
   }
 
   /** One instance's NetworkStatus and network configuration; undefined when it vanished since discovery. */

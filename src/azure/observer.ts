@@ -1,4 +1,5 @@
 import type { UserQuota } from './graph-quota.js';
+import type { GraphReadFailure } from './graph-read-error.js';
 
 /** What the Azure layer tells the rest of the service about each ARM request it sends. */
 export interface ArmRequestEvent {
@@ -15,6 +16,8 @@ export interface ArmRequestEvent {
 
 export interface ArmObserver {
   onRequest(event: ArmRequestEvent): void;
+  /** A Resource Graph read (every page of one query) failed, and why (told once per read). */
+  onGraphReadFailed?(reason: GraphReadFailure): void;
 }
 
 export const NO_OBSERVER: ArmObserver = { onRequest: () => undefined };

@@ -10,7 +10,7 @@ import { operationOf, subscriptionOf } from './operations.js';
  * Trusts an extra CA (the simulator's, or a corporate proxy's) for the ARM endpoint's origin only:
  * NODE_EXTRA_CA_CERTS is read once at process start, and TLS checks stay on everywhere else.
  */
-export function extraCaPolicy(endpoint: string, caPem: string): PipelinePolicy {
+export function extraCaPolicy(endpoint: string, caPem: string): ExtraCaPolicy {
   const origin = new URL(endpoint).origin;
   // One secure context for every connection: built from `ca` per connection, it would parse the ~150
   // root certificates each time (and the agent would key its pool on their concatenated PEM text).
@@ -22,7 +22,13 @@ export function extraCaPolicy(endpoint: string, caPem: string): PipelinePolicy {
       if (new URL(request.url).origin === origin) request.agent = agent;
       return next(request);
     },
+    close: () => agent.destroy(),
   };
+}
+
+/** The extra-CA policy owns its connection pool: `close()` destroys its sockets (the clients are done with). */
+export interface ExtraCaPolicy extends PipelinePolicy {
+  close(): void;
 }
 
 /** How long ARM asks to wait before a retry (429/503), in ms: `retry-after-ms`, `x-ms-retry-after-ms`, or `Retry-After` (seconds or a date). */
@@ -130,23 +136,39 @@ export function observerPolicy(observer: ArmObserver): PipelinePolicy {
 }
 
 /**
- * Bounds each attempt, so one hung connection cannot hold a poll. The HTTP client reports its timeout
- * as a bare AbortError, which the retry policy gives up on and whose message says nothing of a timeout:
- * it is re-thrown as `ETIMEDOUT`, a system error the SDK's retry policy retries (and the metrics and
- * logs name).
+ * Bounds each attempt, so one hung connection cannot hold a poll. The timer is the policy's own, cleared
+ * however the attempt ends: the HTTP client's `request.timeout` timer outlives an abort (it is cleared only
+ * when response headers arrive), and would hold a stopping process for the rest of the attempt's time.
+ * A timed-out attempt is thrown as `ETIMEDOUT`, a system error the SDK's retry policy retries (and the
+ * metrics and logs name); an abort from the caller stays an abort, which the retry policy gives up on.
  */
 export function timeoutPolicy(timeoutMs: number): PipelinePolicy {
   return {
     name: 'apimNetwatchTimeout',
     async sendRequest(request, next) {
-      request.timeout = timeoutMs;
+      const callers = request.abortSignal;
+      const attempt = new AbortController();
+      const abort = () => attempt.abort();
+      if (callers?.aborted) abort();
+      callers?.addEventListener('abort', abort);
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt.abort();
+      }, timeoutMs);
+      request.abortSignal = attempt.signal;
       try {
         return await next(request);
       } catch (err) {
-        if ((err as Error | undefined)?.name === 'AbortError' && !request.abortSignal?.aborted) {
+        if (timedOut && !callers?.aborted) {
           throw new RestError(`ARM did not answer within ${timeoutMs} ms (azure.requestTimeoutSeconds)`, { code: 'ETIMEDOUT', request });
         }
         throw err;
+      } finally {
+        clearTimeout(timer);
+        callers?.removeEventListener('abort', abort);
+        // The retry policy waits on the caller's signal between attempts, and the next attempt starts from it.
+        request.abortSignal = callers;
       }
     },
   };

@@ -88,8 +88,10 @@ export function newPollContext(options: CollectOptions): PollContext {
 }
 
 /**
- * Reads a Resource Graph query page by page into `onPage`; false (logged) when it fails, and the caller
- * falls back to reading resources one by one.
+ * Reads a Resource Graph query page by page into `onPage`; false (logged once) when it fails, and the
+ * caller falls back to reading resources one by one. The read has the deadline of one target
+ * (`targetTimeoutMs`), and fails at once rather than wait long for Resource Graph's quota (graph-quota.ts)
+ * or page without end (graph-paging-guard.ts).
  */
 export async function graphPages(
   ctx: PollContext,
@@ -100,7 +102,9 @@ export async function graphPages(
 ): Promise<boolean> {
   if (subscriptions.length === 0) return true;
   try {
-    await ctx.options.clients.resourceGraph().queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage, ctx.graphPageRows, ctx.graphReserve);
+    await ctx.options.clients
+      .resourceGraph()
+      .queryPages(subscriptions, query, (task) => ctx.limiter.run(undefined, task), onPage, ctx.graphPageRows, ctx.graphReserve, ctx.options.targetTimeoutMs);
     return true;
   } catch (err) {
     const failure = toFetchFailure('Resources_Query', err);

@@ -2,6 +2,7 @@ import type { ChangeAuthor, ChangeRecord } from '../model/config-change.js';
 import { subscriptionInPath } from '../model/ids.js';
 import { isObject } from './arm-response.js';
 import type { ArmClients } from './clients.js';
+import { writtenPathsOf } from './resource-change-paths.js';
 import { quotable, RESOURCE_GRAPH_MAX_TOP, type GraphRow } from './resource-graph.js';
 
 /**
@@ -29,7 +30,7 @@ export function resourceChangesQuery(resourceIds: readonly string[], since: Date
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-/** A `resourcechanges` row as the monitor shows it; undefined for a row without a target or a time. */
+/** A `resourcechanges` row as the monitor shows it, with what it touched; undefined for a row without a target or a time. */
 export function changeRecordOf(row: GraphRow): ChangeRecord | undefined {
   const properties = isObject(row.properties) ? row.properties : {};
   const attributes = isObject(properties.changeAttributes) ? properties.changeAttributes : {};
@@ -48,7 +49,7 @@ export function changeRecordOf(row: GraphRow): ChangeRecord | undefined {
   };
   const correlationId = text(attributes.correlationId);
   if (correlationId) author.correlationId = correlationId;
-  return { targetResourceId, author };
+  return { targetResourceId, author, written: writtenPathsOf(properties, attributes) };
 }
 
 /**

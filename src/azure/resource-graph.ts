@@ -4,6 +4,9 @@ import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core
 import { armJsonBody, isObject } from './arm-response.js';
 import { flatten } from './normalise-json.js';
 import { GraphQuota } from './graph-quota.js';
+import { PagingGuard, ReadDeadline } from './graph-paging-guard.js';
+import { GraphReadError, graphReadFailureOf, type GraphReadFailure } from './graph-read-error.js';
+import { retryAfterMs } from './policies.js';
 
 /**
  * Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`, 2024-04-01): one paged
@@ -25,6 +28,8 @@ export const RESOURCE_GRAPH_API_VERSION = '2024-04-01';
 export const RESOURCE_GRAPH_MAX_TOP = 1000;
 /** Subscriptions per request at most; more are queried in several requests. */
 export const RESOURCE_GRAPH_MAX_SUBSCRIPTIONS = 1000;
+/** A read (every page of one query) that has not ended after this long fails; the poll passes `azure.targetTimeoutSeconds` (the same default). */
+export const GRAPH_READ_DEADLINE_MS = 120_000;
 
 export const APIM_SERVICES_QUERY = "Resources | where type =~ 'microsoft.apimanagement/service'";
 export const NETWORK_QUERY =
@@ -47,10 +52,15 @@ export class ResourceGraphReader {
     private readonly client: ServiceClient,
     private readonly endpoint: string,
     private readonly quota: GraphQuota = new GraphQuota(),
+    /** Told once per read that fails (not for an abort): the self-metrics count it. */
+    private readonly onReadFailed: (reason: GraphReadFailure) => void = () => undefined,
   ) {}
 
-  /** One page of a query over `subscriptions`. Throws a RestError (statusCode, code) when ARM refuses. */
-  async page(subscriptions: readonly string[], query: string, top: number, skipToken?: string): Promise<GraphPage> {
+  /**
+   * One page of a query over `subscriptions`. Throws a RestError (statusCode, code) when ARM refuses; a
+   * refusal (429) is told to the quota, with its Retry-After, so that the watch backs off.
+   */
+  async page(subscriptions: readonly string[], query: string, top: number, skipToken?: string, abortSignal?: AbortSignal): Promise<GraphPage> {
     const url = `${this.endpoint.replace(/\/+$/, '')}/providers/Microsoft.ResourceGraph/resources?api-version=${RESOURCE_GRAPH_API_VERSION}`;
     const options: Record<string, unknown> = { $top: top, resultFormat: 'objectArray' };
     if (skipToken) options.$skipToken = skipToken;
@@ -59,8 +69,17 @@ export class ResourceGraphReader {
       method: 'POST',
       headers: createHttpHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
       body: JSON.stringify({ subscriptions, query, options }),
+      ...(abortSignal ? { abortSignal } : {}),
     });
-    const response = await this.client.sendRequest(request);
+    let response;
+    try {
+      response = await this.client.sendRequest(request);
+    } catch (err) {
+      // A Retry-After beyond azure.maxRetryAfterSeconds fails in the pipeline, without the response.
+      if (err instanceof RestError && err.code === 'Throttled' && err.statusCode === 429) this.quota.refusedBeyondCap();
+      throw err;
+    }
+    if (response.status === 429) this.quota.refused(retryAfterMs(response.status, response.headers));
     const body = armJsonBody(request, response, 'Resource Graph answered');
     if (!isObject(body) || !Array.isArray(body.data)) {
       throw new RestError('Resource Graph answered without a "data" array (objectArray results expected)', {
@@ -74,6 +93,9 @@ export class ResourceGraphReader {
     if (!skip && String(body.resultTruncated).toLowerCase() === 'true') {
       // Without a $skipToken the rest cannot be read: a partial fleet must not pass for the whole one.
       throw new RestError('Resource Graph truncated the results and gave no $skipToken', { code: 'ResultTruncated', statusCode: response.status });
+    }
+    if (body.data.length > top) {
+      throw new GraphReadError('error', 'GraphPageTooLarge', `Resource Graph answered ${body.data.length} rows to a page of ${top}`);
     }
     const page: GraphPage = {
       data: body.data.filter((row): row is GraphRow => isObject(row) && typeof row.id === 'string'),
@@ -90,6 +112,10 @@ export class ResourceGraphReader {
    * its last one is being handled, never further ahead, so no more than a page or two per group is
    * alive. A failing page stops the other groups too. Each page waits for Resource Graph's quota to allow
    * it with `reserve` queries of the window left over (graph-quota.ts).
+   *
+   * The read cannot loop: a `$skipToken` answered twice, paging past what the first page's totalRecords
+   * foretells, or not ending within `deadlineMs` fails it (graph-paging-guard.ts), as a 429 does; the
+   * caller falls back. Each failed read is told to `onReadFailed` once.
    */
   async queryPages(
     subscriptions: readonly string[],
@@ -98,34 +124,46 @@ export class ResourceGraphReader {
     onPage: (rows: GraphRow[]) => void | Promise<void>,
     top = RESOURCE_GRAPH_MAX_TOP,
     reserve = 0,
+    deadlineMs = GRAPH_READ_DEADLINE_MS,
   ): Promise<void> {
     const unique = [...new Set(subscriptions.map((s) => s.toLowerCase()))];
     const groups: string[][] = [];
     for (let i = 0; i < unique.length; i += RESOURCE_GRAPH_MAX_SUBSCRIPTIONS) groups.push(unique.slice(i, i + RESOURCE_GRAPH_MAX_SUBSCRIPTIONS));
+    const deadline = new ReadDeadline(deadlineMs);
     let handed: Promise<void> = Promise.resolve();
     let failed = false;
-    await Promise.all(
-      groups.map(async (group) => {
-        let handing: Promise<void> = Promise.resolve();
-        let skipToken: string | undefined;
-        try {
-          do {
-            const token = skipToken;
-            await this.quota.ready(reserve);
-            const page = await run(() => this.page(group, query, top, token));
+    try {
+      await Promise.all(
+        groups.map(async (group) => {
+          let handing: Promise<void> = Promise.resolve();
+          let skipToken: string | undefined;
+          const guard = new PagingGuard(top);
+          try {
+            do {
+              const token = skipToken;
+              await this.quota.ready(reserve, deadline.at);
+              const page = await deadline.bound(() => run(() => this.page(group, query, top, token, deadline.signal)));
+              guard.pageRead(page);
+              await handing;
+              handing = handed = handed.then(() => onPage(page.data));
+              // Awaited in the next round or below, unless a page fails first: never an unhandled rejection meanwhile.
+              handing.catch(() => undefined);
+              skipToken = page.skipToken;
+            } while (skipToken && !failed);
             await handing;
-            handing = handed = handed.then(() => onPage(page.data));
-            // Awaited in the next round or below, unless a page fails first: never an unhandled rejection meanwhile.
-            handing.catch(() => undefined);
-            skipToken = page.skipToken;
-          } while (skipToken && !failed);
-          await handing;
-        } catch (err) {
-          failed = true;
-          throw err;
-        }
-      }),
-    );
+          } catch (err) {
+            failed = true;
+            throw err;
+          }
+        }),
+      );
+    } catch (err) {
+      const reason = graphReadFailureOf(err);
+      if (reason) this.onReadFailed(reason);
+      throw err;
+    } finally {
+      deadline.clear();
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import pc from 'picocolors';
 import type { FleetReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
-import { cellText, terminalSafe } from './terminal-text.js';
+import { cellText, lineText } from './terminal-text.js';
 import { changeSentence, lastWriteSentence } from '../analysis/change-text.js';
 import type { Blocked } from '../analysis/triage.js';
 import type { ChangeAuthor } from '../model/config-change.js';
@@ -156,7 +156,7 @@ export function checkTable(report: FleetReport, useColour: boolean, lastWrites: 
     instance.regions.flatMap((region) =>
       region.dependencies
         .filter((dependency) => dependency.likelyCause && dependency.likelyCause.kind !== 'unknown')
-        .map((dependency) => terminalSafe(`  ${instance.instance.name} (${region.location}) ${dependency.dependency}: ${dependency.likelyCause!.summary}`)),
+        .map((dependency) => lineText(`  ${instance.instance.name} (${region.location}) ${dependency.dependency}: ${dependency.likelyCause!.summary}`)),
     ),
   );
   const sections = [table];
@@ -164,22 +164,25 @@ export function checkTable(report: FleetReport, useColour: boolean, lastWrites: 
   if (blocked.length > 0) {
     sections.push(
       `${paint.bold('Blocked by configuration')}\n${blocked
-        .flatMap((b) => [`  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`, ...whoLine(withLastWrite(b, lastWrites))].map(terminalSafe))
+        .flatMap((b) => [`  ${b.apim_service} (${b.location}) ${b.what}: ${b.verdict} by ${b.deciding_rules.join(', ')}${b.note ? ` (${b.note})` : ''}`, ...whoLine(withLastWrite(b, lastWrites))].map((line) => lineText(line)))
         .join('\n')}`,
     );
   }
+  // Listed whatever the exit code: a paging problem elsewhere (exit 1) must not hide what went unjudged.
+  const unchecked = uncheckedOf(report);
+  if (unchecked.length > 0) sections.push(`${paint.bold('Could not check')}\n${unchecked.map((u) => lineText(`  ${u.target}: ${u.reason}`)).join('\n')}`);
   const warnings = warningsOf(report);
-  if (warnings.length > 0) sections.push(`${paint.bold('Warnings')}\n${warnings.map((w) => terminalSafe(`  ${w.apim_service} (${w.location}) ${w.kind}: ${w.detail}`)).join('\n')}`);
+  if (warnings.length > 0) sections.push(`${paint.bold('Warnings')}\n${warnings.map((w) => lineText(`  ${w.apim_service} (${w.location}) ${w.kind}: ${w.detail}`)).join('\n')}`);
   const reasons = [
     ...paging.map((p) => `${p.dependency} ${p.state} in ${p.apim_service} (${p.location})`),
     ...blocked.map((b) => `${b.what} ${b.verdict} in ${b.apim_service} (${b.location})`),
-  ].map(terminalSafe);
+  ].map((reason) => cellText(reason));
   const verdict =
     code === 0
       ? paint.green(`OK: nothing that pages is down or blocked (paging: ${describePolicy(report.pagingPolicy)})`)
       : code === 1
         ? paint.red(`PAGING: ${reasons.join(', ')}`)
-        : paint.yellow(`COULD NOT CHECK: ${uncheckedOf(report).map((u) => cellText(`${u.target}: ${u.reason}`, 600)).join('; ')}`);
+        : paint.yellow(`COULD NOT CHECK: ${unchecked.map((u) => cellText(`${u.target}: ${u.reason}`, 600)).join('; ')}`);
   sections.push(verdict);
   return `${sections.join('\n\n')}\n`;
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ERROR_CODES } from '../errors.js';
+import { APIM_SKUS, PLATFORM_VERSIONS } from '../model/apim-names.js';
 import { EXIT_COULD_NOT_CHECK } from './exit-codes.js';
+import { oneOf, usageLine } from './option-values.js';
 import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
 import { runServe } from './serve.js';
@@ -33,6 +36,8 @@ const program = new Command()
   .exitOverride((err) => {
     throw err;
   })
+  // Every usage error (a value not accepted, an unknown option) is one line with its code, as other errors are.
+  .configureOutput({ outputError: (message, write) => write(usageLine(message, ERROR_CODES.USAGE)) })
   .option('--debug', 'print stack traces of internal errors (also APIM_NETWATCH_LOG_LEVEL=debug)');
 
 program
@@ -71,8 +76,13 @@ program
     "an ARM template's parameters, as `az deployment group create` takes them: NAME=VALUE, a deployment parameters file (FILE or @FILE) or a JSON object; repeatable, later ones win (default: each parameter's defaultValue)",
   )
   .addOption(new Option('--vnet-type <mode>', 'VNet mode of the APIM instance').choices(['internal', 'external']).default('external'))
-  .option('--platform <version>', 'APIM compute platform (stv1, stv2)', 'stv2')
-  .option('--sku <name>', 'the instance\'s SKU: a v2 tier (BasicV2, StandardV2, PremiumV2) is judged against the v2 requirements, not the classic table (default: a classic multi-unit SKU)')
+  // choices() shows the accepted values in --help; the parser after it accepts them in any letter case.
+  .addOption(new Option('--platform <version>', 'APIM compute platform, as ARM writes properties.platformVersion').choices(PLATFORM_VERSIONS).argParser(oneOf(PLATFORM_VERSIONS)).default('stv2'))
+  .addOption(
+    new Option('--sku <name>', "the instance's SKU: a v2 tier (BasicV2, StandardV2, PremiumV2) is judged against the v2 requirements, not the classic table (default: a classic multi-unit SKU)")
+      .choices(APIM_SKUS)
+      .argParser(oneOf(APIM_SKUS)),
+  )
   .option('--location <region>', "the subnet's region (default: the NSG's own location)")
   .option('--primary-location <region>', "the instance's primary region, for a secondary region's NSG (default: the same region)")
   .option('--vnet-address-space <cidrs>', 'comma-separated VNet address space (what VirtualNetwork means)', (v) => v.split(',').map((s) => s.trim()).filter(Boolean))

@@ -67,8 +67,15 @@ export interface RunningConfig {
   config: Config;
 }
 
+export interface ReloadContext {
+  log: Logger;
+  demo: boolean;
+  /** Fired at SIGTERM: a reload still under way is abandoned, and its new monitor never started. */
+  stopping: AbortSignal;
+}
+
 /** The monitor and configuration in force after a reload of the config file. */
-export async function reloadConfigFile(file: string, load: () => Config, current: RunningConfig, log: Logger, demo: boolean): Promise<RunningConfig> {
+export async function reloadConfigFile(file: string, load: () => Config, current: RunningConfig, { log, demo, stopping }: ReloadContext): Promise<RunningConfig> {
   let next: Config;
   let successor: Monitor;
   try {
@@ -78,7 +85,8 @@ export async function reloadConfigFile(file: string, load: () => Config, current
       return current;
     }
     // Built first: whatever it cannot accept (a CA file, a state file) refuses the reload, not the service.
-    successor = changedKeys(current.config, next).length > 0 ? new Monitor(next, { log }) : current.monitor;
+    // The self-metrics go on from where the running monitor's are: counters never restart at a reload.
+    successor = changedKeys(current.config, next).length > 0 ? new Monitor(next, { log, selfMetrics: current.monitor.selfMetrics }) : current.monitor;
   } catch (err) {
     log.error({ config: file, error: (err as Error).message }, 'SIGHUP: the configuration file is invalid; kept the running configuration');
     return current;
@@ -89,10 +97,20 @@ export async function reloadConfigFile(file: string, load: () => Config, current
     return current;
   }
   const atRestart = changed.filter((key) => RESTART_KEYS.some((prefix) => key === prefix || key.startsWith(`${prefix}.`)));
+  // The running poll is waited for (a SIGTERM meanwhile aborts it): check again after each wait.
   await current.monitor.retire();
+  if (stopping.aborted) return abandon(file, successor, current, log);
   await successor.takeOver(current.monitor);
+  if (stopping.aborted) return abandon(file, successor, current, log);
   log.level = next.log.level;
   successor.start();
   log.info({ config: file, changed, ...(atRestart.length > 0 ? { atNextRestart: atRestart } : {}) }, 'SIGHUP: configuration reloaded');
   return { monitor: successor, config: next };
+}
+
+/** A reload overtaken by shutdown: the new monitor is stopped unstarted; the service stops the running one. */
+async function abandon(file: string, successor: Monitor, current: RunningConfig, log: Logger): Promise<RunningConfig> {
+  log.info({ config: file }, 'SIGHUP: reload abandoned: the service is stopping');
+  await successor.stop();
+  return current;
 }

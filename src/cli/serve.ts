@@ -3,13 +3,14 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { createApp } from '../http/app.js';
 import { createServer, listen, type HttpServer } from '../http/server.js';
-import { authEnabled, loadWebConfig } from '../http/web-config.js';
+import { authEnabled, loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { createLogger } from '../log.js';
+import { SelfMetrics } from '../metrics/self-metrics.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
+import { listenError, SERVE_LISTEN_SETTINGS } from './listen-error.js';
 import { reloadConfigFile, reloadWebConfig } from './reload.js';
-import { ERROR_CODES, UserError } from '../errors.js';
 
 export interface ServeOptions {
   config?: string;
@@ -43,14 +44,22 @@ function withShard(config: Config, options: ServeOptions): Config {
   return { ...config, sharding };
 }
 
-/** Why the server could not listen, as a user can fix it. */
-function listenError(err: unknown, host: string, port: number): unknown {
-  const code = (err as NodeJS.ErrnoException).code;
-  const where = `${host}:${port}`;
-  if (code === 'EADDRINUSE') return new UserError(ERROR_CODES.SERVER_LISTEN, `cannot listen on ${where}: the port is already in use; stop what uses it, or choose another with --port or server.port`);
-  if (code === 'EACCES') return new UserError(ERROR_CODES.SERVER_LISTEN, `cannot listen on ${where}: permission denied (ports below 1024 need privileges); choose a port above 1023 with --port or server.port`);
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new UserError(ERROR_CODES.SERVER_LISTEN, `cannot listen on ${where}: no such address on this machine; fix server.host (0.0.0.0 listens everywhere)`);
-  return err;
+/** Listens on the port; a failure stops the demo's simulator first and says what to fix. */
+async function bind(server: HttpServer, port: number, host: string, demo: Demo | undefined): Promise<number> {
+  try {
+    return await listen(server, port, host);
+  } catch (err) {
+    await demo?.stop();
+    throw listenError(err, host, port, SERVE_LISTEN_SETTINGS);
+  }
+}
+
+/** What the web config turns on, never the credentials (no hashes, no tokens). */
+function logWebConfig(log: Logger, webConfigFile: string, web: WebConfig): void {
+  log.info(
+    { webConfigFile, tls: Boolean(web.tls), clientCertificates: web.tls?.requestCert ?? false, basicAuthUsers: web.users.size, bearerTokens: web.tokens.length },
+    authEnabled(web) ? 'web config: every endpoint but /healthz and /readyz needs credentials' : 'web config: no authentication configured',
+  );
 }
 
 export async function startService(options: ServeOptions): Promise<RunningService> {
@@ -66,41 +75,37 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     demo = await startDemo(config, log);
     config = demo.config;
   }
-  let monitor = new Monitor(config, { log, ...(demo ? { caPem: demo.simulator.caCertPem } : {}) });
+  // One registry for the life of the process: the monitors a reload builds count on in it.
+  const selfMetrics = new SelfMetrics();
+  let monitor = new Monitor(config, { log, selfMetrics, ...(demo ? { caPem: demo.simulator.caCertPem } : {}) });
   const app = createApp({
     report: () => monitor.report,
     fleetMetrics: () => monitor.fleetBody(),
-    selfMetrics: () => monitor.selfMetrics.render(),
+    selfMetrics: () => selfMetrics.render(),
     simulated: Boolean(demo),
     web: () => web,
     log,
   });
-  const port = options.port ?? config.server.port;
   const server = createServer(app, web);
-  let boundPort: number;
-  try {
-    boundPort = await listen(server, port, config.server.host);
-  } catch (err) {
-    await demo?.stop();
-    throw listenError(err, config.server.host, port);
-  }
-  const scheme = web.tls ? 'https' : 'http';
-  if (webConfigFile) {
-    // What is on, never the credentials (no hashes, no tokens).
-    log.info(
-      { webConfigFile, tls: Boolean(web.tls), clientCertificates: web.tls?.requestCert ?? false, basicAuthUsers: web.users.size, bearerTokens: web.tokens.length },
-      authEnabled(web) ? 'web config: every endpoint but /healthz and /readyz needs credentials' : 'web config: no authentication configured',
-    );
-  }
-  log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${scheme}://${config.server.host}:${boundPort}/metrics`);
+  const boundPort = await bind(server, options.port ?? config.server.port, config.server.host, demo);
+  if (webConfigFile) logWebConfig(log, webConfigFile, web);
+  log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${web.tls ? 'https' : 'http'}://${config.server.host}:${boundPort}/metrics`);
   await monitor.restore();
   monitor.start();
+  /** Fired by stop(): no reload starts, and one under way is abandoned. */
+  const stopping = new AbortController();
   let reloading: Promise<void> = Promise.resolve();
   const reloadNow = async (): Promise<void> => {
+    // A SIGHUP queued behind another, or sent while stopping.
+    if (stopping.signal.aborted) {
+      log.info('SIGHUP ignored: the service is stopping');
+      return;
+    }
     if (webConfigFile) web = reloadWebConfig(webConfigFile, web, server, log);
     if (options.config) {
       const file = options.config;
-      ({ monitor, config: running } = await reloadConfigFile(file, () => withShard(loadConfig(file), options), { monitor, config: running }, log, Boolean(demo)));
+      const context = { log, demo: Boolean(demo), stopping: stopping.signal };
+      ({ monitor, config: running } = await reloadConfigFile(file, () => withShard(loadConfig(file), options), { monitor, config: running }, context));
     }
   };
 
@@ -114,16 +119,21 @@ export async function startService(options: ServeOptions): Promise<RunningServic
     port: boundPort,
     ...(demo ? { demo } : {}),
     reload() {
-      // One reload at a time: a second SIGHUP waits for the first.
-      reloading = reloading.then(reloadNow, (err: unknown) => log.error({ error: (err as Error).message }, 'SIGHUP: reload failed'));
+      // One reload at a time: a second SIGHUP waits for the first. Never rejects: a reload must not end the process.
+      reloading = reloading.then(reloadNow).catch((err: unknown) => log.error({ error: (err as Error).message }, 'SIGHUP: reload failed'));
       return reloading;
     },
     async stop() {
+      stopping.abort();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Browsers on the status page keep connections alive: do not wait for them to give up.
       server.closeAllConnections();
       await closed;
-      await monitor.stop();
+      // Stopping the running monitor aborts the poll a pending reload waits for; the reload then gives up.
+      const stopped = monitor;
+      await stopped.stop();
+      await reloading;
+      if (monitor !== stopped) await monitor.stop();
       await demo?.stop();
     },
   };
@@ -170,5 +180,17 @@ export async function runServe(options: ServeOptions): Promise<number> {
     process.exit(0);
   }
   log.info({ seconds }, 'stopped');
+  exitAtTheLimit(limit * 1000 - (performance.now() - started), log);
   return 0;
+}
+
+/**
+ * After "stopped" nothing should hold the event loop; should something still (a timer or socket a stop
+ * missed), the process exits at the shutdown limit anyway, naming what held it. The timer holds nothing itself.
+ */
+function exitAtTheLimit(remainingMs: number, log: Logger): void {
+  setTimeout(() => {
+    log.warn({ holding: process.getActiveResourcesInfo() }, 'still running at shutdownTimeoutSeconds after stopping: exiting anyway');
+    process.exit(0);
+  }, Math.max(0, remainingMs)).unref();
 }

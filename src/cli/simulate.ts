@@ -3,6 +3,7 @@ import { buildDemoWorld } from '../simulator/demo-world.js';
 import { startSimulator } from '../simulator/server.js';
 import { loadWorldFile } from '../simulator/world.js';
 import { reportFatal } from './errors.js';
+import { listenError, SIMULATE_LISTEN_SETTINGS } from './listen-error.js';
 import { ERROR_CODES, UserError } from '../errors.js';
 
 export interface SimulateOptions {
@@ -25,6 +26,8 @@ export async function runSimulate(options: SimulateOptions): Promise<number> {
       host: options.host,
       pageSize: options.pageSize,
       ...(options.certDir ? { certDir: options.certDir } : {}),
+    }).catch((err: unknown) => {
+      throw listenError(err, options.host, options.port, SIMULATE_LISTEN_SETTINGS);
     });
     if (options.certOut) writeFileSync(options.certOut, simulator.caCertPem);
     process.stdout.write(`ARM simulator listening on ${simulator.url}\n`);

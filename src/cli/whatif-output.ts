@@ -1,8 +1,9 @@
 import pc from 'picocolors';
 import { unknownReason } from '../analysis/nsg/evaluate.js';
+import { nearMissNotes } from '../analysis/nsg/explain.js';
 import { EXIT_HEALTHY, EXIT_PAGING } from './exit-codes.js';
 import { renderTable } from './table.js';
-import { terminalSafe } from './terminal-text.js';
+import { lineText, terminalSafe } from './terminal-text.js';
 import { whatifExitCode, type NsgVerdicts, type WhatifResult } from './whatif-types.js';
 
 /** `whatif`'s two outputs: JSON for scripts, a table for people. */
@@ -78,6 +79,14 @@ export function whatifJson(result: WhatifResult): string {
   return `${JSON.stringify(body, null, 2)}\n`;
 }
 
+/** For each flow in the table that is not allowed, the Allow rules that nearly matched and why not: what a network engineer looks for first. */
+function nearMissLines(verdicts: NsgVerdicts): string[] {
+  return verdicts.flows.flatMap((flow) => {
+    const misses = flow.applies && flow.verdict !== 'allowed' ? nearMissNotes(flow.note) : [];
+    return misses.length > 0 ? [lineText(`- ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${misses.join('; ')}`)] : [];
+  });
+}
+
 function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColors>): string {
   const rows = [['DIRECTION', 'PEER', 'PORT', 'MICROSOFT', 'PAGES', 'VERDICT', 'DECIDED BY']];
   for (const flow of verdicts.flows) {
@@ -92,6 +101,8 @@ function nsgTable(verdicts: NsgVerdicts, paint: ReturnType<typeof pc.createColor
     if (cell === 'UNKNOWN') return paint.yellow(paint.bold(cell));
     return gating(row) ? paint.red(paint.bold(cell)) : paint.yellow(cell);
   });
+  const nearMisses = nearMissLines(verdicts);
+  if (nearMisses.length > 0) text += `\n\n${paint.bold('Rules that nearly allow a flow that is not allowed')}\n${nearMisses.join('\n')}`;
   const unknown = verdicts.flows.filter((flow) => flow.applies && flow.verdict === 'unknown');
   if (unknown.length > 0) text += `\n\n${paint.bold('Cannot be judged')}\n${unknown.map((flow) => terminalSafe(`- ${flow.direction} ${flow.peer} ${flow.protocol}/${flow.port}: ${unknownReason(flow)}`)).join('\n')}`;
   if (verdicts.invalidRules.length > 0) {

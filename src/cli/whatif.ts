@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { colourEnabled } from './check-output.js';
 import { DEFAULT_PAGING_POLICY, type PagingPolicy } from '../analysis/paging-policy.js';
 import { judgeSubnetPolicy } from '../analysis/network.js';
 import { ruleProblems, unknownReason, type FlowVerdict } from '../analysis/nsg/evaluate.js';
@@ -196,7 +197,7 @@ export function evaluateProposal(options: WhatifOptions, paging: PagingPolicy = 
 export async function runWhatif(options: WhatifOptions): Promise<number> {
   try {
     const result = evaluateProposal(options);
-    process.stdout.write(options.output === 'json' ? whatifJson(result) : whatifTable(result, Boolean(process.stdout.isTTY)));
+    process.stdout.write(options.output === 'json' ? whatifJson(result) : whatifTable(result, colourEnabled(process.stdout)));
     return whatifExitCode(result);
   } catch (err) {
     reportFatal(err);

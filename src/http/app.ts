@@ -6,6 +6,7 @@ import type { ExpositionBody } from '../metrics/exposition-body.js';
 import type { Logger } from 'pino';
 import { authMiddleware } from './auth.js';
 import { allowOnly, errorHandler } from './errors.js';
+import { LoginLimiter } from './login-limiter.js';
 import { PasswordChecker } from './password-checker.js';
 import { fleetPage } from './pages/fleet-page.js';
 import { findInstance, instancePage } from './pages/instance-page.js';
@@ -41,15 +42,24 @@ function sendPage(res: express.Response, status: number, body: string): void {
     .send(body);
 }
 
+/** Each app's password-checking worker, ended by `closeApp` when its server closes. */
+const passwordCheckers = new WeakMap<Express, PasswordChecker>();
+
+/** Ends what the app runs beside its requests (the password-checking worker); a later request would start it again. */
+export async function closeApp(app: Express): Promise<void> {
+  await passwordCheckers.get(app)?.close();
+}
+
 /** Authentication, with the web config read per request so that a reload takes effect at once. */
-function authentication(state: AppState): express.RequestHandler {
+function authentication(state: AppState, passwords: PasswordChecker): express.RequestHandler {
   const webOf = typeof state.web === 'function' ? state.web : () => (state.web as WebConfig | undefined) ?? NO_WEB_CONFIG;
   // One middleware per web config (it keeps its verified-credentials cache and failure counts); rebuilt when the config is replaced.
-  const passwords = new PasswordChecker();
-  let auth = { web: webOf(), handler: authMiddleware(webOf(), Date.now, passwords) };
+  // One limiter for the process: a reload of the web config must not forgive the guesses counted so far.
+  const logins = new LoginLimiter(Date.now);
+  let auth = { web: webOf(), handler: authMiddleware(webOf(), Date.now, passwords, logins) };
   return (req, res, next) => {
     const web = webOf();
-    if (web !== auth.web) auth = { web, handler: authMiddleware(web, Date.now, passwords) };
+    if (web !== auth.web) auth = { web, handler: authMiddleware(web, Date.now, passwords, logins) };
     auth.handler(req, res, next);
   };
 }
@@ -139,7 +149,9 @@ function pageRoutes(app: Express, state: AppState): void {
 export function createApp(state: AppState): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(authentication(state));
+  const passwords = new PasswordChecker();
+  passwordCheckers.set(app, passwords);
+  app.use(authentication(state, passwords));
   metricsRoute(app, state);
   probeAndApiRoutes(app, state);
   pageRoutes(app, state);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { LOGIN_LIMITS } from './web-config.js';
 
 /**
  * bcrypt is slow on purpose (tens of ms a check). On the event loop, a handful of clients sending wrong
@@ -16,16 +17,19 @@ parentPort.on('message', ({ id, password, hash }) => {
 });
 `;
 
+/** `not-checked`: too many checks wait, or the worker stopped; the password was not compared (not a failed guess). */
+export type CheckResult = 'match' | 'mismatch' | 'not-checked';
+
 export class PasswordChecker {
   private worker: Worker | undefined;
   private next = 0;
-  private readonly pending = new Map<number, (ok: boolean) => void>();
+  private readonly pending = new Map<number, (result: CheckResult) => void>();
 
-  constructor(private readonly maxQueued = 64) {}
+  constructor(private readonly maxQueued: number = LOGIN_LIMITS.checksQueued) {}
 
-  /** Resolves true when `password` matches the bcrypt `hash`; false, without checking, when too many checks wait. */
-  check(password: string, hash: string): Promise<boolean> {
-    if (this.pending.size >= this.maxQueued) return Promise.resolve(false);
+  /** Whether `password` matches the bcrypt `hash`; `not-checked`, at once, when too many checks wait. */
+  check(password: string, hash: string): Promise<CheckResult> {
+    if (this.pending.size >= this.maxQueued) return Promise.resolve('not-checked');
     const worker = this.start();
     const id = this.next++;
     return new Promise((resolve) => {
@@ -38,8 +42,7 @@ export class PasswordChecker {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    for (const resolve of this.pending.values()) resolve(false);
-    this.pending.clear();
+    this.abandonPending();
     await worker?.terminate();
   }
 
@@ -47,59 +50,22 @@ export class PasswordChecker {
     if (this.worker) return this.worker;
     const bcrypt = createRequire(import.meta.url).resolve('bcryptjs');
     const worker = new Worker(WORKER, { eval: true, workerData: { bcrypt } });
-    // The worker must not keep a stopping process alive.
-    worker.unref();
     worker.on('message', ({ id, ok }: { id: number; ok: boolean }) => {
-      this.pending.get(id)?.(ok);
+      this.pending.get(id)?.(ok ? 'match' : 'mismatch');
       this.pending.delete(id);
     });
     worker.on('error', () => {
-      for (const resolve of this.pending.values()) resolve(false);
-      this.pending.clear();
+      this.abandonPending();
       this.worker = undefined;
     });
+    // The worker must not keep a stopping process alive. Last: adding a 'message' listener refs its port again.
+    worker.unref();
     this.worker = worker;
     return worker;
   }
-}
 
-/**
- * Failed logins per client address: after `limit` failures within `windowMs`, the client is answered 429
- * until the window passes, without any bcrypt work.
- */
-export class FailureLimiter {
-  private readonly failures = new Map<string, { count: number; until: number }>();
-
-  constructor(
-    private readonly limit = 5,
-    private readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
-    private readonly maxClients = 10_000,
-  ) {}
-
-  /** Seconds the client must wait, or 0 when it may try. */
-  blockedFor(client: string): number {
-    const entry = this.failures.get(client);
-    if (!entry) return 0;
-    const left = entry.until - this.now();
-    if (left <= 0) {
-      this.failures.delete(client);
-      return 0;
-    }
-    return entry.count >= this.limit ? Math.ceil(left / 1000) : 0;
-  }
-
-  failed(client: string): void {
-    const entry = this.failures.get(client);
-    if (entry && entry.until > this.now()) {
-      entry.count += 1;
-      return;
-    }
-    if (this.failures.size >= this.maxClients) this.failures.delete(this.failures.keys().next().value as string);
-    this.failures.set(client, { count: 1, until: this.now() + this.windowMs });
-  }
-
-  succeeded(client: string): void {
-    this.failures.delete(client);
+  private abandonPending(): void {
+    for (const resolve of this.pending.values()) resolve('not-checked');
+    this.pending.clear();
   }
 }

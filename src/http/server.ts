@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Express } from 'express';
+import { closeApp } from './app.js';
 import type { WebConfig } from './web-config.js';
 
 export type HttpServer = http.Server | https.Server;
@@ -24,7 +25,10 @@ function limited<T extends HttpServer>(server: T): T {
 
 /** HTTP, or HTTPS with the web config's certificate (and client CA), serving `app`. */
 export function createServer(app: Express, web: WebConfig): HttpServer {
-  return limited(createBareServer(app, web));
+  const server = limited(createBareServer(app, web));
+  // A closed server takes no more logins: its password-checking worker must not outlive it.
+  server.once('close', () => void closeApp(app).catch(() => undefined));
+  return server;
 }
 
 /** The certificate, key, client CA and minimum version: what a reload can swap on a listening server. */

@@ -57,6 +57,22 @@ export interface WebConfig {
   tokens: string[];
 }
 
+/**
+ * How logins are limited (README, "Limits"). Not keys of the file: exporter-toolkit has none, and these
+ * guard the service rather than tune it.
+ */
+export interface LoginLimits {
+  /** Failed logins a client address may make within `windowMs`; then 429 until the window passes. */
+  failuresPerWindow: number;
+  windowMs: number;
+  /** Password checks of one address running at once; more wait their turn, at most `failuresPerWindow` of them. */
+  checksInFlightPerClient: number;
+  /** Password checks waiting for the worker thread, all addresses together. */
+  checksQueued: number;
+}
+
+export const LOGIN_LIMITS: Readonly<LoginLimits> = { failuresPerWindow: 5, windowMs: 60_000, checksInFlightPerClient: 2, checksQueued: 64 };
+
 export const NO_WEB_CONFIG: WebConfig = { source: '(none)', users: new Map(), tokens: [] };
 
 export function authEnabled(web: WebConfig): boolean {

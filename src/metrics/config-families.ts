@@ -101,18 +101,19 @@ export const CONFIG_FAMILIES: readonly FleetFamily[] = [
   },
   {
     name: 'apim_network_config_change_timestamp_seconds',
-    help: "When the region's latest network configuration change was made (its ARM write; before Resource Graph records it, when the monitor first read it), and who made it: author_state found (changed_by, changed_by_type, client_type, operation as Resource Graph's resourcechanges recorded them; System or Unknown as Azure writes them), pending (records arrive within about five minutes), not-recorded or unreadable. One series per region; what changed, and the verdicts it changed, are in the JSON API.",
+    help: "When the region's latest network configuration change was made (its ARM write; before Resource Graph records it, when the monitor first read it), and who made the part of it that changed a verdict (the rules, routes or endpoints that decided it; else all of it): author_state found (changed_by, changed_by_type, client_type, operation as Resource Graph's resourcechanges recorded them; System or Unknown as Azure writes them), ambiguous (several people's writes could have made it and their records cannot tell which: each label lists them, comma-separated, newest first), pending (no record of a write that touched it yet; records arrive within about five minutes), not-recorded or unreadable. One series per region; what changed, and the verdicts it changed, are in the JSON API.",
     type: 'gauge',
     labelNames: ['resource_type', 'resource', 'author_state', 'changed_by', 'changed_by_type', 'client_type', 'operation'],
     rows: (instance, emit) => {
       for (const region of instance.regions) {
         const latest = region.config?.changes?.[0];
         if (!latest) continue;
-        const { author } = latest;
+        const authors = latest.authorState === 'ambiguous' ? (latest.candidates ?? []) : latest.author ? [latest.author] : [];
+        const each = (field: 'changedBy' | 'changedByType' | 'clientType' | 'operation') => [...new Set(authors.map((author) => author[field]))].join(', ');
         emit(
           region.location,
-          [latest.resourceKind, latest.resourceName, latest.authorState, author?.changedBy ?? '', author?.changedByType ?? '', author?.clientType ?? '', author?.operation ?? ''],
-          Date.parse(author?.timestamp ?? latest.detectedAt) / 1000,
+          [latest.resourceKind, latest.resourceName, latest.authorState, each('changedBy'), each('changedByType'), each('clientType'), each('operation')],
+          Date.parse(authors[0]?.timestamp ?? latest.detectedAt) / 1000,
         );
       }
     },

@@ -1,22 +1,22 @@
 import type { InstanceReport } from '../analysis/report.js';
-import { escapeLabelValue, formatValue } from './exposition.js';
+import { formatValue, labelValue } from './exposition.js';
 import type { FleetFamily } from './families.js';
 
 /** An instance's lines, family by family: what the exposition store keeps. */
 
-/** `{subscription_id="…",…,location="…"` of one instance, escaped once per region instead of once per series. */
+/** `{subscription_id="…",…,location="…"` of one instance, escaped once per region instead of once per series (values cut as every label value is). */
 export type PrefixOf = (location: string) => string;
 
 export function instancePrefixes(instance: InstanceReport): PrefixOf {
   const info = instance.instance;
   const base =
-    `{subscription_id="${escapeLabelValue(info.subscriptionId)}",resource_group="${escapeLabelValue(info.resourceGroup)}"` +
-    `,apim_service="${escapeLabelValue(info.name)}",location="`;
+    `{subscription_id="${labelValue(info.subscriptionId)}",resource_group="${labelValue(info.resourceGroup)}"` +
+    `,apim_service="${labelValue(info.name)}",location="`;
   const prefixes = new Map<string, string>();
   return (location) => {
     let prefix = prefixes.get(location);
     if (prefix === undefined) {
-      prefix = `${base}${escapeLabelValue(location)}"`;
+      prefix = `${base}${labelValue(location)}"`;
       prefixes.set(location, prefix);
     }
     return prefix;
@@ -41,7 +41,7 @@ export function renderFamilyLines(instance: InstanceReport, family: FleetFamily,
   let series = 0;
   family.rows(instance, (location, values, value) => {
     let line = name + prefixOf(location);
-    for (let i = 0; i < heads.length; i++) line += heads[i]! + escapeLabelValue(values[i]!) + '"';
+    for (let i = 0; i < heads.length; i++) line += heads[i]! + labelValue(values[i]!) + '"';
     text += `${line}} ${formatValue(value)}\n`;
     series++;
   });

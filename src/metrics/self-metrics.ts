@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { GRAPH_READ_FAILURES, type GraphReadFailure } from '../azure/graph-read-error.js';
 import type { ArmObserver, ArmRequestEvent } from '../azure/observer.js';
 import type { FleetReport } from '../analysis/report.js';
 import type { ExpositionStats } from './exposition-store.js';
@@ -67,7 +68,7 @@ export class SelfMetrics implements ArmObserver {
   });
   private readonly watchRuns = new Counter({
     name: 'apim_netwatch_watch_runs_total',
-    help: 'Configuration watch runs by outcome: changed (regions re-judged), unchanged, failed (the bulk read failed: the poll\'s verdicts stand), throttled (Resource Graph answered 429: the watch backs off, the poll\'s verdicts stand), skipped (a poll was running).',
+    help: 'Configuration watch runs by outcome: changed (regions re-judged), unchanged, failed (the bulk read failed: the poll\'s verdicts stand), throttled (Resource Graph answered 429, or its quota allows no query soon: the watch backs off, the poll\'s verdicts stand), skipped (a poll was running).',
     labelNames: ['outcome'],
     registers: [this.registry],
   });
@@ -77,9 +78,12 @@ export class SelfMetrics implements ArmObserver {
     labelNames: ['query'],
     registers: [this.registry],
   });
-  private readonly graphQuota = new Gauge({
-    name: 'apim_netwatch_resource_graph_quota_remaining',
-    help: "Resource Graph queries left in the caller's current window, as its last response said (x-ms-user-quota-remaining; 15 per 5 s by default). The watch leaves some to the poll.",
+  /** Registered at the first quota header: before one, there is no sample (a 0 would read as "quota spent"). */
+  private graphQuota: Gauge | undefined;
+  private readonly graphReadsFailed = new Counter({
+    name: 'apim_netwatch_resource_graph_reads_failed_total',
+    help: 'Resource Graph reads (every page of one query) that failed and fell back, by reason: repeated_skip_token, page_limit (paging past what totalRecords foretold), deadline, quota (its reset too far to wait for), throttled (429), error.',
+    labelNames: ['reason'],
     registers: [this.registry],
   });
   private readonly watchRegions = new Counter({
@@ -121,6 +125,7 @@ export class SelfMetrics implements ArmObserver {
     for (const outcome of ['success', 'partial', 'failure'] as const) this.polls.inc({ outcome }, 0);
     for (const outcome of WATCH_OUTCOMES) this.watchRuns.inc({ outcome }, 0);
     for (const query of WATCH_QUERIES) this.watchQueries.inc({ query }, 0);
+    for (const reason of GRAPH_READ_FAILURES) this.graphReadsFailed.inc({ reason }, 0);
     if (options.processMetrics !== false) {
       collectDefaultMetrics({ register: this.registry });
       // prom-client names these gauges `_total`, which promtool (rightly) reports as a lint finding.
@@ -133,7 +138,20 @@ export class SelfMetrics implements ArmObserver {
     for (const [scope, remaining] of Object.entries(event.rateLimitRemaining)) {
       this.rateLimit.set({ subscription_id: event.subscriptionId ?? '', scope }, remaining);
     }
-    if (event.userQuota) this.graphQuota.set(event.userQuota.remaining);
+    if (event.userQuota) this.quotaGauge().set(event.userQuota.remaining);
+  }
+
+  onGraphReadFailed(reason: GraphReadFailure): void {
+    this.graphReadsFailed.inc({ reason });
+  }
+
+  private quotaGauge(): Gauge {
+    this.graphQuota ??= new Gauge({
+      name: 'apim_netwatch_resource_graph_quota_remaining',
+      help: "Resource Graph queries left in the caller's current window, as its last response said (x-ms-user-quota-remaining; 15 per 5 s by default); absent until a response said. The watch leaves some to the poll.",
+      registers: [this.registry],
+    });
+    return this.graphQuota;
   }
 
   pollSkipped(): void {

@@ -60,7 +60,9 @@ export class Poller {
     return this.running !== undefined;
   }
 
+  /** Polls now and on `schedule`; once stopped, never again (a schedule set then would hold the process). */
   start(schedule: string): void {
+    if (this.stopping) return;
     void this.pollNow();
     this.task = cron.schedule(schedule, () => void this.pollNow(), { noOverlap: false });
   }

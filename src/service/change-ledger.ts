@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { attributeVerdicts, withChanges, type Attribution, type RegionChanges } from '../analysis/change-attribution.js';
-import { GRAPH_LAG_ALLOWANCE_MS, recordedOn, withAuthor, type ChangeRecord } from '../analysis/change-authors.js';
+import { GRAPH_LAG_ALLOWANCE_MS, recordedOn, type ChangeRecord, type ElementPositions } from '../analysis/change-authors.js';
 import { describeConfigChange } from '../analysis/config-diff.js';
 import type { InstanceReport } from '../analysis/report.js';
 import type { ArmClients } from '../azure/clients.js';
@@ -9,18 +9,14 @@ import { WATCH_GRAPH_RESERVE } from '../azure/network-reread.js';
 import { toFetchFailure } from '../azure/normalise.js';
 import { readResourceChanges } from '../azure/resource-changes.js';
 import type { ConfigChange } from '../model/config-change.js';
-import type { InstanceSnapshot } from '../model/snapshot.js';
+import type { InstanceSnapshot, RegionNetworkConfig } from '../model/snapshot.js';
+import { markDecidingItems, settleRegion, stillAsked, type HeldRegion } from './change-settling.js';
 
 /** Changes a region keeps, newest first; older ones are dropped (their verdicts' joins go with them). */
 const CHANGES_PER_REGION = 10;
 /** A change shows this long, and joined to a verdict for as long as the verdict stands, up to `JOIN_TTL_MS`. */
 const CHANGE_TTL_MS = 24 * 3600_000;
 const JOIN_TTL_MS = 7 * 24 * 3600_000;
-
-interface HeldRegion {
-  changes: ConfigChange[];
-  attributions: Map<string, Attribution>;
-}
 
 const regionKey = (instanceId: string, location: string): string => `${instanceId} ${location}`;
 const instanceOf = (key: string): string => key.slice(0, key.lastIndexOf(' '));
@@ -35,9 +31,13 @@ export class ChangeLedger {
   /** When the configuration was last read (by a poll or a watch run): a change seen next happened after it. */
   private lastReadAt: Date | undefined;
 
+  /** What an index in a change's records means: its resource's element names in the reads around it, while its records are asked for. */
+  private readonly positions = new Map<ConfigChange, ElementPositions>();
+
   /** Takes over what `other` holds (a configuration reload's new monitor, from the old one). */
   takeOver(other: ChangeLedger): void {
     for (const [key, held] of other.regions) this.regions.set(key, held);
+    for (const [change, positions] of other.positions) this.positions.set(change, positions);
     this.lastReadAt = other.lastReadAt;
   }
 
@@ -57,6 +57,10 @@ export class ChangeLedger {
       const old = before?.network?.find((candidate) => candidate.location === region.location);
       const changes = old ? describeConfigChange(old, region, { detectedAt: at.toISOString(), previousReadAt }) : [];
       if (changes.length === 0) continue;
+      for (const change of changes) {
+        const positions = positionsOf(change, old!, region);
+        if (positions) this.positions.set(change, positions);
+      }
       const oldRegion = beforeReport?.regions.find((r) => r.location === region.location);
       const newRegion = report.regions.find((r) => r.location === region.location);
       this.record(report.instance.id, region.location, changes, oldRegion && newRegion ? attributeVerdicts(oldRegion, newRegion, changes) : []);
@@ -75,6 +79,8 @@ export class ChangeLedger {
     }
     held.changes = [...changes.filter((change) => !same.has(change)), ...held.changes].slice(0, CHANGES_PER_REGION);
     for (const attribution of attributions) held.attributions.set(attribution.key, { ...attribution, change: same.get(attribution.change) ?? attribution.change });
+    for (const change of same.keys()) this.positions.delete(change);
+    for (const change of held.changes) markDecidingItems(held, change);
     this.regions.set(key, held);
   }
 
@@ -85,6 +91,8 @@ export class ChangeLedger {
       for (const [verdict, attribution] of held.attributions) if (age(attribution.change) >= JOIN_TTL_MS) held.attributions.delete(verdict);
       if (held.changes.length === 0 && held.attributions.size === 0) this.regions.delete(key);
     }
+    const live = new Set([...this.regions.values()].flatMap((held) => [...held.changes, ...[...held.attributions.values()].map((attribution) => attribution.change)]));
+    for (const change of this.positions.keys()) if (!live.has(change)) this.positions.delete(change);
   }
 
   /** `report` with its regions' changes joined in (the same object when it has none). */
@@ -97,53 +105,52 @@ export class ChangeLedger {
     return new Set([...this.regions.keys()].map(instanceOf));
   }
 
-  /**
-   * The changes still waiting for their author's record (not recorded yet, or not readable last time), each
-   * once, with the instance it belongs to: a region's list and its verdicts' joins share change objects.
-   */
-  private *waiting(): Generator<{ instanceId: string; change: ConfigChange }> {
-    for (const [key, held] of this.regions) {
-      const changes = new Set([...held.changes, ...[...held.attributions.values()].map((attribution) => attribution.change)]);
-      for (const change of changes) if (change.authorState === 'pending' || change.authorState === 'unreadable') yield { instanceId: instanceOf(key), change };
-    }
-  }
-
-  /** The changes still waiting for their author's record. */
-  pending(): ConfigChange[] {
-    return [...this.waiting()].map(({ change }) => change);
+  /** The changes whose records are still asked for (they may come, or change what they say), each once. */
+  asked(now: Date): ConfigChange[] {
+    return [...this.regions.values()].flatMap((held) => stillAsked(held, now));
   }
 
   /**
-   * Completes the pending changes with `records` (or with why they cannot be read), and returns the IDs of
-   * the instances whose changes now read differently.
+   * Joins each change still asked for, and each verdict it changed, to `records` (or says why they cannot be
+   * read), and returns the IDs of the instances whose changes now read differently.
    */
   settle(records: readonly ChangeRecord[] | { error: string }, now: Date): Set<string> {
     const touched = new Set<string>();
-    for (const { instanceId, change } of [...this.waiting()]) {
-      const settled: ConfigChange = 'error' in records ? { ...change, authorState: 'unreadable', authorError: records.error } : withAuthor(change, records, now);
-      if (settled.authorState === change.authorState && settled.authorError === change.authorError) continue;
-      if (settled.authorState !== 'unreadable') {
-        delete settled.authorError;
-        delete change.authorError;
-      }
-      Object.assign(change, settled);
-      touched.add(instanceId);
+    for (const [key, held] of this.regions) {
+      if (settleRegion(held, records, now, (change) => this.positions.get(change))) touched.add(instanceOf(key));
     }
+    const asked = new Set(this.asked(now));
+    for (const change of this.positions.keys()) if (!asked.has(change)) this.positions.delete(change);
     return touched;
   }
 }
 
+/** The names by index of the rules, routes or service endpoints of the changed resource, before and after. */
+function positionsOf(change: ConfigChange, before: RegionNetworkConfig, after: RegionNetworkConfig): ElementPositions | undefined {
+  const names = (config: RegionNetworkConfig): string[] | undefined => {
+    const subnet = config.subnet;
+    if (change.resourceKind === 'networkSecurityGroup') return subnet?.nsg?.securityRules.map((rule) => rule.name);
+    if (change.resourceKind === 'routeTable') return subnet?.routeTable?.routes.map((route) => route.name);
+    if (change.resourceKind === 'subnet') return subnet?.serviceEndpoints.map((endpoint) => endpoint.service);
+    return undefined;
+  };
+  const was = names(before);
+  const is = names(after);
+  return was && is ? { before: was, after: is } : undefined;
+}
+
 /**
- * Asks Resource Graph's `resourcechanges` who made the changes of `ledger` still waiting for it (one query
- * for all of them), and returns the IDs of the instances whose changes now read differently.
+ * Asks Resource Graph's `resourcechanges` who made the changes of `ledger` still asked for (one query for all of
+ * them), and returns the IDs of the instances whose changes now read differently.
  */
 export async function lookUpAuthors(ledger: ChangeLedger, clients: ArmClients, log: Logger): Promise<Set<string>> {
-  const pending = ledger.pending();
-  if (pending.length === 0) return new Set();
-  const since = new Date(Math.min(...pending.map((change) => Date.parse(change.previousReadAt))) - GRAPH_LAG_ALLOWANCE_MS);
+  const asked = ledger.asked(new Date());
+  if (asked.length === 0) return new Set();
+  const since = new Date(Math.min(...asked.map((change) => Date.parse(change.previousReadAt))) - GRAPH_LAG_ALLOWANCE_MS);
   let records: ChangeRecord[] | { error: string };
   try {
-    records = await readResourceChanges(clients, [...new Set(pending.flatMap(recordedOn))], since, (task) => task(), WATCH_GRAPH_RESERVE);
+    const ids = asked.flatMap((change) => recordedOn(change, change.decidingItems ?? change.items));
+    records = await readResourceChanges(clients, [...new Set(ids)], since, (task) => task(), WATCH_GRAPH_RESERVE);
   } catch (err) {
     records = { error: toFetchFailure('Resources_Query', err).message };
     log.warn({ err: records.error }, 'cannot read who made the configuration changes (Resource Graph resourcechanges); asking again next run');

@@ -17,7 +17,8 @@ export interface Shown {
 }
 
 export interface WatchDeps {
-  read: Pick<CollectOptions, 'clients' | 'concurrency' | 'concurrencyPerSubscription' | 'log'>;
+  /** `targetTimeoutMs` is each Resource Graph read's deadline too. */
+  read: Pick<CollectOptions, 'clients' | 'concurrency' | 'concurrencyPerSubscription' | 'log' | 'targetTimeoutMs'>;
   policy: AnalysisPolicy;
   intervalMs: number;
   /** What is shown now; undefined while a poll runs (it will show what it read) or before the first. */
@@ -60,7 +61,8 @@ export class ConfigWatch {
 
   private schedule(): void {
     if (this.stopped) return;
-    // After a 429, Resource Graph's back-off; while the quota's window is spent down to the reserve, its reset.
+    // After a 429, its Retry-After (capped) or the doubling back-off; while the quota's window is spent down to
+    // the reserve, its reset. A timer, so that stop() ends the wait at once.
     const wait = Math.max(this.deps.intervalMs, this.deps.read.clients.graphQuota.delayMs(WATCH_GRAPH_RESERVE));
     this.timer = setTimeout(() => {
       this.running = this.run().finally(() => this.schedule());
@@ -78,6 +80,8 @@ export class ConfigWatch {
       this.deps.log.error({ err }, 'the configuration watch failed; the last poll\'s verdicts stand');
     }
     this.deps.ran(outcome, regions);
+    // Throttled, the author query would only be refused too (or wait out the back-off, holding a stop): next run.
+    if (outcome === 'throttled') return outcome;
     try {
       if (this.deps.lookUpAuthors) await this.counted('resourcechanges', this.deps.lookUpAuthors);
     } catch (err) {
@@ -104,7 +108,7 @@ export class ConfigWatch {
     if (!reread) {
       const backOff = this.deps.read.clients.graphQuota.delayMs(WATCH_GRAPH_RESERVE);
       if (backOff > 0) {
-        this.deps.log.warn({ backOffSeconds: Math.round(backOff / 1000) }, 'Resource Graph throttled the configuration watch: it backs off; the last poll\'s verdicts stand');
+        this.deps.log.warn({ backOffSeconds: Math.round(backOff / 1000) }, 'Resource Graph throttled the configuration watch (a 429, or its quota spent): it backs off; the last poll\'s verdicts stand');
         return { outcome: 'throttled', regions: 0 };
       }
       this.deps.log.warn('the configuration watch could not read the network configuration through Resource Graph; the last poll\'s verdicts stand until the next poll');

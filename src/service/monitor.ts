@@ -32,6 +32,8 @@ export interface MonitorOptions {
   onProgress?: (done: number, total: number) => void;
   /** A credential to use instead of the one `azure.credential` selects (tests, benchmarks). */
   credential?: TokenCredential;
+  /** The process's self-metrics when they outlive this monitor (a reload's monitor counts on); else its own. */
+  selfMetrics?: SelfMetrics;
 }
 
 /** The whole service wired from a config: ARM clients, the poll on its schedule, the configuration watch between polls, the exposition store. */
@@ -61,7 +63,7 @@ export class Monitor {
     const { log } = options;
     this.log = log;
     if (config.stateFile) checkWritable(config.stateFile);
-    this.selfMetrics = new SelfMetrics({ processMetrics: options.processMetrics ?? true });
+    this.selfMetrics = options.selfMetrics ?? new SelfMetrics({ processMetrics: options.processMetrics ?? true });
     const clients = armClients(config, options, this.selfMetrics, this.shutdown.signal);
     this.clients = clients;
     const policy = {
@@ -247,8 +249,9 @@ export class Monitor {
     return report;
   }
 
-  /** Polls on the configured schedule, and watches the configuration between polls (unless turned off). */
+  /** Polls on the configured schedule, and watches the configuration between polls (unless turned off); never once stopped. */
   start(): void {
+    if (this.shutdown.signal.aborted) return;
     this.poller.start(this.config.schedule);
     this.watch?.start();
   }
@@ -258,6 +261,7 @@ export class Monitor {
     await this.watch?.stop();
     await this.poller.stop();
     await this.saving;
+    this.clients.close();
   }
 
   /** Stops polling: requests in flight are aborted (the poll ends with what it has), and pending state is written. */
@@ -266,6 +270,7 @@ export class Monitor {
     await this.watch?.stop();
     await this.poller.stop({ discard: true });
     await this.saving;
+    this.clients.close();
   }
 
   /** The newest recorded write to each of `resourceIds`, from Resource Graph's 14 days of changes (`check`). */

@@ -53,6 +53,8 @@ export class Poll {
     const discovery = await this.reading.discover();
     const serviceTags = this.reading.startBulkReads(discovery);
     await this.readAndJudge(discovery, serviceTags);
+    // A bulk read no instance waited for (Virtual WAN hubs of a fleet without hubs) must not outlive the poll.
+    await this.reading.settled();
     const snapshot: CollectedSnapshot = {
       takenAt: this.reading.takenAt,
       instances: discovery.instances.flatMap((entry) => this.snapshots.get(entry.info.id) ?? []),

@@ -14,6 +14,15 @@ export const faultSchema = z
     delayMs: z.number().int().nonnegative().optional(),
     malformed: z.boolean().optional(),
     count: z.number().int().positive().optional(),
+    /** Resource Graph only: the fault applies to queries containing this (case-insensitive), e.g. "resourcechanges". */
+    query: z.string().min(1).optional(),
+    /** Resource Graph pages: every page answers the same $skipToken (the first one, which points at itself), so paging never ends. */
+    repeatSkipToken: z.boolean().optional(),
+    /** Resource Graph pages: every page answers a new $skipToken, the rows starting over after the last, so paging never ends. */
+    endlessPages: z.boolean().optional(),
+    /** Resource Graph: the answer says this in x-ms-user-quota-remaining (with userQuotaResetsAfterSeconds), whatever the world's quota. */
+    userQuotaRemaining: z.number().int().nonnegative().optional(),
+    userQuotaResetsAfterSeconds: z.number().nonnegative().optional(),
   })
   .strict();
 

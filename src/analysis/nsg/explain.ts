@@ -17,6 +17,14 @@ export function unknownReason(flow: Pick<FlowVerdict, 'note' | 'decidedBy'>): st
   return parts.map((part) => part.slice(UNKNOWN_NOTE.length)).join('; ') || `rule ${flow.decidedBy}`;
 }
 
+/** How a near miss reads (`rule AllowSql would allow it but its ports are 1443, not 1433`): `whatif`'s table picks them out of a note by it. */
+const NEAR_MISS = ' would allow it but ';
+
+/** The near misses in a flow's note (see `nearMisses`). */
+export function nearMissNotes(note: string | undefined): string[] {
+  return (note ?? '').split('; ').filter((part) => part.startsWith('rule ') && part.includes(NEAR_MISS));
+}
+
 /** A named part of a flow's peer: a region's tag, for a peer whose regional tags both regions need. */
 export interface PeerPart {
   label: string;
@@ -77,7 +85,7 @@ export function nearMisses(rules: readonly SecurityRule[], flow: FlowRequirement
       const side = flow.direction === 'Inbound' ? 'destination' : 'source';
       why.push(`its ${side} (${(flow.direction === 'Inbound' ? rule.destinationAddressPrefixes : rule.sourceAddressPrefixes).join(', ')}) is not the subnet`);
     }
-    if (why.length > 0) notes.push(`rule ${rule.name} would allow it but ${why.join(' and ')}`);
+    if (why.length > 0) notes.push(`rule ${rule.name}${NEAR_MISS}${why.join(' and ')}`);
   }
   return notes;
 }

@@ -3,6 +3,7 @@ import { isTemplateExpression } from '../../model/template-expression.js';
 import { ExpressionSyntaxError, literalString, parseExpression, type ExpressionNode } from './arm-expression-parser.js';
 import { CannotEvaluate, isObjectValue, kindOf, known, Lambda, propertyOf, UnknownValue } from './arm-values.js';
 import { shown } from './messages.js';
+import type { ArgumentEvaluator, ExpressionScope } from './arm-evaluation.js';
 
 /**
  * Evaluates ARM template expressions over what a template's parameters and variables are known to hold.
@@ -10,18 +11,12 @@ import { shown } from './messages.js';
  * never guessed: the expression is unresolvable, with a reason that names it.
  */
 
-/** What an expression may read from its template: the scope answers or throws CannotEvaluate. */
-export interface ExpressionScope {
-  parameter(name: string): unknown;
-  variable(name: string): unknown;
-  /** `copyIndex()` (the resource's own loop) or `copyIndex('loop')`. */
-  copyIndex(loop: string | undefined): number;
-}
+export type { ExpressionScope };
 
 export type Evaluated = { resolved: true; value: unknown } | { resolved: false; reason: string };
 
 /** One evaluation: the scope, and the variables of the lambdas being called. */
-export class Evaluator {
+export class Evaluator implements ArgumentEvaluator {
   constructor(
     readonly scope: ExpressionScope,
     private readonly lambdaVariables: ReadonlyMap<string, unknown> = new Map(),

@@ -1,4 +1,4 @@
-import type { Evaluator } from './arm-expression.js';
+import type { ArgumentEvaluator as Evaluator } from './arm-evaluation.js';
 import type { ExpressionNode } from './arm-expression-parser.js';
 import { CannotEvaluate, isObjectValue, kindOf, known, Lambda, propertyOf, sameValue } from './arm-values.js';
 

@@ -1,6 +1,6 @@
-import type { SecurityRule } from '../../model/network.js';
 import type { JsonPath, Unresolved } from './arm-resolve.js';
 import { isRecord, type Json } from './json.js';
+import type { RuleDoubts } from './types.js';
 
 /**
  * Security rules of a template whose values (or whose very existence) cannot be evaluated. The rule is
@@ -8,7 +8,7 @@ import { isRecord, type Json } from './json.js';
  * (rule-doubts.ts), they make every flow the rule could decide `unknown`, never "judged without it".
  */
 
-export type RuleDoubts = NonNullable<SecurityRule['unresolved']>;
+export type { RuleDoubts };
 type DoubtKey = keyof RuleDoubts;
 
 /** A rule field as a template writes it -> what the model calls the value it holds. */

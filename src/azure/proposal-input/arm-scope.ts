@@ -1,6 +1,7 @@
 import { copyCount, resolveValue, type ResolvingScope } from './arm-resolve.js';
 import { CannotEvaluate, propertyOf, UnknownValue } from './arm-values.js';
 import { isRecord, type Json } from './json.js';
+import type { GivenParameter } from './types.js';
 
 /**
  * What one template's expressions can read: its parameters (a value given for the deployment, else the
@@ -8,11 +9,8 @@ import { isRecord, type Json } from './json.js';
  * loops being expanded. Names are case-insensitive, as in ARM.
  */
 
-/**
- * A value given for a parameter, by `--parameters` or by the deployment that nests the template: the value,
- * why it cannot be known (a Key Vault reference), or how to evaluate it when it is first read.
- */
-export type GivenParameter = { value: unknown; source: string } | { unresolved: string; source: string } | { evaluate: () => unknown; source: string };
+/** A value given for a parameter (types.ts): by `--parameters` or by the deployment that nests the template. */
+export type { GivenParameter };
 
 /** Where a template's parameter values come from, for messages that say how to give a missing one. */
 export interface ParameterSource {

@@ -1,6 +1,5 @@
+import type { SecurityRule } from '../../model/network.js';
 import { ERROR_CODES, UserError } from '../../errors.js';
-import type { RuleDoubts } from './arm-rule-doubts.js';
-import type { GivenParameter } from './arm-scope.js';
 
 export type ProposalFormat = 'arm-rest' | 'az-cli' | 'arm-template' | 'terraform-plan' | 'terraform-show';
 
@@ -44,3 +43,9 @@ export class ProposalInputError extends UserError {
  * near miss it knows, such as a Terraform state file) but holds no NSG or route table.
  */
 export type ProposalReader = (json: unknown, file: string, parameters: ReadonlyMap<string, GivenParameter>) => ProposalContents | undefined;
+
+/** What a template leaves unresolved in each field of a rule (the model's `SecurityRule.unresolved`). */
+export type RuleDoubts = NonNullable<SecurityRule['unresolved']>;
+
+/** A template parameter's value as given (`--parameters`), not evaluable, or computed on demand. */
+export type GivenParameter = { value: unknown; source: string } | { unresolved: string; source: string } | { evaluate: () => unknown; source: string };

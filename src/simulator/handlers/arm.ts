@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { ArmError, authenticationFailed, graphRateLimited, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from '../arm-errors.js';
 import { routeApim } from './apim.js';
-import { GRAPH_PATH, routeGraph } from './graph.js';
+import { GRAPH_PATH, graphQueryOf, routeGraph } from './graph.js';
 import { routeNetwork } from './network.js';
 import { ADMIN_RULES_ACTION, routeNetworkManager } from './network-manager.js';
 import { parseArmPath, type ArmPath } from './path.js';
@@ -11,7 +11,7 @@ import { routeResources } from './resources.js';
 import { sendFailure, sendJson, setTweaks } from './respond.js';
 import type { HandlerContext } from './state.js';
 import { routeSubscriptions } from './subscriptions.js';
-import { GraphUserQuota, ReadCounters, Throttle, type GraphQuotaOptions, type ThrottleOptions } from './throttle.js';
+import { faultQuotaHeaders, GraphUserQuota, ReadCounters, Throttle, type GraphQuotaOptions, type ThrottleOptions } from './throttle.js';
 import { subscriptionInPath } from '../../model/ids.js';
 
 /** Each ARM answer waits a uniformly drawn time in [minMs, maxMs] first, as ARM's own latency. */
@@ -117,13 +117,16 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
         if (taken.throttled) throw graphRateLimited();
       }
 
-      const fault = opts.state.takeFault(req.path, p.path);
+      // A Resource Graph fault may name the query it applies to: the body is read first.
+      const graphBody = graph ? await readJsonBody(req) : undefined;
+      const fault = opts.state.takeFault([req.path, p.path], graphQueryOf(graphBody));
       if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: opts.closing });
+      if (graph && fault) for (const [name, value] of Object.entries(faultQuotaHeaders(fault))) res.setHeader(name, value);
       if (fault?.status !== undefined && fault.status >= 400) throw faultError(fault.status, p.path, fault.retryAfterSeconds);
       if (fault?.malformed) setTweaks(res, { malformed: true });
       if (fault?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(fault.retryAfterSeconds)));
 
-      const body = graph ? routeGraph(opts.state.graphView(), await readJsonBody(req), deniedBy(opts.state)) : dispatch(opts, p, req);
+      const body = graph ? routeGraph(opts.state.graphView(), graphBody, deniedBy(opts.state), fault) : dispatch(opts, p, req);
       sendJson(res, fault?.status ?? 200, body);
     } catch (err) {
       if (opts.closing.aborted) {

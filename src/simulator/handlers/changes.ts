@@ -63,19 +63,41 @@ export interface ChangeActor {
   clientType?: string;
 }
 
+/** A leaf value as Azure writes it in `changes`: a string, `True`/`False`, and `null` for none. */
+function leafText(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** Every leaf of `value` by its path: objects by `.key`, arrays by `[index]`; an empty object or array is a leaf. */
+function leaves(value: unknown, path: string, into: Map<string, unknown>): Map<string, unknown> {
+  const entries = Array.isArray(value) ? value.map((item, index) => [`[${index}]`, item] as const) : value && typeof value === 'object' ? Object.entries(value).map(([key, item]) => [`.${key}`, item] as const) : [];
+  if (entries.length === 0) into.set(path, value);
+  for (const [step, item] of entries) leaves(item, `${path}${step}`, into);
+  return into;
+}
+
 /**
- * The property paths that differ, one level into `properties` (`properties.securityRules`), with ARM's
- * `previousValue` / `newValue`. Azure's keys go deeper, into array elements, in a form its docs do not
- * give: the simulator stays at the level it can write truthfully, and the monitor never parses them.
+ * The leaves that differ, keyed as Azure keys `changes`: by leaf property path, array elements by index
+ * (`properties.securityRules[3].properties.access`, `tags.key1`), with ARM's `previousValue`/`newValue` as
+ * strings and the kind of change. Arrays are compared index by index, so an element inserted before others
+ * shows as every later element's leaves changing. The shape: Microsoft's "Get resource configuration changes"
+ * (`properties.provisioningState`, `tags.key1`) and a published `az graph query` of a Container Apps write
+ * (`properties.configuration.ingress.customDomains[0].certificateId`); see src/azure/resource-change-paths.ts.
  */
 function changedProperties(before: ArmResource, after: ArmResource): Json {
   const changes: Json = {};
-  const value = (v: unknown) => (v === undefined ? 'null' : typeof v === 'string' ? v : JSON.stringify(v));
   for (const section of ['properties', 'tags'] as const) {
-    const was = (before[section] ?? {}) as Json;
-    const is = (after[section] ?? {}) as Json;
-    for (const key of new Set([...Object.keys(was), ...Object.keys(is)])) {
-      if (!isDeepStrictEqual(was[key], is[key])) changes[`${section}.${key}`] = { newValue: value(is[key]), previousValue: value(was[key]) };
+    const was = leaves(before[section] ?? {}, section, new Map());
+    const is = leaves(after[section] ?? {}, section, new Map());
+    // An empty array or object on one side, elements on the other: the elements' leaves say it all.
+    const filled = (side: Map<string, unknown>, path: string) => [...side.keys()].some((key) => key.startsWith(`${path}.`) || key.startsWith(`${path}[`));
+    for (const path of new Set([...was.keys(), ...is.keys()])) {
+      if (isDeepStrictEqual(was.get(path), is.get(path))) continue;
+      if ((!is.has(path) && filled(is, path)) || (!was.has(path) && filled(was, path))) continue;
+      const propertyChangeType = !was.has(path) ? 'Insert' : !is.has(path) ? 'Remove' : 'Update';
+      changes[path] = { newValue: leafText(is.get(path)), previousValue: leafText(was.get(path)), changeCategory: 'User', propertyChangeType };
     }
   }
   return changes;

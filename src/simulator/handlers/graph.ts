@@ -23,7 +23,7 @@ import { subscriptionInPath } from '../../model/ids.js';
  * bodies as Resource Graph returns them (`properties` as in ARM; `type` lower-cased, `location` in its
  * short form, `subscriptionId`, `resourceGroup` and `tenantId` columns added, no `etag`), sorted by id,
  * filtered by the request's `subscriptions`, and paged with `options.$top` (default 100, at most 1000)
- * and `$skipToken`.
+ * and `$skipToken`. A fault may make the paging never end (`repeatSkipToken`, `endlessPages`).
  */
 
 export const GRAPH_PATH = '/providers/microsoft.resourcegraph/resources';
@@ -143,11 +143,12 @@ function toRow(resource: ArmResource, type: string, tenantId: string): Json {
  * Answers one query. `denied(subscriptionId)` says whether the caller may not read a subscription:
  * Resource Graph leaves out what the caller cannot read, without an error.
  */
-export function routeGraph(state: SimulatorState, body: unknown, denied: (subscriptionId: string) => boolean): unknown {
+export function routeGraph(state: SimulatorState, body: unknown, denied: (subscriptionId: string) => boolean, fault?: Paging): unknown {
   const request = readRequest(body);
+  const paging: Paging = { repeatSkipToken: fault?.repeatSkipToken === true, endlessPages: fault?.endlessPages === true };
   const scope = new Set(request.subscriptions.map((s) => s.toLowerCase()).filter((s) => !denied(s)));
   const changes = parseChangesQuery(request.query);
-  if (changes) return paged(request, changeRows(state, changes, scope), (row) => row);
+  if (changes) return paged(request, changeRows(state, changes, scope), (row) => row, paging);
   const { table, types } = parseGraphQuery(request.query);
   const tenantId = tenantOf(state.world);
   const matches: Array<{ key: string; resource: ArmResource; type: string }> = [];
@@ -159,22 +160,40 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
     matches.push({ key: idKey(resource.id), resource, type });
   }
   matches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return paged(request, matches, (m) => toRow(m.resource, m.type, tenantId));
+  return paged(request, matches, (m) => toRow(m.resource, m.type, tenantId), paging);
 }
 
-/** The page of `matches` the request asks for, as Resource Graph answers it. */
-function paged<T>(request: GraphRequest, matches: readonly T[], toJson: (match: T) => Json): Json {
+/** The query of a Resource Graph request body, for faults that name one. */
+export function graphQueryOf(body: unknown): string | undefined {
+  return isObject(body) && typeof body.query === 'string' ? body.query : undefined;
+}
+
+/** Faults on the paging: the same $skipToken on every page, or a new one on every page (rows starting over). */
+export interface Paging {
+  repeatSkipToken?: boolean;
+  endlessPages?: boolean;
+}
+
+/** The page of `matches` the request asks for, as Resource Graph answers it (or as a faulty one would, `paging`). */
+function paged<T>(request: GraphRequest, matches: readonly T[], toJson: (match: T) => Json, paging: Paging = {}): Json {
   const fp = fingerprint(request);
   const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP };
   const top = request.top ?? position.top;
-  const page = matches.slice(position.skip, position.skip + top);
+  const page = paging.endlessPages
+    ? Array.from({ length: matches.length === 0 ? 0 : top }, (_, i) => matches[(position.skip + i) % matches.length]!)
+    : matches.slice(position.skip, position.skip + top);
   const response: Json = {
     totalRecords: matches.length,
     count: page.length,
     resultTruncated: 'false',
     facets: [],
   };
-  if (position.skip + top < matches.length) response.$skipToken = encodeToken(position.skip + top, top, fp);
+  if (paging.repeatSkipToken) {
+    // The first page's token points at the first page itself: every page after it is that page again, with that token.
+    response.$skipToken = request.skipToken ?? encodeToken(position.skip, top, fp);
+  } else if (paging.endlessPages || position.skip + top < matches.length) {
+    response.$skipToken = encodeToken(position.skip + top, top, fp);
+  }
   response.data = page.map(toJson);
   return response;
 }

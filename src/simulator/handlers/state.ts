@@ -90,13 +90,17 @@ export class SimulatorState {
       .map((s) => (s.remaining === undefined ? s.fault : { ...s.fault, count: s.remaining }));
   }
 
-  /** The first fault whose path is in the request path and that has uses left; uses one. */
-  takeFault(...paths: string[]): Fault | undefined {
+  /**
+   * The first fault whose path is in the request path (and whose `query`, if any, is in the Resource Graph
+   * query `graphQuery`) and that has uses left; uses one.
+   */
+  takeFault(paths: readonly string[], graphQuery?: string): Fault | undefined {
     const lowered = paths.map((p) => p.toLowerCase());
     for (const slot of this.faultSlots) {
       if (slot.remaining !== undefined && slot.remaining <= 0) continue;
       const needle = slot.fault.path.toLowerCase();
       if (!lowered.some((p) => p.includes(needle))) continue;
+      if (slot.fault.query !== undefined && !graphQuery?.toLowerCase().includes(slot.fault.query.toLowerCase())) continue;
       if (slot.remaining !== undefined) slot.remaining -= 1;
       return slot.fault;
     }
@@ -109,6 +113,7 @@ export class SimulatorState {
     return this.faultSlots.some(
       (slot) =>
         (slot.remaining === undefined || slot.remaining > 0) &&
+        slot.fault.query === undefined &&
         slot.fault.status !== undefined &&
         statuses.includes(slot.fault.status) &&
         lowered.includes(slot.fault.path.toLowerCase()),

@@ -1,4 +1,5 @@
 import { throttled, type ArmError } from '../arm-errors.js';
+import type { Fault } from '../world.js';
 
 export interface ThrottleOptions {
   /** Bucket size: requests a subscription may make at once. */
@@ -84,4 +85,12 @@ export class GraphUserQuota {
     };
     return { headers, throttled: this.used > options.queries };
   }
+}
+
+/** The quota headers a fault puts on a Resource Graph answer (`userQuotaRemaining`, `userQuotaResetsAfterSeconds`), over the world's. */
+export function faultQuotaHeaders(fault: Fault): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (fault.userQuotaRemaining !== undefined) headers['x-ms-user-quota-remaining'] = String(fault.userQuotaRemaining);
+  if (fault.userQuotaResetsAfterSeconds !== undefined) headers['x-ms-user-quota-resets-after'] = hhmmss(fault.userQuotaResetsAfterSeconds * 1000);
+  return headers;
 }
