@@ -85,9 +85,10 @@ describe('configuration analysis of the demo fleet (subnets, NSGs, routes, servi
   it('reads shared network resources once per poll and the exposition stays clean', () => {
     const requests = (operation: string) => find(samples, 'apim_netwatch_arm_requests_total', { operation }).reduce((sum, s) => sum + s.value, 0);
     // Resource Graph (the default) reads the services, every VNet, NSG, route table and gateway, which VNets have
-    // security admin rules in force, the Virtual WAN hubs and the private DNS zone links, in one query each; only
-    // the VNets with admin rules (one) are asked for them, and each linked zone (two) for its A records.
-    expect(requests('Resources_Query')).toBe(5);
+    // security admin rules in force, the network managers that could deploy them, the Virtual WAN hubs and the private
+    // DNS zone links, in one query each; only the VNets with admin rules (one) are asked for them, and each linked zone
+    // (two) for its A records.
+    expect(requests('Resources_Query')).toBe(6);
     expect(requests('RecordSets_ListByType')).toBe(2);
     expect(requests('ListNetworkManagerEffectiveSecurityAdminRules')).toBe(1);
     expect(requests('Subnets_Get') + requests('NetworkSecurityGroups_Get') + requests('RouteTables_Get')).toBe(0);

@@ -235,9 +235,9 @@ describe('Resource Graph failing: per-resource reads stand in, with the same res
   ])('%s from Resource Graph falls back to lists and GETs; the verdicts equal those read through Resource Graph', async (_name, fault) => {
     const viaGraph = await demoPoll(true, []);
     expect(viaGraph.stats.resourceGraph).toBe('used');
-    // APIM services, network configuration, which VNets have security admin rules in force, Virtual WAN hubs,
-    // private DNS zone links (the demo has internal instances).
-    expect(viaGraph.stats.armRequests.byOperation.Resources_Query).toBe(5);
+    // APIM services, network configuration, which VNets have security admin rules in force, the network managers
+    // that could deploy them, Virtual WAN hubs, private DNS zone links (the demo has internal instances).
+    expect(viaGraph.stats.armRequests.byOperation.Resources_Query).toBe(6);
     expect(viaGraph.stats.armRequests.byOperation.Subnets_Get).toBeUndefined();
     // Only the one VNet with admin rules (contoso-payments) is asked for them.
     expect(viaGraph.stats.armRequests.byOperation.ListNetworkManagerEffectiveSecurityAdminRules).toBe(1);

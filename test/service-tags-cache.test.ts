@@ -5,7 +5,8 @@ import { BUNDLED_SERVICE_TAGS } from '../src/data/bundled-service-tags.js';
 import { exampleBody } from './helpers/examples.js';
 import { memoryLog } from './helpers/memory-log.js';
 
-const clients = (list: () => Promise<unknown>) => ({ networkManagement: () => ({ serviceTags: { list } }) }) as unknown as ArmClients;
+// Microsoft's example body has a nextLink: its next page is answered empty here.
+const clients = (list: () => Promise<unknown>) => ({ networkManagement: () => ({ serviceTags: { list } }), armList: () => ({ follow: async () => [] }) }) as unknown as ArmClients;
 const where = [{ subscriptionId: '00000000-0000-4000-8000-000000000001', location: 'uksouth' }];
 
 describe('ServiceTagsCache', () => {

@@ -4,12 +4,16 @@ import { armJsonBody, isObject } from './arm-response.js';
 
 /**
  * A plain ARM list (`GET <collection>?api-version=...`, following `nextLink`) for resource types no
- * installed SDK covers (Private DNS record sets), through a pipeline identical to the SDK clients'.
+ * installed SDK covers (Private DNS record sets), through a pipeline identical to the SDK clients'; and
+ * the pages after the first of a body the SDK reads once (service tags' `nextLink`).
+ *
+ * ARM may answer an empty page that still has a nextLink: it is followed like any other. A list is read
+ * whole or fails: a nextLink answered twice, or more pages than any real list has, is an error, never a
+ * silently shortened list.
  */
 
-/** Pages of one list at most: a list that keeps answering a nextLink is cut here. */
-const MAX_PAGES = 100;
-
+/** Pages of one list at most (25,000 record sets a zone at 100 a page, with room for empty pages between). */
+export const MAX_LIST_PAGES = 1_000;
 
 export class ArmListReader {
   constructor(
@@ -17,18 +21,33 @@ export class ArmListReader {
     private readonly endpoint: string,
   ) {}
 
+  /** Every item of the list at `path`, all pages. */
   async list(path: string, apiVersion: string): Promise<unknown[]> {
+    const url = `${this.endpoint.replace(/\/+$/, '')}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+    return this.follow(url, 'value', `ARM answered ${path}`);
+  }
+
+  /**
+   * The items (under `itemsKey`) of the page at `url` and of every page its nextLinks lead to. `what`
+   * starts every error message.
+   */
+  async follow(url: string, itemsKey: string, what: string): Promise<unknown[]> {
     const items: unknown[] = [];
-    let url: string | undefined = `${this.endpoint.replace(/\/+$/, '')}${path}?api-version=${encodeURIComponent(apiVersion)}`;
-    for (let page = 0; url && page < MAX_PAGES; page++) {
-      const request = createPipelineRequest({ url, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }) });
+    const visited = new Set<string>();
+    let next: string | undefined = url;
+    while (next) {
+      if (visited.has(next)) throw new RestError(`${what} with a nextLink it had already given: its paging would never end`, { code: 'NextLinkRepeated' });
+      if (visited.size >= MAX_LIST_PAGES) throw new RestError(`${what} with more than ${MAX_LIST_PAGES} pages: the list is given up rather than read in part`, { code: 'ListPageLimit' });
+      visited.add(next);
+      const request = createPipelineRequest({ url: next, method: 'GET', headers: createHttpHeaders({ accept: 'application/json' }) });
       const response = await this.client.sendRequest(request);
-      const body = armJsonBody(request, response, `ARM answered ${path}`);
-      if (!isObject(body) || !Array.isArray(body.value)) {
-        throw new RestError(`ARM answered ${path} without a "value" array`, { code: 'PARSE_ERROR', statusCode: response.status, request, response });
+      const body = armJsonBody(request, response, what);
+      const page = isObject(body) ? body[itemsKey] : undefined;
+      if (!Array.isArray(page)) {
+        throw new RestError(`${what} without a "${itemsKey}" array`, { code: 'PARSE_ERROR', statusCode: response.status, request, response });
       }
-      items.push(...body.value);
-      url = typeof body.nextLink === 'string' && body.nextLink !== '' && body.nextLink !== url ? body.nextLink : undefined;
+      items.push(...page);
+      next = isObject(body) && typeof body.nextLink === 'string' && body.nextLink !== '' ? body.nextLink : undefined;
     }
     return items;
   }

@@ -64,12 +64,32 @@ export async function discoverExplicit(ctx: PollContext): Promise<Discovery> {
   return result;
 }
 
+/** Subscriptions whose resources are stopped or gone; Warned and PastDue ones keep running theirs, so are read. */
+const NOT_RUNNING = new Set(['disabled', 'deleted']);
+/** The skips each logger has reported (`id state`), so that each is said once, not every poll. */
+const reportedSkips = new WeakMap<CollectOptions['log'], Set<string>>();
+
+function reportSkipped(log: CollectOptions['log'], skipped: ReadonlyArray<{ id: string; state: string }>): void {
+  const reported = reportedSkips.get(log) ?? new Set<string>();
+  reportedSkips.set(log, reported);
+  const fresh = skipped.filter((entry) => !reported.has(`${entry.id} ${entry.state}`));
+  if (fresh.length === 0) return;
+  for (const entry of fresh) reported.add(`${entry.id} ${entry.state}`);
+  log.info({ skipped: fresh }, `not monitoring ${fresh.length} subscription(s) that Azure reports Disabled or Deleted: ${fresh.map((entry) => `${entry.id} (${entry.state})`).join(', ')}`);
+}
+
 async function listSubscriptions(options: CollectOptions): Promise<string[]> {
   if (options.subscriptions.length > 0) return [...new Set(options.subscriptions.map((id) => id.toLowerCase()))];
   const ids: string[] = [];
+  const skipped: Array<{ id: string; state: string }> = [];
   for await (const subscription of options.clients.subscriptions().subscriptions.list()) {
-    if (subscription.subscriptionId && (subscription.state ?? 'Enabled') === 'Enabled') ids.push(subscription.subscriptionId.toLowerCase());
+    if (!subscription.subscriptionId) continue;
+    const id = subscription.subscriptionId.toLowerCase();
+    const state = subscription.state ?? 'Enabled';
+    if (NOT_RUNNING.has(state.toLowerCase())) skipped.push({ id, state });
+    else ids.push(id);
   }
+  reportSkipped(options.log, skipped);
   return ids;
 }
 

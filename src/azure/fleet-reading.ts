@@ -1,7 +1,7 @@
 import { NetworkConfigReader } from './network-config.js';
 import { parseSubnetId } from './normalise-subnet.js';
 import { NETWORK_QUERY } from './resource-graph.js';
-import { ADMIN_RULES_QUERY, AdminRulesReader } from './admin-rules-reader.js';
+import { ADMIN_RULES_QUERY, AdminRulesReader, NETWORK_MANAGERS_QUERY } from './admin-rules-reader.js';
 import { VIRTUAL_HUBS_QUERY, VirtualHubReader } from './virtual-hub-reader.js';
 import { DNS_LINKS_QUERY, PrivateDnsReader } from './private-dns-reader.js';
 import { discoverBySubscription, discoverExplicit, keepOwn } from './discover.js';
@@ -80,11 +80,14 @@ export class FleetReading {
     if (!options.serviceTags) return Promise.resolve(undefined);
     const infos = discovery.instances.map((entry) => entry.info).filter((info) => info.vnetType !== 'None');
     const serviceTags = options.serviceTags.get(infos.map((info) => ({ subscriptionId: info.subscriptionId, location: info.regions[0]?.location ?? '' })));
-    const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
-    adminRules.readPresence(this.tracked(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY)));
-    const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
-    // Landing zones keep hubs in a connectivity subscription: every subscription discovery searched is searched too.
+    // Landing zones keep hubs and network managers in a connectivity subscription: every subscription discovery searched is searched too.
     const hubSubscriptions = [...new Set([...discovery.subscriptions, ...infos.flatMap(subscriptionsOfVnets)])];
+    const adminRules = new AdminRulesReader(options.clients, ctx.limiter, options.log);
+    adminRules.readPresence(
+      this.tracked(networkInBulk(ctx, infos, 'security admin rules', ADMIN_RULES_QUERY)),
+      this.tracked(networkInBulk(ctx, infos, 'network managers', NETWORK_MANAGERS_QUERY, hubSubscriptions)),
+    );
+    const hubs = new VirtualHubReader(options.clients, ctx.limiter, options.log);
     hubs.readHubs(this.tracked(networkInBulk(ctx, infos, 'Virtual WAN hubs', VIRTUAL_HUBS_QUERY, hubSubscriptions)), hubSubscriptions);
     const dns = new PrivateDnsReader(options.clients, ctx.limiter, options.log);
     const internal = infos.filter((info) => info.vnetType === 'Internal');

@@ -4,8 +4,9 @@ import { GraphReadError } from './graph-read-error.js';
 /**
  * What keeps one Resource Graph read from paging forever, whatever Resource Graph answers: a `$skipToken`
  * answered twice in the read ends it, and so does paging past what the first page's `totalRecords`
- * foretells (with a margin for rows added meanwhile), and so does its wall-clock deadline. Memory stays
- * bounded: a digest per page, and at most `pageLimit` pages.
+ * foretells (with a margin for rows added meanwhile), and so does its wall-clock deadline. Empty pages that
+ * still give a token (Azure sends them) are bounded by the same limit on their own, so they never eat into
+ * the pages the rows need. Memory stays bounded: a digest per page, and at most twice `pageLimit` pages.
  */
 
 /** Extra pages allowed beyond those totalRecords foretells: 10%, at least 2 (rows added while the read pages). */
@@ -27,24 +28,27 @@ export class PagingGuard {
   /** Digests, not the tokens: a token can be long, and only equality matters. */
   private readonly seen = new Set<string>();
   private pages = 0;
+  private emptyPages = 0;
   private limit = PAGES_WITHOUT_TOTAL;
   private total: number | undefined;
 
   constructor(private readonly top: number) {}
 
   /** Checks a page just read before its `skipToken` is followed; throws a GraphReadError when it must not be. */
-  pageRead(page: { totalRecords?: number; skipToken?: string }): void {
-    this.pages += 1;
-    if (this.pages === 1) {
+  pageRead(page: { totalRecords?: number; skipToken?: string; data?: readonly unknown[] }): void {
+    const first = this.pages + this.emptyPages === 0;
+    if (page.data?.length === 0) this.emptyPages += 1;
+    else this.pages += 1;
+    if (first) {
       this.total = page.totalRecords;
       this.limit = pageLimit(page.totalRecords, this.top);
     }
     if (!page.skipToken) return;
     const digest = createHash('sha256').update(page.skipToken).digest('base64');
     if (this.seen.has(digest)) {
-      throw new GraphReadError('repeated_skip_token', 'GraphSkipTokenRepeated', `Resource Graph answered page ${this.pages} with a $skipToken it had already given in this read: its paging would never end`);
+      throw new GraphReadError('repeated_skip_token', 'GraphSkipTokenRepeated', `Resource Graph answered page ${this.pages + this.emptyPages} with a $skipToken it had already given in this read: its paging would never end`);
     }
-    if (this.pages >= this.limit) {
+    if (this.pages >= this.limit || this.emptyPages >= this.limit) {
       const foretold = this.total === undefined ? 'no totalRecords given' : `totalRecords ${this.total} at ${this.top} rows a page`;
       throw new GraphReadError('page_limit', 'GraphPageLimit', `Resource Graph kept paging past ${this.limit} pages (${foretold}): the read is given up`);
     }

@@ -1,3 +1,4 @@
+import type { ServiceTagsListResult } from '@azure/arm-network';
 import type { Logger } from 'pino';
 import type { ArmClients } from './clients.js';
 import { toFetchFailure } from './normalise.js';
@@ -32,7 +33,7 @@ export class ServiceTagsCache {
       if (tried.has(key) || tried.size >= 3) continue;
       tried.add(key);
       try {
-        const body = await this.clients.networkManagement(subscriptionId).serviceTags.list(location);
+        const body = await this.readAllPages(subscriptionId, location);
         this.current = { tags: normaliseServiceTags(body, `serviceTags.list (${location}, change ${body.changeNumber ?? 'unknown'})`), fetchedAt: this.now() };
         this.log.info({ location, changeNumber: this.current.tags.changeNumber, tags: this.current.tags.tags.size }, 'service tags refreshed');
         return this.current.tags;
@@ -45,5 +46,16 @@ export class ServiceTagsCache {
     this.fallback ??= normaliseServiceTags(bundledServiceTagsBody(), BUNDLED_SERVICE_TAGS);
     this.log.warn(`service tags unavailable from ARM: using the ${BUNDLED_SERVICE_TAGS} (tags change weekly; a tag added since is judged unknown)`);
     return this.fallback;
+  }
+
+  /**
+   * `serviceTags.list` and, when its body has a `nextLink` (the API's schema allows one; the SDK reads one
+   * body), every page after it: their `values` together, so that no tag is missed (one named twice counts once).
+   */
+  private async readAllPages(subscriptionId: string, location: string): Promise<ServiceTagsListResult> {
+    const first = await this.clients.networkManagement(subscriptionId).serviceTags.list(location);
+    if (!first.nextLink) return first;
+    const rest = await this.clients.armList().follow(first.nextLink, 'values', `ARM answered the service tags of ${location}`);
+    return { ...first, values: [...(first.values ?? []), ...(rest as NonNullable<ServiceTagsListResult['values']>)], nextLink: undefined };
   }
 }

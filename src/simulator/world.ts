@@ -20,6 +20,14 @@ export const faultSchema = z
     repeatSkipToken: z.boolean().optional(),
     /** Resource Graph pages: every page answers a new $skipToken, the rows starting over after the last, so paging never ends. */
     endlessPages: z.boolean().optional(),
+    /** Resource Graph: the page says resultTruncated "true" and gives no $skipToken (Azure's answer to paging not requested properly). */
+    resultTruncated: z.boolean().optional(),
+    /** Resource Graph: a page that ends exactly at the last row still gives a $skipToken, whose page is empty and gives none. */
+    tokenOnFullLastPage: z.boolean().optional(),
+    /** Resource Graph and ARM lists: every page with rows comes after an empty one that carries a $skipToken / nextLink to it. */
+    emptyPages: z.boolean().optional(),
+    /** ARM lists and service tags: pages of at most this many items, each with a nextLink to the next. */
+    pageSize: z.number().int().positive().optional(),
     /** Resource Graph: the answer says this in x-ms-user-quota-remaining (with userQuotaResetsAfterSeconds), whatever the world's quota. */
     userQuotaRemaining: z.number().int().nonnegative().optional(),
     userQuotaResetsAfterSeconds: z.number().nonnegative().optional(),
@@ -60,6 +68,12 @@ export const worldSchema = z
     resourceChanges: z.array(resourceChangeSchema).optional(),
     /** A `resourcechanges` row shows this many seconds after its timestamp (Azure: within about five minutes). */
     resourceChangesLagSeconds: z.number().nonnegative().max(3600).optional(),
+    /** The casing of the `effectivesecurityadminrules` rows, or `missing` (none, as before Resource Graph indexes a deployment); default camelCase. */
+    adminRuleRows: z.enum(['camelCase', 'PascalCase', 'missing']).optional(),
+    /** ListNetworkManagerEffectiveSecurityAdminRules answers this many rules a page, following the request's skipToken (absent: the stored body as is). */
+    adminRulePageSize: z.number().int().positive().optional(),
+    /** Subscription ID -> the `state` the subscriptions list reports for it, over the world's bodies or the synthesized ones. */
+    subscriptionStates: z.record(z.string(), z.enum(['Enabled', 'Warned', 'PastDue', 'Disabled', 'Deleted'])).optional(),
   })
   .passthrough();
 

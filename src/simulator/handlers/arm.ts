@@ -7,6 +7,7 @@ import { GRAPH_PATH, graphQueryOf, routeGraph } from './graph.js';
 import { routeNetwork } from './network.js';
 import { ADMIN_RULES_ACTION, routeNetworkManager } from './network-manager.js';
 import { parseArmPath, type ArmPath } from './path.js';
+import { setListPaging } from '../paging.js';
 import { routeResources } from './resources.js';
 import { sendFailure, sendJson, setTweaks } from './respond.js';
 import type { HandlerContext } from './state.js';
@@ -34,8 +35,8 @@ function dispatch(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   return (
     routeSubscriptions(ctx, p, req) ??
     routeApim(ctx, p) ??
-    routeNetwork(ctx, p) ??
-    routeNetworkManager(ctx, p) ??
+    routeNetwork(ctx, p, req) ??
+    routeNetworkManager(ctx, p, req.body) ??
     routeResources(ctx, p, req)
   );
 }
@@ -119,12 +120,15 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
 
       // A Resource Graph fault may name the query it applies to: the body is read first.
       const graphBody = graph ? await readJsonBody(req) : undefined;
+      // A list action's body carries its paging (`skipToken`).
+      if (post && !graph) req.body = await readJsonBody(req);
       const fault = opts.state.takeFault([req.path, p.path], graphQueryOf(graphBody));
       if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: opts.closing });
       if (graph && fault) for (const [name, value] of Object.entries(faultQuotaHeaders(fault))) res.setHeader(name, value);
       if (fault?.status !== undefined && fault.status >= 400) throw faultError(fault.status, p.path, fault.retryAfterSeconds);
       if (fault?.malformed) setTweaks(res, { malformed: true });
       if (fault?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(fault.retryAfterSeconds)));
+      if (fault && !graph) setListPaging(req, fault);
 
       const body = graph ? routeGraph(opts.state.graphView(), graphBody, deniedBy(opts.state), fault) : dispatch(opts, p, req);
       sendJson(res, fault?.status ?? 200, body);

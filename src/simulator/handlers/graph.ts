@@ -23,7 +23,8 @@ import { subscriptionInPath } from '../../model/ids.js';
  * bodies as Resource Graph returns them (`properties` as in ARM; `type` lower-cased, `location` in its
  * short form, `subscriptionId`, `resourceGroup` and `tenantId` columns added, no `etag`), sorted by id,
  * filtered by the request's `subscriptions`, and paged with `options.$top` (default 100, at most 1000)
- * and `$skipToken`. A fault may make the paging never end (`repeatSkipToken`, `endlessPages`).
+ * and `$skipToken`. A fault may make the paging never end (`repeatSkipToken`, `endlessPages`) or page as
+ * untidily as Azure may (`resultTruncated`, `tokenOnFullLastPage`, `emptyPages`).
  */
 
 export const GRAPH_PATH = '/providers/microsoft.resourcegraph/resources';
@@ -108,18 +109,19 @@ function fingerprint(request: GraphRequest): string {
   return createHash('sha256').update(`${request.query}\n${scope}`).digest('base64url').slice(0, 16);
 }
 
-function encodeToken(skip: number, top: number, fp: string): string {
-  return Buffer.from(JSON.stringify({ skip, top, fp })).toString('base64');
+/** `afterEmpty`: the empty page in front of this position (fault `emptyPages`) has been served. */
+function encodeToken(skip: number, top: number, fp: string, afterEmpty = false): string {
+  return Buffer.from(JSON.stringify(afterEmpty ? { skip, top, fp, afterEmpty } : { skip, top, fp })).toString('base64');
 }
 
-function decodeToken(token: string, fp: string): { skip: number; top: number } {
+function decodeToken(token: string, fp: string): { skip: number; top: number; afterEmpty: boolean } {
   try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { skip?: unknown; top?: unknown; fp?: unknown };
+    const parsed = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { skip?: unknown; top?: unknown; fp?: unknown; afterEmpty?: unknown };
     if (
       typeof parsed.skip === 'number' && Number.isInteger(parsed.skip) && parsed.skip >= 0 &&
       typeof parsed.top === 'number' && Number.isInteger(parsed.top) && parsed.top >= 1 && parsed.fp === fp
     ) {
-      return { skip: parsed.skip, top: parsed.top };
+      return { skip: parsed.skip, top: parsed.top, afterEmpty: parsed.afterEmpty === true };
     }
   } catch {
     // fall through
@@ -145,7 +147,13 @@ function toRow(resource: ArmResource, type: string, tenantId: string): Json {
  */
 export function routeGraph(state: SimulatorState, body: unknown, denied: (subscriptionId: string) => boolean, fault?: Paging): unknown {
   const request = readRequest(body);
-  const paging: Paging = { repeatSkipToken: fault?.repeatSkipToken === true, endlessPages: fault?.endlessPages === true };
+  const paging: Paging = {
+    repeatSkipToken: fault?.repeatSkipToken === true,
+    endlessPages: fault?.endlessPages === true,
+    resultTruncated: fault?.resultTruncated === true,
+    tokenOnFullLastPage: fault?.tokenOnFullLastPage === true,
+    emptyPages: fault?.emptyPages === true,
+  };
   const scope = new Set(request.subscriptions.map((s) => s.toLowerCase()).filter((s) => !denied(s)));
   const changes = parseChangesQuery(request.query);
   if (changes) return paged(request, changeRows(state, changes, scope), (row) => row, paging);
@@ -168,17 +176,27 @@ export function graphQueryOf(body: unknown): string | undefined {
   return isObject(body) && typeof body.query === 'string' ? body.query : undefined;
 }
 
-/** Faults on the paging: the same $skipToken on every page, or a new one on every page (rows starting over). */
+/**
+ * Faults on the paging: the same $skipToken on every page, or a new one on every page (rows starting over);
+ * or Azure's untidy corners: a truncated page without a token, a token after an exactly full last page
+ * (its page empty), an empty page with a token in front of every page with rows.
+ */
 export interface Paging {
   repeatSkipToken?: boolean;
   endlessPages?: boolean;
+  resultTruncated?: boolean;
+  tokenOnFullLastPage?: boolean;
+  emptyPages?: boolean;
 }
 
 /** The page of `matches` the request asks for, as Resource Graph answers it (or as a faulty one would, `paging`). */
 function paged<T>(request: GraphRequest, matches: readonly T[], toJson: (match: T) => Json, paging: Paging = {}): Json {
   const fp = fingerprint(request);
-  const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP };
+  const position = request.skipToken ? decodeToken(request.skipToken, fp) : { skip: 0, top: request.top ?? DEFAULT_TOP, afterEmpty: false };
   const top = request.top ?? position.top;
+  if (paging.emptyPages && !position.afterEmpty && position.skip < matches.length) {
+    return { totalRecords: matches.length, count: 0, resultTruncated: 'false', facets: [], $skipToken: encodeToken(position.skip, top, fp, true), data: [] };
+  }
   const page = paging.endlessPages
     ? Array.from({ length: matches.length === 0 ? 0 : top }, (_, i) => matches[(position.skip + i) % matches.length]!)
     : matches.slice(position.skip, position.skip + top);
@@ -191,7 +209,12 @@ function paged<T>(request: GraphRequest, matches: readonly T[], toJson: (match: 
   if (paging.repeatSkipToken) {
     // The first page's token points at the first page itself: every page after it is that page again, with that token.
     response.$skipToken = request.skipToken ?? encodeToken(position.skip, top, fp);
+  } else if (paging.resultTruncated && position.skip + top < matches.length) {
+    // Azure: "When resultTruncated is true, the $skipToken property isn't set in the response."
+    response.resultTruncated = 'true';
   } else if (paging.endlessPages || position.skip + top < matches.length) {
+    response.$skipToken = encodeToken(position.skip + top, top, fp);
+  } else if (paging.tokenOnFullLastPage && page.length === top && position.skip + top === matches.length) {
     response.$skipToken = encodeToken(position.skip + top, top, fp);
   }
   response.data = page.map(toJson);

@@ -16,8 +16,23 @@ function subscriptionIdOf(body: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** `world.subscriptions` as given, else one body per subscription that resource IDs name. */
+/**
+ * `world.subscriptions` as given, else one body per subscription that resource IDs name; either with the
+ * `state` that `world.subscriptionStates` gives a subscription (Azure reports Enabled, Warned, PastDue,
+ * Disabled or Deleted; Warned and PastDue subscriptions keep running their resources).
+ */
 export function subscriptionBodies(state: SimulatorState): Record<string, unknown>[] {
+  const states = state.world.subscriptionStates;
+  const bodies = givenOrSynthesized(state);
+  if (typeof states !== 'object' || states === null) return bodies;
+  const byId = new Map(Object.entries(states as Record<string, string>).map(([id, value]) => [id.toLowerCase(), value]));
+  return bodies.map((body) => {
+    const wanted = byId.get(subscriptionIdOf(body)?.toLowerCase() ?? '');
+    return wanted ? { ...body, state: wanted } : body;
+  });
+}
+
+function givenOrSynthesized(state: SimulatorState): Record<string, unknown>[] {
   const world = state.world;
   if (Array.isArray(world.subscriptions)) {
     return world.subscriptions.filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null);
