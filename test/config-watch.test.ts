@@ -11,10 +11,6 @@ import { find, parseExposition } from './helpers/metrics.js';
 import { until } from './helpers/ports.js';
 import { DENY_SQL, denySqlRule, withRule } from './helpers/world-edits.js';
 
-
-
-
-
 describe('the configuration watch: a breaking change shows between NetworkStatus polls', () => {
   let simulator: RunningSimulator | undefined;
   let monitor: Monitor | undefined;

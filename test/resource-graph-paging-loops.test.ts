@@ -39,7 +39,6 @@ function post(sim: RunningSimulator, body: unknown): Promise<any> {
   });
 }
 
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `promise`, or a rejection naming `what` after `ms` (so that a loop fails the test instead of hanging it). */
@@ -149,8 +148,6 @@ describe('a Resource Graph read cannot loop (the real SDK pipeline against the s
     expect(failures).toEqual([]);
   });
 });
-
-
 
 describe('the monitor, with Resource Graph paging without end', () => {
   let simulator: RunningSimulator | undefined;

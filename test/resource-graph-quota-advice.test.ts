@@ -18,7 +18,6 @@ import { denySqlRule, withRule } from './helpers/world-edits.js';
 
 const GRAPH = '/providers/Microsoft.ResourceGraph/resources';
 
-
 /** `promise`, or a rejection naming `what` after `ms` (so that a stall fails the test instead of hanging it). */
 function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

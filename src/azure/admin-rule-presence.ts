@@ -1,3 +1,4 @@
+import { isObject } from './arm-response.js';
 import { networkManagerOf } from './normalise-admin-rules.js';
 import type { GraphRow } from './resource-graph.js';
 import { subscriptionInPath } from '../model/ids.js';
@@ -18,8 +19,6 @@ const ROW_SUFFIX = '/providers/microsoft.network/effectivesecurityadminrules/def
 /** A network manager scoped to a management group may cover any subscription. */
 const ANY_SUBSCRIPTION = '*';
 
-type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `record[name]` in whatever casing Azure wrote the key (`id` / `Id`, `properties` / `Properties`). */
 function field(record: unknown, name: string): unknown {

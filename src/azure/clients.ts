@@ -64,7 +64,7 @@ export class ArmClients {
   private readonly caPolicy: ExtraCaPolicy | undefined;
 
   constructor(private readonly options: ArmClientOptions) {
-    this.graphQuota = new GraphQuota({ maxRetryAfterMs: options.maxRetryAfterMs ?? 60_000, ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
+    this.graphQuota = new GraphQuota({ ...(options.maxRetryAfterMs !== undefined ? { maxRetryAfterMs: options.maxRetryAfterMs } : {}), ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}) });
     const forward = options.observer ?? NO_OBSERVER;
     this.observer = {
       onRequest: (event: ArmRequestEvent) => {
