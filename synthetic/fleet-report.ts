@@ -194,6 +194,7 @@ export function syntheticInstance(index: number, options: FleetReportOptions): I
     vnetType: index % 2 === 0 ? 'External' : 'Internal',
     regions: regionInfos,
     tags: { env: index % 4 === 0 ? 'prod' : 'test' },
+    provisioningState: 'Succeeded',
   };
   const primaryRegion = regionInfos[0]?.location ?? '';
   const regions: RegionReport[] = regionInfos.map((region) => {
@@ -261,6 +262,9 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   odd.instance.name = 'apim-odd';
   odd.instance.id = `/subscriptions/${odd.instance.subscriptionId}/resourcegroups/rg-ünïcødé-日本/providers/microsoft.apimanagement/service/apim-odd`;
   odd.instance.sku = 'Premium "v2"';
+  // Transitioning: NetworkStatus refused (409) while it updates, its last status held.
+  Object.assign(odd.instance, { provisioningState: 'Updating', targetProvisioningState: 'Succeeded' });
+  odd.transition = { provisioningState: 'Updating', targetProvisioningState: 'Succeeded', since: new Date(now.getTime() - 600_000).toISOString(), seconds: 600, held: true, stuck: false, failed: false };
   const [first, second] = odd.regions;
   first!.endpoints[0]!.endpoint = 'C:\\share\\"quoted"\nsecond line';
   first!.endpoints[0]!.resourceType = 'Weird \\ "Type"';

@@ -62,7 +62,10 @@ describe('simulate + serve --config: a world built from the Azure REST examples'
   const dir = mkdtempSync(join(tmpdir(), 'netwatch-world-'));
   const now = new Date();
   // The NetworkStatus example belongs to apimService1, an External-VNet instance created by the 201 example.
-  const service = withSubscription(exampleBody<{ id: string }>('2024-05-01__ApiManagementCreateServiceInVnetWithPublicIP.json', '201'), SUB_A);
+  // The 201 answer is the create's first word (Created, on its way to Activating): once the create ends, a GET shows
+  // Succeeded, and only then does NetworkStatus answer (during the transition it answers 409).
+  const created = withSubscription(exampleBody<{ id: string; properties: Record<string, unknown> }>('2024-05-01__ApiManagementCreateServiceInVnetWithPublicIP.json', '201'), SUB_A);
+  const service = { ...created, properties: { ...created.properties, provisioningState: 'Succeeded', targetProvisioningState: '' } };
   const fresh = apimResource({ subscriptionId: SUB_A, resourceGroup: 'rg-fresh', name: 'fresh-apim', location: 'West Europe', vnetType: 'Internal' });
   const failing = networkStatusBody(['West Europe'], now, (entry) =>
     entry.resourceType === 'SQLDatabase' ? { status: 'failure', error: 'Failed to connect to <sql>:1433 "timeout"\\n' } : undefined,

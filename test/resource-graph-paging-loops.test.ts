@@ -195,7 +195,8 @@ describe('the monitor, with Resource Graph paging without end', () => {
   }, 40_000);
 
   it('a repeated $skipToken on the resourcechanges query: the watch runs on, later breaking changes show, requests stay bounded', async () => {
-    const world = buildDemoWorld(new Date());
+    // No Resource Graph quota: the watch runs every 0.3 s here (200 times its default), which 15 queries per 5 s would pace.
+    const world: World = { ...buildDemoWorld(new Date()), resourceGraphQuota: false };
     const { sim, m } = await start({ ...world, faults: [{ path: GRAPH, query: 'resourcechanges', repeatSkipToken: true }] });
     await m.poller.pollNow();
     const prod = m.poller.snapshot!.instances.find((instance) => instance.instance.name === 'contoso-prod')!;

@@ -197,7 +197,7 @@ export function monitorDashboard(): BuiltDashboard {
       'arm-ratelimit',
       timeSeriesPanel(
         'ARM rate limit remaining',
-        'The last x-ms-ratelimit-remaining-<scope> header ARM returned, per subscription and scope (lowest replica). ARM throttles at 0.',
+        'The most requests ARM said were left in its read bucket (x-ms-ratelimit-remaining-<scope>) around each poll: the budget the poll started with, per subscription and scope (lowest replica). ARM refills its buckets within seconds; a level that stays low means other callers keep it drained.',
         [prom(`min by (subscription_id, scope) (apim_netwatch_arm_ratelimit_remaining${SUBSCRIPTION})`, { legend: '{{subscription_id}} {{scope}}' })],
         'short',
       )

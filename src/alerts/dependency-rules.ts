@@ -10,7 +10,7 @@ import {
   WHERE,
   withQuery,
 } from './annotations.js';
-import { indented, pagingSeries, promql, REGION } from './promql.js';
+import { indented, pagingSeries, promql, REGION, UNLESS_TRANSITIONING } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
 /**
@@ -27,17 +27,20 @@ function apimNetworkDependencyDown(options: RulesOptions): AlertRule {
     // stale endpoints 0 and rolls them up; the endpoint series are read too, so the page holds on any
     // one signal (e.g. a federated or relabelled series set that lacks the roll-up).
     expr: promql`
-      min by (${REGION}, dependency) (
-        ${indented(pagingSeries('apim_network_dependency_up', options), 8)}
-      ) == 0
-      or
-      min by (${REGION}, dependency) (
-        ${indented(pagingSeries('apim_network_endpoint_up', options), 8)}
-      ) == 0
-      or
-      max by (${REGION}, dependency) (
-        ${indented(pagingSeries('apim_network_endpoint_stale', options), 8)}
-      ) == 1`,
+      (
+        min by (${REGION}, dependency) (
+          ${indented(pagingSeries('apim_network_dependency_up', options), 10)}
+        ) == 0
+        or
+        min by (${REGION}, dependency) (
+          ${indented(pagingSeries('apim_network_endpoint_up', options), 10)}
+        ) == 0
+        or
+        max by (${REGION}, dependency) (
+          ${indented(pagingSeries('apim_network_endpoint_stale', options), 10)}
+        ) == 1
+      )
+      ${indented(UNLESS_TRANSITIONING, 6)}`,
     // NetworkStatus changes once per 15-minute poll: 5m rides out one odd scrape and still pages
     // within minutes of the poll that saw it.
     for: '5m',
@@ -61,7 +64,8 @@ function apimNetworkOptionalEndpointDown(options: RulesOptions): AlertRule {
     expr: promql`
       min by (${REGION}, dependency) (
         apim_network_dependency_up{dependency=~"${options.pagingRequiredRegex}",required="false"}
-      ) == 0`,
+      ) == 0
+      ${indented(UNLESS_TRANSITIONING, 6)}`,
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: optional {{ $labels.dependency }} endpoints down in {{ $labels.location }}',
@@ -83,7 +87,8 @@ function apimNetworkOptionalDependencyDown(options: RulesOptions): AlertRule {
     expr: promql`
       min by (${REGION}, dependency) (
         apim_network_dependency_up{dependency!~"${everyPaging}"}
-      ) == 0`,
+      ) == 0
+      ${indented(UNLESS_TRANSITIONING, 6)}`,
     // Not paging: confirmed by two consecutive polls (15 min apart) before it is raised.
     for: '20m',
     severity: 'warning',

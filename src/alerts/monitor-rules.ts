@@ -1,5 +1,5 @@
 import { WHERE } from './annotations.js';
-import { promql, REGION } from './promql.js';
+import { indented, promql, REGION, UNLESS_TRANSITIONING } from './promql.js';
 import type { AlertRule, RuleGroup } from './types.js';
 
 /**
@@ -60,22 +60,25 @@ function apimNetwatchArmThrottled(): AlertRule {
 function apimNetwatchArmRateLimitLow(): AlertRule {
   return {
     alert: 'ApimNetwatchArmRateLimitLow',
-    // ARM's x-ms-ratelimit-remaining-* header; under 100 left, the next poll may be throttled.
+    // The gauge is the most ARM's read bucket held in any answer around the last poll (the budget it started
+    // with), not the last header: a poll's own burst drains the bucket and ARM refills it within seconds, so
+    // only a budget that other callers keep drained stays under 100 through two polls.
     expr: promql`
       min by (subscription_id, scope) (apim_netwatch_arm_ratelimit_remaining) < 100`,
     for: '30m',
     severity: 'info',
-    summary: 'ARM read budget low in subscription {{ $labels.subscription_id }}',
-    description: 'ARM reported only {{ $value }} requests left ({{ $labels.scope }}) for subscription {{ $labels.subscription_id }} after apim-netwatch\'s last requests, for two polls in a row.',
+    summary: 'ARM read budget kept low in subscription {{ $labels.subscription_id }}',
+    description: 'For 30 minutes, apim-netwatch\'s polls found at best {{ $value }} requests left in ARM\'s {{ $labels.scope }} bucket of subscription {{ $labels.subscription_id }}. ARM refills its buckets within seconds (250 at 25 a second per caller, 15 times that across callers), so other callers keep this budget drained: polls may be throttled (ApimNetwatchArmThrottled).',
   };
 }
 
 function apimNetwatchTargetDown(): AlertRule {
   return {
     alert: 'ApimNetwatchTargetDown',
-    // location is the instance's primary region here.
+    // location is the instance's primary region here. A transitioning instance is read; its NetworkStatus refused.
     expr: promql`
-      min by (${REGION}) (apim_netwatch_target_up) == 0`,
+      min by (${REGION}) (apim_netwatch_target_up) == 0
+      ${indented(UNLESS_TRANSITIONING, 6)}`,
     for: '20m',
     severity: 'warning',
     summary: 'apim-netwatch cannot read APIM {{ $labels.apim_service }}',

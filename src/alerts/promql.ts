@@ -39,3 +39,13 @@ export const indented = (text: string, spaces: number): string => text.split('\n
 export function onGatingDependency(options: RulesOptions): string {
   return `and on (${REGION}, dependency)\n  group by (${REGION}, dependency) (\n    ${indented(gatingFlows('apim_network_flow_allowed', options), 4)}\n  )`;
 }
+
+/** The labels of one APIM instance, whatever its region. */
+export const INSTANCE = 'subscription_id, resource_group, apim_service';
+
+/**
+ * The tail that drops an instance while it transitions (apim_netwatch_instance_transitioning 1): NetworkStatus
+ * refuses to answer, and its last status is held as it was read, so nothing of it is news. Past the monitor's
+ * grace the gauge is 0 and the alerts hold no longer.
+ */
+export const UNLESS_TRANSITIONING = `unless on (${INSTANCE})\n  max by (${INSTANCE}) (apim_netwatch_instance_transitioning) == 1`;

@@ -1,5 +1,5 @@
 import { MONITOR_BLIND, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
-import { promql, REGION } from './promql.js';
+import { indented, promql, REGION, UNLESS_TRANSITIONING } from './promql.js';
 import type { AlertRule, RuleGroup } from './types.js';
 
 /**
@@ -14,7 +14,8 @@ function apimNetworkStatusStale(): AlertRule {
     expr: promql`
       count by (${REGION}) (
         max by (${REGION}, dependency, resource_type, endpoint) (apim_network_endpoint_stale) == 1
-      )`,
+      )
+      ${indented(UNLESS_TRANSITIONING, 6)}`,
     // Staleness already took staleAfterSeconds (35 min by default) to show.
     for: '5m',
     severity: 'warning',
@@ -35,7 +36,8 @@ function apimNetworkStatusNoData(): AlertRule {
     alert: 'ApimNetworkStatusNoData',
     // An empty list is "no data", never healthy; and without entries no dependency alert can fire.
     expr: promql`
-      min by (${REGION}) (apim_network_status_entries) == 0`,
+      min by (${REGION}) (apim_network_status_entries) == 0
+      ${indented(UNLESS_TRANSITIONING, 6)}`,
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: NetworkStatus returns no data for {{ $labels.location }}',

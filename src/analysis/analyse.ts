@@ -5,6 +5,7 @@ import { likelyCause } from './likely-cause.js';
 import { analyseRegionConfig } from './network.js';
 import { pagesOn, pagingDependencies, type PagingPolicy } from './paging-policy.js';
 import { ageSeconds, CLOCK_SKEW_SECONDS, inTheFuture, isStale } from './staleness.js';
+import { judgeTransition, transitionSentence } from './transition.js';
 import type {
   DependencyReport,
   EndpointReport,
@@ -153,15 +154,21 @@ function healthOf(monitored: boolean, regions: RegionReport[]): InstanceHealth {
 
 export function analyseInstance(snapshot: InstanceSnapshot, now: Date, policy: AnalysisPolicy, serviceTags?: ServiceTagSet): InstanceReport {
   const monitored = snapshot.instance.vnetType !== 'None';
-  const regions = monitored ? regionsOf(snapshot).map((region) => judgeRegion(snapshot, region, now, policy, serviceTags)) : [];
+  const transition = judgeTransition(snapshot, now);
+  // A held status is judged as of the transition's start: it did not stop updating, NetworkStatus refused to answer.
+  const asOf = transition?.held && transition.since ? new Date(Math.min(now.getTime(), Date.parse(transition.since))) : now;
+  const regions = monitored ? regionsOf(snapshot).map((region) => judgeRegion(snapshot, region, asOf, policy, serviceTags)) : [];
+  // Past the grace, the refusal is a failure as any other: the target is down and its status ages.
+  const failure = snapshot.failure ?? (transition?.stuck && transition.refused ? { ...transition.refused, message: transitionSentence(transition) } : undefined);
   const report: InstanceReport = {
     instance: snapshot.instance,
     monitored,
-    targetUp: snapshot.failure === undefined,
+    targetUp: failure === undefined,
     health: healthOf(monitored, regions),
     regions,
   };
-  if (snapshot.failure) report.failure = snapshot.failure;
+  if (failure) report.failure = failure;
+  if (transition) report.transition = transition;
   if (snapshot.networkStatusFetchedAt) report.dataFetchedAt = snapshot.networkStatusFetchedAt.toISOString();
   if (snapshot.networkStatusUnavailable) report.networkStatusUnavailable = snapshot.networkStatusUnavailable;
   return report;

@@ -3,11 +3,23 @@ import type { InstanceSnapshot, RegionNetworkConfig } from '../model/snapshot.js
 
 /** What the configuration watch read of an instance's regions, against what its verdicts were judged on. */
 
+/** A copy with every resource ID lower-cased: ARM IDs are case-insensitive. */
+function idsLowerCased(value: unknown): unknown {
+  if (typeof value === 'string') return /^\/subscriptions\//i.test(value) ? value.toLowerCase() : value;
+  if (Array.isArray(value)) return value.map(idsLowerCased);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, idsLowerCased(item)]));
+}
+
 /**
- * Two reads of a region are the same configuration when they normalise to the same thing (compared in
- * place: serialising every region of the fleet each minute would only make garbage).
+ * Two reads of a region are the same configuration when they normalise to the same thing, resource IDs
+ * compared case-insensitively: Azure spells one ID differently from read to read (Resource Graph's row `id`
+ * changes case with unrelated writes, azure-rest-api-specs #31379; a GET spells it as written). Compared in
+ * place first, copied only when that differs: serialising every region of the fleet each minute would only
+ * make garbage.
  */
-const sameConfig = (a: RegionNetworkConfig, b: RegionNetworkConfig): boolean => isDeepStrictEqual(a, b);
+const sameConfig = (a: RegionNetworkConfig, b: RegionNetworkConfig): boolean =>
+  isDeepStrictEqual(a, b) || isDeepStrictEqual(idsLowerCased(a), idsLowerCased(b));
 
 /**
  * A region read again is taken when its configuration changed and its subnet is still in the same VNet:

@@ -71,6 +71,25 @@ export interface RegionReport {
  */
 export type InstanceHealth = 'healthy' | 'degraded' | 'down' | 'unknown' | 'not-monitored';
 
+/**
+ * An instance whose provisioning is not settled and successful: transitioning while NetworkStatus refuses to
+ * answer (`held` within the grace, `stuck` past it), or `failed` (the last operation failed).
+ */
+export interface TransitionReport {
+  provisioningState: string;
+  targetProvisioningState?: string;
+  /** The last good read before NetworkStatus was refused (the transition began after it; ISO 8601), and seconds since. */
+  since?: string;
+  seconds?: number;
+  /** The last NetworkStatus is held, judged as of `since`: no stale, no target failure, no page. */
+  held: boolean;
+  /** Transitioning past the grace (analysis/transition.ts): judged as a failed target again. */
+  stuck: boolean;
+  failed: boolean;
+  /** NetworkStatus's answer (409) while transitioning. */
+  refused?: FetchFailure;
+}
+
 export interface InstanceReport {
   instance: InstanceInfo;
   monitored: boolean;
@@ -81,6 +100,8 @@ export interface InstanceReport {
   dataFetchedAt?: string;
   /** A v2-tier instance whose NetworkStatus the API does not give: why (its regions' data is `not-available`). */
   networkStatusUnavailable?: string;
+  /** Set while the instance transitions (NetworkStatus refused) or when its last operation failed. */
+  transition?: TransitionReport;
   health: InstanceHealth;
   regions: RegionReport[];
 }

@@ -1,8 +1,9 @@
 import { unknownReason } from './nsg/evaluate.js';
 import { isAtRisk } from './routing/gateways.js';
+import { transitionSentence } from './transition.js';
 import type { RouteVerdict } from './routing/verdict.js';
 import type { VerdictChange } from '../model/config-change.js';
-import type { DependencyReport, EndpointReport, FleetReport, RegionReport } from './report.js';
+import type { DependencyReport, EndpointReport, FleetReport, InstanceReport, RegionReport } from './report.js';
 
 /**
  * What a report means for the person on call, as `check` prints it and the status page shows it:
@@ -83,7 +84,8 @@ export function problemsOf(report: FleetReport): Problem[] {
           location: region.location,
           dependency: dependency.dependency,
           required: dependency.required,
-          pages: dependency.pages,
+          // A held status (the instance transitions) is shown as last read, but pages no one: alerts hold it too.
+          pages: dependency.pages && !instance.transition?.held,
           state: failureState(failing),
           endpoints: failing.map((endpoint) => ({
             endpoint: endpoint.endpoint,
@@ -199,6 +201,37 @@ export function warningsOf(report: FleetReport): Warning[] {
   return warnings;
 }
 
+/** An instance whose provisioning is under way (NetworkStatus refused) or whose last operation failed. */
+export interface Provisioning {
+  instance: string;
+  apim_service: string;
+  provisioning_state: string;
+  target_provisioning_state: string | null;
+  /** `transitioning`: its last status held; `stuck`: transitioning too long, a failed target; `failed`: the last operation failed. */
+  state: 'transitioning' | 'stuck' | 'failed';
+  since: string | null;
+  detail: string;
+}
+
+/** One instance's provisioning, when it is not settled and successful. */
+export function provisioningEntry(instance: InstanceReport): Provisioning | undefined {
+  const transition = instance.transition;
+  if (!transition) return undefined;
+  return {
+    instance: instance.instance.id,
+    apim_service: instance.instance.name,
+    provisioning_state: transition.provisioningState,
+    target_provisioning_state: transition.targetProvisioningState ?? null,
+    state: transition.failed ? 'failed' : transition.stuck ? 'stuck' : 'transitioning',
+    since: transition.since ?? null,
+    detail: transitionSentence(transition),
+  };
+}
+
+export function provisioningOf(report: FleetReport): Provisioning[] {
+  return report.instances.flatMap((instance) => provisioningEntry(instance) ?? []);
+}
+
 export function uncheckedOf(report: FleetReport): Unchecked[] {
   const unchecked: Unchecked[] = [];
   for (const failure of report.subscriptionFailures) {
@@ -208,7 +241,8 @@ export function uncheckedOf(report: FleetReport): Unchecked[] {
   for (const instance of report.instances) {
     if (instance.failure) unchecked.push({ target: instance.instance.id, reason: `${instance.failure.code}: ${instance.failure.message}` });
     for (const region of instance.regions) {
-      if (region.data === 'no-data') unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: 'NetworkStatus returned no entries for this region' });
+      // A transitioning instance without an earlier status (being created) is listed as transitioning instead.
+      if (region.data === 'no-data' && !instance.transition?.held) unchecked.push({ target: `${instance.instance.id} (${region.location})`, reason: 'NetworkStatus returned no entries for this region' });
       const gating = new Set<string>();
       for (const flow of region.config?.flows ?? []) {
         if (!(flow.required || flow.pages)) continue;

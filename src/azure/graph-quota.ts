@@ -12,7 +12,9 @@ import { GraphReadError } from './graph-read-error.js';
  * fails at once and its caller falls back (the poll reads resources one by one, the watch leaves the
  * verdicts as they are). After a refusal (429) the callers that keep a reserve (the watch) back off for
  * its Retry-After, up to `azure.maxRetryAfterSeconds`, or, without one, for a back-off that doubles with
- * each refusal; the poll does not wait on it: refused, it reads the resources one by one instead.
+ * each refusal. The poll does not wait on that back-off: a page it sent that is refused is sent again once the
+ * quota has reset (`refusalWaitMs`), up to GRAPH_REFUSAL_RETRIES times within the same limits, and only then does
+ * the poll read the resources one by one.
  */
 
 /** The longest wait for Resource Graph's quota (a reset or a back-off); anything further fails the query at once. */
@@ -22,6 +24,12 @@ const MIN_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 300_000;
 /** A Retry-After of 0 still pauses the watch this long, so that it never runs back to back into a refusal. */
 const MIN_RETRY_AFTER_MS = 1_000;
+/** A page refused (429) is sent again at most this many times, each after the wait `refusalWaitMs` says. */
+export const GRAPH_REFUSAL_RETRIES = 3;
+/** Before a page is sent again, at least this long (a reset said as 00:00:00 is this very moment). */
+const MIN_REFUSAL_WAIT_MS = 250;
+/** Without anything said of when to come back: 1 s, doubling with each retry of the page. */
+const REFUSAL_BACKOFF_MS = 1_000;
 
 /** `00:00:03` -> 3000; undefined for anything else. */
 export function parseResetsAfter(value: string): number | undefined {
@@ -79,6 +87,31 @@ export class GraphQuota {
       wait = this.backoffMs;
     }
     this.throttledUntil = Math.max(this.throttledUntil, this.now() + wait);
+  }
+
+  /**
+   * How long to wait before sending a refused (429) page again, its `attempt`-th retry from 0: until the quota
+   * resets, as the 429's x-ms-user-quota-resets-after says (Resource Graph sends its quota headers on every answer)
+   * or, without them, the last answer's; else its Retry-After; else a short back-off doubling from 1 s.
+   */
+  refusalWaitMs(refusal: { quota?: UserQuota | undefined; retryAfterMs?: number | undefined }, attempt: number): number {
+    const now = this.now();
+    let wait: number;
+    if (refusal.quota) wait = refusal.quota.resetsAfterMs;
+    else if (this.resetsAt > now) wait = this.resetsAt - now;
+    else if (refusal.retryAfterMs !== undefined) wait = refusal.retryAfterMs;
+    else wait = REFUSAL_BACKOFF_MS * 2 ** attempt;
+    return Math.max(wait, MIN_REFUSAL_WAIT_MS);
+  }
+
+  /**
+   * Waits `waitMs` before a refused page is sent again; false, at once, when that is further than QUOTA_WAIT_LIMIT_MS
+   * or past the read's `deadlineAt` (the caller fails the read as refused). An AbortError when the monitor stops.
+   */
+  async waitOutRefusal(waitMs: number, deadlineAt = Number.POSITIVE_INFINITY): Promise<boolean> {
+    if (waitMs > QUOTA_WAIT_LIMIT_MS || this.now() + waitMs > deadlineAt) return false;
+    await sleep(waitMs, undefined, this.abortSignal ? { signal: this.abortSignal } : {});
+    return true;
   }
 
   /** A refusal whose Retry-After was beyond `azure.maxRetryAfterSeconds` (the pipeline failed it unread): the cap's back-off. */

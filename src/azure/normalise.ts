@@ -40,7 +40,15 @@ export function toInstanceInfo(service: ApiManagementServiceResource): InstanceI
     regions: [primary, ...additional],
     tags: service.tags ?? {},
     hostnames: hostnamesOf(service),
+    ...provisioningOf(service),
   };
+}
+
+/** The instance's provisioning state and the one its running operation aims at (an empty target means none). */
+function provisioningOf(service: ApiManagementServiceResource): Pick<InstanceInfo, 'provisioningState' | 'targetProvisioningState'> {
+  const state = typeof service.provisioningState === 'string' && service.provisioningState !== '' ? service.provisioningState : undefined;
+  const target = typeof service.targetProvisioningState === 'string' && service.targetProvisioningState !== '' ? service.targetProvisioningState : undefined;
+  return { ...(state ? { provisioningState: state } : {}), ...(target ? { targetProvisioningState: target } : {}) };
 }
 
 /** The instance's endpoints' host names, from the URLs ARM gives and the configured host names. */

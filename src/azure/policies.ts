@@ -101,7 +101,8 @@ export function abortPolicy(signal: AbortSignal): PipelinePolicy {
 
 const RATE_LIMIT_HEADER = /^x-ms-ratelimit-remaining-(.+)$/;
 
-function userQuotaOf(remaining: string | undefined, resetsAfter: string | undefined): UserQuota | undefined {
+/** Resource Graph's quota as its headers say it; undefined unless both are there and readable. */
+export function userQuotaOf(remaining: string | undefined, resetsAfter: string | undefined): UserQuota | undefined {
   const left = Number(remaining);
   const resetsAfterMs = resetsAfter === undefined ? undefined : parseResetsAfter(resetsAfter);
   return remaining !== undefined && Number.isInteger(left) && resetsAfterMs !== undefined ? { remaining: left, resetsAfterMs } : undefined;

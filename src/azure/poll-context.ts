@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ArmSweep } from './arm-sweep.js';
 import type { ArmClients, ArmRequestTally } from './clients.js';
 import { ArmLimiter } from './limits.js';
 import { toFetchFailure } from './normalise.js';
@@ -33,6 +34,11 @@ export interface CollectOptions {
   owns?: (instanceId: string) => boolean;
   /** The last poll's instances: their data stands in for an instance that fails now (staleness still applies). */
   previous?: PreviousInstances;
+  /**
+   * Which subscriptions that Resource Graph shows instances in discovery lists through ARM too, so that an
+   * instance it has not indexed yet is found (default: one sweep per `clients`, kept across polls; arm-sweep.ts).
+   */
+  armSweep?: ArmSweep;
   /** Deadline for one instance's NetworkStatus read, retries and Retry-After waits included. */
   targetTimeoutMs?: number;
   now?: () => Date;

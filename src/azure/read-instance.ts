@@ -1,10 +1,11 @@
 import { MAX_AZURE_TEXT } from '../model/text.js';
+import { isTransitional } from '../model/provisioning-state.js';
 import { tierOf } from '../model/tier.js';
 import type { ArmLimiter } from './limits.js';
 import type { NetworkConfigReader } from './network-config.js';
-import { toFetchFailure, toRegionStatuses } from './normalise.js';
+import { toFetchFailure, toInstanceInfo, toRegionStatuses } from './normalise.js';
 import type { CollectOptions, Discovery } from './poll-context.js';
-import type { InstanceInfo, InstanceSnapshot, RegionNetworkStatus } from '../model/snapshot.js';
+import type { FetchFailure, InstanceInfo, InstanceSnapshot, RegionNetworkConfig, RegionNetworkStatus } from '../model/snapshot.js';
 
 /** One instance's NetworkStatus (and its regions' network configuration), within the target's deadline; a failure keeps the last data. */
 
@@ -44,6 +45,55 @@ async function withDeadline<T>(timeoutMs: number | undefined, target: string, re
 function notGivenForTier(info: InstanceInfo, failure: { statusCode?: number }): boolean {
   const status = failure.statusCode ?? 0;
   return tierOf(info.sku) === 'v2' && status >= 400 && status < 500 && ![401, 403, 408, 429].includes(status);
+}
+
+/**
+ * NetworkStatus answers 409 while the instance transitions (Created, Activating, Updating, Terminating): the
+ * instance as it is now when it is transitional, else undefined. Resource Graph may still show the state
+ * before the operation began, so a discovered `Succeeded` is checked with one GET (only on a 409).
+ */
+async function transitionalInfo(info: InstanceInfo, options: CollectOptions, limiter: ArmLimiter): Promise<InstanceInfo | undefined> {
+  if (isTransitional(info.provisioningState)) return info;
+  try {
+    const service = await limiter.run(info.subscriptionId, () =>
+      withDeadline(options.targetTimeoutMs, info.id, (abortSignal) =>
+        options.clients.apiManagement(info.subscriptionId).apiManagementService.get(info.resourceGroup, info.name, abortSignal ? { abortSignal } : {}),
+      ),
+    );
+    const current = toInstanceInfo(service);
+    if (!isTransitional(current.provisioningState)) return undefined;
+    return { ...info, provisioningState: current.provisioningState!, ...(current.targetProvisioningState ? { targetProvisioningState: current.targetProvisioningState } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A transitioning instance: its last NetworkStatus held as it was read (the analysis judges it as of the
+ * transition's start, for as long as it allows), not a failed target. `since` carries over from poll to poll.
+ */
+async function heldSnapshot(
+  entry: Discovery['instances'][number],
+  info: InstanceInfo,
+  previous: InstanceSnapshot | undefined,
+  refused: FetchFailure,
+  config: Promise<RegionNetworkConfig[]> | undefined,
+  options: CollectOptions,
+): Promise<InstanceSnapshot> {
+  // The transition began after the last good read: the status is held as of then (else as of this first refusal).
+  const lastGoodRead = previous && !previous.failure ? previous.networkStatusFetchedAt : undefined;
+  const since = previous?.transition?.since ?? (lastGoodRead ?? (options.now ?? (() => new Date()))()).toISOString();
+  options.log.info(
+    { instance: info.id, provisioningState: info.provisioningState, targetProvisioningState: info.targetProvisioningState, since },
+    `instance is ${info.provisioningState}: NetworkStatus answers ${refused.statusCode} ${refused.code} until the operation ends; its last status is held`,
+  );
+  const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, previous?.networkStatus ?? []), transition: { since, refused } };
+  const network = (await config) ?? previous?.network;
+  if (network) snapshot.network = network;
+  if (previous?.networkStatus) snapshot.networkStatus = previous.networkStatus;
+  if (previous?.networkStatusFetchedAt) snapshot.networkStatusFetchedAt = previous.networkStatusFetchedAt;
+  if (entry.failure) snapshot.failure = entry.failure;
+  return snapshot;
 }
 
 export async function fetchInstance(
@@ -93,6 +143,8 @@ export async function fetchInstance(
       options.log.warn({ instance: info.id }, 'APIM instance disappeared between discovery and fetch; dropping it');
       return undefined;
     }
+    const transitioning = failure.statusCode === 409 ? await transitionalInfo(info, options, limiter) : undefined;
+    if (transitioning) return heldSnapshot(entry, transitioning, previous, failure, config, options);
     options.log.warn({ instance: info.id, code: failure.code, status: failure.statusCode }, `cannot read network status: ${failure.message}`);
     const snapshot: InstanceSnapshot = { instance: withDisplayNames(info, previous?.networkStatus ?? []), failure };
     // readInstance never rejects: each region records its own failure.

@@ -3,10 +3,10 @@ import type { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import { armJsonBody, isObject } from './arm-response.js';
 import { flatten } from './normalise-json.js';
-import { GraphQuota } from './graph-quota.js';
+import { GRAPH_REFUSAL_RETRIES, GraphQuota } from './graph-quota.js';
 import { PagingGuard, ReadDeadline } from './graph-paging-guard.js';
 import { GraphReadError, graphReadFailureOf, type GraphReadFailure } from './graph-read-error.js';
-import { retryAfterMs } from './policies.js';
+import { retryAfterMs, userQuotaOf } from './policies.js';
 
 /**
  * Azure Resource Graph (`POST /providers/Microsoft.ResourceGraph/resources`, 2024-04-01): one paged
@@ -116,6 +116,10 @@ export class ResourceGraphReader {
    * The read cannot loop: a `$skipToken` answered twice, paging past what the first page's totalRecords
    * foretells, or not ending within `deadlineMs` fails it (graph-paging-guard.ts), as a 429 does; the
    * caller falls back. Each failed read is told to `onReadFailed` once.
+   *
+   * A page refused with 429 is sent again once the quota has reset (`readPage`), so that one refusal does not
+   * send a whole poll to per-resource reads; callers that keep a `reserve` (the watch) back off on their own
+   * schedule instead.
    */
   async queryPages(
     subscriptions: readonly string[],
@@ -141,8 +145,7 @@ export class ResourceGraphReader {
           try {
             do {
               const token = skipToken;
-              await this.quota.ready(reserve, deadline.at);
-              const page = await deadline.bound(() => run(() => this.page(group, query, top, token, deadline.signal)));
+              const page = await this.readPage(reserve, deadline, () => run(() => this.page(group, query, top, token, deadline.signal)));
               guard.pageRead(page);
               await handing;
               handing = handed = handed.then(() => onPage(page.data));
@@ -163,6 +166,30 @@ export class ResourceGraphReader {
       throw err;
     } finally {
       deadline.clear();
+    }
+  }
+
+  /**
+   * One page, once the quota allows it: refused with 429, it is sent again after the wait the quota says
+   * (graph-quota.ts `refusalWaitMs`: the 429's reset, the last answer's, its Retry-After, or a short back-off),
+   * at most GRAPH_REFUSAL_RETRIES times, never waiting past QUOTA_WAIT_LIMIT_MS or the read's deadline; then
+   * the 429 fails the read (`throttled`). Without a `reserve` only: the watch backs off instead.
+   */
+  private async readPage(reserve: number, deadline: ReadDeadline, send: () => Promise<GraphPage>): Promise<GraphPage> {
+    for (let attempt = 0; ; attempt += 1) {
+      await this.quota.ready(reserve, deadline.at);
+      try {
+        return await deadline.bound(send);
+      } catch (err) {
+        const refused = err instanceof RestError && err.statusCode === 429 && err.response !== undefined;
+        if (!refused || reserve > 0 || attempt >= GRAPH_REFUSAL_RETRIES) throw err;
+        const headers = err.response!.headers;
+        const wait = this.quota.refusalWaitMs(
+          { quota: userQuotaOf(headers.get('x-ms-user-quota-remaining'), headers.get('x-ms-user-quota-resets-after')), retryAfterMs: retryAfterMs(429, headers) },
+          attempt,
+        );
+        if (!(await this.quota.waitOutRefusal(wait, deadline.at))) throw err;
+      }
     }
   }
 }

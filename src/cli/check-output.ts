@@ -1,11 +1,11 @@
 import pc from 'picocolors';
-import type { FleetReport } from '../analysis/report.js';
+import type { FleetReport, InstanceReport } from '../analysis/report.js';
 import { renderTable } from './table.js';
 import { cellText, lineText } from './terminal-text.js';
 import { changeSentence, lastWriteSentence } from '../analysis/change-text.js';
 import type { Blocked } from '../analysis/triage.js';
 import type { ChangeAuthor } from '../model/config-change.js';
-import { blockedOf, endpointState, failingEndpoints, failureState, problemsOf, uncheckedOf, warningsOf } from '../analysis/triage.js';
+import { blockedOf, endpointState, failingEndpoints, failureState, problemsOf, provisioningEntry, uncheckedOf, warningsOf } from '../analysis/triage.js';
 import { describePolicy } from '../analysis/paging-policy.js';
 import { exitCodeOf } from './exit-codes.js';
 
@@ -72,6 +72,21 @@ function whoLine(blocked: Blocked & { last_write?: ChangeAuthor }): string[] {
   return [];
 }
 
+/**
+ * An instance's provisioning in `check --output json`: `provisioning_state` (and `target_provisioning_state`) as ARM
+ * gives them; `transition` while it transitions (its status held) or is stuck, or when its last operation failed.
+ */
+function provisioningJson(instance: InstanceReport): Record<string, unknown> {
+  const entry = provisioningEntry(instance);
+  return {
+    ...(instance.instance.provisioningState ? { provisioning_state: instance.instance.provisioningState } : {}),
+    ...(instance.instance.targetProvisioningState ? { target_provisioning_state: instance.instance.targetProvisioningState } : {}),
+    ...(entry ? { transition: { state: entry.state, since: entry.since, detail: entry.detail } } : {}),
+    // Found through ARM's list: Resource Graph (and so the configuration watch) does not show it yet.
+    ...(instance.instance.notInResourceGraph ? { not_in_resource_graph: true } : {}),
+  };
+}
+
 /** `check --output json`: stable for scripts (README, "check --output json"). */
 export function checkJson(report: FleetReport, lastWrites: LastWrites = new Map()): string {
   return `${JSON.stringify(
@@ -93,6 +108,7 @@ export function checkJson(report: FleetReport, lastWrites: LastWrites = new Map(
         platform_version: instance.instance.platformVersion,
         health: instance.health,
         target_up: instance.targetUp,
+        ...provisioningJson(instance),
         regions: instance.regions.map((region) => ({
           location: region.location,
           primary: region.primary,
@@ -121,6 +137,8 @@ export function checkTable(report: FleetReport, useColour: boolean, lastWrites: 
       rows.push([instance.instance.name, instance.instance.regions[0]?.location ?? '', '-', '-', '-', 'SKIPPED', 'not VNet-injected (virtualNetworkType None)']);
       continue;
     }
+    const provisioning = provisioningEntry(instance);
+    if (provisioning && !instance.failure) rows.push([instance.instance.name, '-', '-', '-', '-', provisioning.state.toUpperCase(), provisioning.detail]);
     if (instance.failure) rows.push([instance.instance.name, '-', '-', '-', '-', 'UNREADABLE', `${instance.failure.code}: ${instance.failure.message}`]);
     for (const region of instance.regions) {
       if (region.data === 'no-data') rows.push([instance.instance.name, region.location, '-', '-', '-', 'NO DATA', 'NetworkStatus returned no entries']);

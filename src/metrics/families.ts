@@ -88,6 +88,23 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     labelNames: [],
     rows: (instance, emit) => emit(instance.instance.regions[0]?.location ?? '', [], instance.targetUp ? 1 : 0),
   },
+  {
+    name: 'apim_instance_provisioning_state',
+    help: 'ARM\'s provisioningState of the APIM instance (Succeeded, Updating, Failed, ...) and its targetProvisioningState (empty when no operation runs): 1, location = primary region; absent when ARM gives none.',
+    type: 'gauge',
+    labelNames: ['provisioning_state', 'target_provisioning_state'],
+    rows: (instance, emit) => {
+      const info = instance.instance;
+      if (info.provisioningState) emit(info.regions[0]?.location ?? '', [info.provisioningState, info.targetProvisioningState ?? ''], 1);
+    },
+  },
+  {
+    name: 'apim_netwatch_instance_transitioning',
+    help: '1 while the instance transitions (Activating, Updating, ...) and NetworkStatus refuses to answer: its last status is held, not judged stale, and its dependency, status and target alerts hold; 0 otherwise, and once it has transitioned for over 6 h (stuck: a failed target).',
+    type: 'gauge',
+    labelNames: [],
+    rows: (instance, emit) => emit(instance.instance.regions[0]?.location ?? '', [], instance.transition?.held ? 1 : 0),
+  },
 ];
 
 /** The family that also carries the configured instances the monitor could not resolve at all. */

@@ -56,10 +56,15 @@ export class SelfMetrics implements ArmObserver {
   });
   private readonly rateLimit = new Gauge({
     name: 'apim_netwatch_arm_ratelimit_remaining',
-    help: 'The last x-ms-ratelimit-remaining-* header ARM returned, by subscription and scope.',
+    help: "The most requests ARM said were left (x-ms-ratelimit-remaining-<scope>: its token bucket) in any answer since the poll before the last one ended, by subscription and scope: the budget the last poll started with. A burst drains a bucket and ARM refills it within seconds, so only a budget that other callers keep drained stays low.",
     labelNames: ['subscription_id', 'scope'],
     registers: [this.registry],
   });
+  /**
+   * The most each (subscription, scope) had left in any answer since the gauge was last set: published when a poll
+   * ends. The last header would show the bucket just after the poll's burst, low after every poll.
+   */
+  private readonly rateLimitSeen = new Map<string, { labels: { subscription_id: string; scope: string }; remaining: number }>();
   private readonly subscriptionUp = new Gauge({
     name: 'apim_netwatch_subscription_up',
     help: 'Whether the last poll could list the APIM instances of the subscription (1) or not (0).',
@@ -136,7 +141,10 @@ export class SelfMetrics implements ArmObserver {
   onRequest(event: ArmRequestEvent): void {
     this.armRequests.inc({ operation: event.operation, code: event.code });
     for (const [scope, remaining] of Object.entries(event.rateLimitRemaining)) {
-      this.rateLimit.set({ subscription_id: event.subscriptionId ?? '', scope }, remaining);
+      const labels = { subscription_id: event.subscriptionId ?? '', scope };
+      const key = `${labels.subscription_id}\n${scope}`;
+      const seen = this.rateLimitSeen.get(key);
+      if (!seen || remaining > seen.remaining) this.rateLimitSeen.set(key, { labels, remaining });
     }
     if (event.userQuota) this.quotaGauge().set(event.userQuota.remaining);
   }
@@ -164,6 +172,7 @@ export class SelfMetrics implements ArmObserver {
     const now = Date.parse(report.generatedAt) / 1000;
     this.lastCompleted.set(now);
     if (outcome === 'success') this.lastSuccess.set(now);
+    this.publishRateLimits();
     this.subscriptionUp.reset();
     // A subscription read without error counts whether it holds instances or not (a connectivity subscription's hubs).
     const subscriptions = new Set([...(report.subscriptionsRead ?? []), ...report.instances.map((instance) => instance.instance.subscriptionId)]);
@@ -177,6 +186,14 @@ export class SelfMetrics implements ArmObserver {
     this.pollDuration.set(durationSeconds);
     this.polls.inc({ outcome: 'failure' });
     this.lastCompleted.set(Date.now() / 1000);
+    this.publishRateLimits();
+  }
+
+  /** What each subscription and scope had left at best since the last poll ended; one the poll did not ask is dropped. */
+  private publishRateLimits(): void {
+    this.rateLimit.reset();
+    for (const { labels, remaining } of this.rateLimitSeen.values()) this.rateLimit.set(labels, remaining);
+    this.rateLimitSeen.clear();
   }
 
   watchRan(outcome: WatchOutcome, regionsRejudged: number): void {

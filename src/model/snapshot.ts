@@ -38,6 +38,15 @@ export interface InstanceInfo extends InstanceRef {
   tags: Record<string, string>;
   /** Lower-cased host names of the gateway, portals, management and SCM endpoints, and custom host names. */
   hostnames?: string[];
+  /** ARM's `provisioningState` as written (`Succeeded`, `Updating`, `Failed`, ...); absent when ARM gave none. */
+  provisioningState?: string;
+  /** ARM's `targetProvisioningState`: where a running operation takes the instance (empty or absent when none runs). */
+  targetProvisioningState?: string;
+  /**
+   * Set when discovery found the instance through ARM while Resource Graph did not show it yet (it indexes ARM's
+   * writes late): it is monitored from ARM's body meanwhile (src/azure/arm-sweep.ts).
+   */
+  notInResourceGraph?: true;
 }
 
 export interface ConnectivityEntry {
@@ -90,6 +99,13 @@ export interface InstanceSnapshot {
   /** Set for a v2-tier instance whose NetworkStatus the API does not give (an error or no entries): why. */
   networkStatusUnavailable?: string;
   failure?: FetchFailure;
+  /**
+   * Set while the instance is in a transitional provisioning state and NetworkStatus refuses to answer (409):
+   * the last status is held (`networkStatus` as last read) and the analysis decides how long that is allowed.
+   * `since` (ISO 8601): the last good read before the first refusal (the transition began after it), or that
+   * refusal when there was none; `refused` is NetworkStatus's answer.
+   */
+  transition?: { since: string; refused: FetchFailure };
 }
 
 export interface SubscriptionFailure extends FetchFailure {

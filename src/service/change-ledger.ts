@@ -71,10 +71,11 @@ export class ChangeLedger {
   private record(instanceId: string, location: string, changes: ConfigChange[], attributions: Attribution[]): void {
     const key = regionKey(instanceId, location);
     const held = this.regions.get(key) ?? { changes: [], attributions: new Map() };
-    // A watch run whose result a poll overtook, and that poll, see the same change: it is kept once.
+    // A watch run whose result a poll overtook, and that poll, see the same change: it is kept once, whichever
+    // spelling of the resource's ID each read had (a Resource Graph row's and a GET's differ in case).
     const same = new Map<ConfigChange, ConfigChange>();
     for (const change of changes) {
-      const newest = held.changes.find((old) => old.resourceId === change.resourceId);
+      const newest = held.changes.find((old) => old.resourceId.toLowerCase() === change.resourceId.toLowerCase());
       if (newest && isDeepStrictEqual(newest.items, change.items)) same.set(change, newest);
     }
     held.changes = [...changes.filter((change) => !same.has(change)), ...held.changes].slice(0, CHANGES_PER_REGION);

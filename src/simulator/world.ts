@@ -62,8 +62,20 @@ export const worldSchema = z
     effectiveSecurityAdminRules: z.record(z.string(), z.unknown()).optional(),
     /** Resource Graph answers with the world as it was this many seconds ago (it reflects ARM's writes late). */
     resourceGraphLagSeconds: z.number().nonnegative().max(3600).optional(),
-    /** Resource Graph's per-caller quota, reported in x-ms-user-quota-* headers and enforced with 429 (absent: neither). */
-    resourceGraphQuota: z.object({ queries: z.number().int().positive(), windowSeconds: z.number().positive() }).strict().optional(),
+    /**
+     * Resource Graph's per-caller quota, reported in x-ms-user-quota-remaining / -resets-after on every answer (the 429
+     * too) and enforced with 429 RateLimiting (no Retry-After). Absent: Azure's 15 queries per 5 s; `false`: no quota,
+     * no headers.
+     */
+    resourceGraphQuota: z.union([z.object({ queries: z.number().int().positive(), windowSeconds: z.number().positive() }).strict(), z.literal(false)]).optional(),
+    /**
+     * ARM's read token buckets: `burst` tokens refilled at `refillPerSecond`, per subscription (the caller's bucket,
+     * x-ms-ratelimit-remaining-subscription-reads; a global one 15 times larger and faster,
+     * x-ms-ratelimit-remaining-subscription-global-reads) and for the tenant (x-ms-ratelimit-remaining-tenant-reads).
+     * A read finding a bucket empty is refused with 429 and Retry-After. Absent: Azure's 250 refilled at 25/s; `false`:
+     * the buckets only count (headers as Azure's, never a 429). `startSimulator({ throttle })` overrides it.
+     */
+    armThrottle: z.union([z.object({ burst: z.number().positive(), refillPerSecond: z.number().nonnegative() }).strict(), z.literal(false)]).optional(),
     /** Rows of Resource Graph's `resourcechanges` table, as a query returns them (changes.ts). */
     resourceChanges: z.array(resourceChangeSchema).optional(),
     /** A `resourcechanges` row shows this many seconds after its timestamp (Azure: within about five minutes). */
@@ -74,6 +86,24 @@ export const worldSchema = z
     adminRulePageSize: z.number().int().positive().optional(),
     /** Subscription ID -> the `state` the subscriptions list reports for it, over the world's bodies or the synthesized ones. */
     subscriptionStates: z.record(z.string(), z.enum(['Enabled', 'Warned', 'PastDue', 'Disabled', 'Deleted'])).optional(),
+    /**
+     * Resource Graph rows' columns: `azure` (default) gives every row all of Azure's columns, those its body lacks as
+     * Azure answers them (`kind` and `managedBy` "", `sku`, `plan`, `tags`, `identity`, `zones`, `extendedLocation` null);
+     * `body`: only the body's own keys and the added ones (id, type, location, subscriptionId, resourceGroup, tenantId).
+     */
+    graphRowColumns: z.enum(['azure', 'body']).optional(),
+    /**
+     * IDs in Resource Graph rows: `asWritten` (default) as the world spells them; `mixed` as Azure may: a row's `id`
+     * with its resource group upper-cased, and every resource ID inside its `properties` (subnetResourceId, `id` of
+     * references and embedded children) lower-cased whole, as API Management and Resource Graph return them.
+     */
+    graphIdCasing: z.enum(['asWritten', 'mixed']).optional(),
+    /**
+     * Subscription ID -> its home tenant, when not the world's `tenantId` (delegated through Azure Lighthouse): the
+     * subscriptions list reports it as `tenantId` with the world's tenant in `managedByTenants`, and Resource Graph
+     * rows of the subscription carry it as theirs.
+     */
+    subscriptionHomeTenants: z.record(z.string(), z.string().min(1)).optional(),
   })
   .passthrough();
 

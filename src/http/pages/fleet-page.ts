@@ -12,6 +12,7 @@ import {
   formatDuration,
   formatTime,
   healthBadge,
+  provisioningBadge,
   instancePath,
   regionDataAge,
   secondsSince,
@@ -169,7 +170,7 @@ function gridRows(report: FleetReport, columns: Dependency[], now: Date): SafeHt
       const partsOf = (column: Dependency) => region.dependencies.filter((d) => d.dependency === column);
       rows.push(html`<tr>
 <th scope="row">${name}<br><span class="small muted">${region.location}${region.primary && instance.regions.length > 1 ? ' (primary)' : ''}</span></th>
-<td>${healthBadge(instance.health)}</td>
+<td>${healthBadge(instance.health)}${instance.transition ? html` ${provisioningBadge(instance.transition)}` : ''}</td>
 ${dataAgeCell(instance, region, now)}
 ${columns.map((column) => cell(partsOf(column), region))}
 </tr>`);

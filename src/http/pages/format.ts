@@ -1,4 +1,4 @@
-import type { DependencyReport, EndpointReport, InstanceHealth, RegionReport } from '../../analysis/report.js';
+import type { DependencyReport, EndpointReport, InstanceHealth, RegionReport, TransitionReport } from '../../analysis/report.js';
 import { endpointState as endpointStateOf, failingEndpoints, failureState } from '../../analysis/triage.js';
 import { html, type SafeHtml } from '../html.js';
 import { changeSentence } from '../../analysis/change-text.js';
@@ -90,6 +90,13 @@ const HEALTH: Record<InstanceHealth, [StatusKind, string]> = {
 export function healthBadge(health: InstanceHealth): SafeHtml {
   const [kind, text] = HEALTH[health];
   return badge(kind, text);
+}
+
+/** Beside the health: an instance transitioning (its status held), stuck, or whose last operation failed. */
+export function provisioningBadge(transition: TransitionReport | undefined): SafeHtml | '' {
+  if (!transition) return '';
+  if (transition.failed) return badge('warn', `${transition.provisioningState.toUpperCase()}`);
+  return transition.stuck ? badge('down', `STUCK ${transition.provisioningState.toUpperCase()}`) : badge('unknown', `TRANSITIONING: ${transition.provisioningState.toUpperCase()}`);
 }
 
 /** Age of a region's data: its newest and oldest `lastUpdated`. */

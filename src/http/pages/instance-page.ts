@@ -5,6 +5,7 @@ import { html, type SafeHtml } from '../html.js';
 import { driftRows, driftTables } from './drift.js';
 import { likelyCauseHtml, type PageContext, REFRESH_SECONDS } from './fleet-page.js';
 import { changeSentence } from '../../analysis/change-text.js';
+import { transitionSentence } from '../../analysis/transition.js';
 import {
   ago,
   badge,
@@ -15,6 +16,7 @@ import {
   formatDuration,
   formatTime,
   healthBadge,
+  provisioningBadge,
   regionDataAge,
   stateBadge,
 } from './format.js';
@@ -51,7 +53,9 @@ function metaList(instance: InstanceReport, now: Date): SafeHtml {
 <dt>Resource group</dt><dd>${info.resourceGroup}</dd>
 <dt>SKU · platform</dt><dd>${info.sku} · ${info.platformVersion}</dd>
 <dt>VNet type</dt><dd>${info.vnetType}</dd>
-<dt>Regions</dt><dd>${info.regions.map((r) => `${regionName(r.displayLocation, r.location)}${r.primary ? ', primary' : ''}`).join('; ')}</dd>
+<dt>Provisioning state</dt><dd>${info.provisioningState ?? html`<span class="muted">not given</span>`}${info.targetProvisioningState ? ` → ${info.targetProvisioningState}` : ''}</dd>
+${info.notInResourceGraph ? html`<dt>Resource Graph</dt><dd>not indexed yet: found through ARM and read from the body ARM lists; the configuration watch covers it once Resource Graph shows it</dd>
+` : ''}<dt>Regions</dt><dd>${info.regions.map((r) => `${regionName(r.displayLocation, r.location)}${r.primary ? ', primary' : ''}`).join('; ')}</dd>
 <dt>Tags</dt><dd>${tags.length === 0 ? html`<span class="muted">none</span>` : tags.map(([k, v], i) => html`${i > 0 ? ', ' : ''}<code>${k}=${v}</code>`)}</dd>
 <dt>NetworkStatus read</dt><dd>${instance.dataFetchedAt ? html`${formatTime(instance.dataFetchedAt)} (${ago(instance.dataFetchedAt, now)})` : html`<span class="muted">never</span>`}</dd>
 </dl>`;
@@ -198,8 +202,11 @@ export function instancePage(report: FleetReport, instance: InstanceReport, cont
   const { now } = context;
   const info = instance.instance;
   const body = html`<p class="topnav"><a href="/">← Fleet</a><span>Last poll ${formatTime(report.generatedAt)}</span></p>
-<h1>${info.name} ${healthBadge(instance.health)}</h1>
+<h1>${info.name} ${healthBadge(instance.health)} ${provisioningBadge(instance.transition)}</h1>
 ${metaList(instance, now)}
+${instance.transition ? html`<p class="card">${transitionSentence(instance.transition)}.${
+  instance.transition.held && instance.dataFetchedAt ? ` Showing the status read ${formatTime(instance.dataFetchedAt)}, judged as of ${formatTime(instance.transition.since ?? instance.dataFetchedAt)}; no dependency or target alert fires while it is held.` : ''
+}</p>` : ''}
 ${!instance.monitored ? html`<p class="ok-note">Not VNet-injected (virtualNetworkType ${info.vnetType}): there is no network path to watch.</p>` : ''}
 ${
   instance.failure

@@ -12,7 +12,7 @@ import { routeResources } from './resources.js';
 import { sendFailure, sendJson, setTweaks } from './respond.js';
 import type { HandlerContext } from './state.js';
 import { routeSubscriptions } from './subscriptions.js';
-import { faultQuotaHeaders, GraphUserQuota, ReadCounters, Throttle, type GraphQuotaOptions, type ThrottleOptions } from './throttle.js';
+import { ARM_READ_BUCKET, ArmReadBuckets, faultQuotaHeaders, GraphUserQuota, RESOURCE_GRAPH_QUOTA, type GraphQuotaOptions, type ThrottleOptions } from './throttle.js';
 import { subscriptionInPath } from '../../model/ids.js';
 
 /** Each ARM answer waits a uniformly drawn time in [minMs, maxMs] first, as ARM's own latency. */
@@ -22,6 +22,7 @@ export interface LatencyOptions {
 }
 
 export interface ArmRoutesOptions extends HandlerContext {
+  /** ARM's read buckets, enforced, over the world's `armThrottle` (`startSimulator({ throttle })`). */
   throttle?: ThrottleOptions;
   latency?: LatencyOptions;
   /** Aborted when the simulator closes, so pending fault delays end with it. */
@@ -70,6 +71,23 @@ function drawLatency(latency: LatencyOptions | undefined): number {
   return min + Math.random() * (max - min);
 }
 
+/** The read buckets' shape and whether they refuse: the server's option, else the world's `armThrottle`, else Azure's. */
+function readThrottle(opts: ArmRoutesOptions): { shape: ThrottleOptions; enforce: boolean } {
+  if (opts.throttle) return { shape: opts.throttle, enforce: true };
+  const key = opts.state.world.armThrottle as ThrottleOptions | false | undefined;
+  return key === false ? { shape: ARM_READ_BUCKET, enforce: false } : { shape: key ?? ARM_READ_BUCKET, enforce: true };
+}
+
+/** Resource Graph's quota: the world's `resourceGraphQuota`, Azure's 15 per 5 s without one, none when `false`. */
+function graphQuotaOf(opts: ArmRoutesOptions): GraphQuotaOptions | undefined {
+  const key = opts.state.world.resourceGraphQuota as GraphQuotaOptions | false | undefined;
+  return key === false ? undefined : (key ?? RESOURCE_GRAPH_QUOTA);
+}
+
+function setHeaders(res: Response, headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+}
+
 function setIdentityHeaders(req: Request, res: Response): void {
   res.setHeader('x-ms-request-id', randomUUID());
   // ARM echoes a caller's correlation ID so one operation can be traced across requests.
@@ -80,12 +98,12 @@ function setIdentityHeaders(req: Request, res: Response): void {
 }
 
 /**
- * Every ARM request, in ARM's order: identity and quota headers, method, authentication,
- * api-version, throttling, injected faults, then the route that answers.
+ * Every ARM request, in ARM's order: identity headers, method, authentication, api-version, ARM's
+ * read buckets (their headers on every answer from here on, the 429 too), Resource Graph's quota,
+ * injected faults, then the route that answers.
  */
 export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
-  const reads = new ReadCounters();
-  const throttle = opts.throttle ? new Throttle(opts.throttle) : undefined;
+  const reads = new ArmReadBuckets();
   const graphQuota = new GraphUserQuota();
 
   return async (req, res) => {
@@ -94,12 +112,6 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       const wait = drawLatency(opts.latency);
       if (wait > 0) await sleep(wait, undefined, { signal: opts.closing });
       setIdentityHeaders(req, res);
-      const subscriptionId = subscriptionInPath(req.path);
-      if (subscriptionId) {
-        res.setHeader('x-ms-ratelimit-remaining-subscription-reads', String(reads.take(subscriptionId.toLowerCase())));
-      } else {
-        res.setHeader('x-ms-ratelimit-remaining-tenant-reads', String(reads.take('')));
-      }
       const path = req.path.replace(/\/+$/, '').toLowerCase();
       const graph = path === GRAPH_PATH;
       // ARM's read-only POSTs: Resource Graph queries and list actions.
@@ -109,12 +121,14 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       const apiVersion = req.query['api-version'];
       if (typeof apiVersion !== 'string' || apiVersion === '') throw missingApiVersion();
       const p = parseArmPath(req.path);
-      const limited = throttle?.take(p.subscriptionId);
-      if (limited) throw limited;
-      const quota = graph ? (opts.state.world.resourceGraphQuota as GraphQuotaOptions | undefined) : undefined;
+      const { shape, enforce } = readThrottle(opts);
+      const read = reads.take(subscriptionInPath(req.path), shape, enforce);
+      setHeaders(res, read.headers);
+      if (read.refused) throw read.refused;
+      const quota = graph ? graphQuotaOf(opts) : undefined;
       if (quota) {
         const taken = graphQuota.take(quota);
-        for (const [name, value] of Object.entries(taken.headers)) res.setHeader(name, value);
+        setHeaders(res, taken.headers);
         if (taken.throttled) throw graphRateLimited();
       }
 
@@ -124,7 +138,7 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       if (post && !graph) req.body = await readJsonBody(req);
       const fault = opts.state.takeFault([req.path, p.path], graphQueryOf(graphBody));
       if (fault?.delayMs) await sleep(fault.delayMs, undefined, { signal: opts.closing });
-      if (graph && fault) for (const [name, value] of Object.entries(faultQuotaHeaders(fault))) res.setHeader(name, value);
+      if (graph && fault) setHeaders(res, faultQuotaHeaders(fault));
       if (fault?.status !== undefined && fault.status >= 400) throw faultError(fault.status, p.path, fault.retryAfterSeconds);
       if (fault?.malformed) setTweaks(res, { malformed: true });
       if (fault?.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(fault.retryAfterSeconds)));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { faultSchema, parseWorld, type ArmResource, type Fault, type World } from '../world.js';
 import { JSON_CONTENT_TYPE } from './respond.js';
 import { changeRowFor, type ChangeActor } from './changes.js';
+import { applyWrite } from './children.js';
 import { tenantOf } from './subscriptions.js';
 import type { SimulatorState } from './state.js';
 
@@ -40,8 +41,8 @@ export function controlRoutes(hooks: ControlHooks): Router {
     sendPlainJson(res, 200, { resources: world.resources.length, faults: world.faults.length });
   });
 
-  // An ARM write: the resource (an ARM body with its "id") replaces the one with that ID, or is added, and
-  // Resource Graph's `resourcechanges` records it (who: the x-simulator-changed-by* and -client-type headers).
+  // An ARM write: the resource (an ARM body with its "id") replaces the one with that ID, or is added (a child
+  // ARM keeps inside its parent, into the parent's body), and Resource Graph's `resourcechanges` records it (who: the x-simulator-changed-by* and -client-type headers).
   router.put('/resource', (req, res) => {
     const body = req.body as { id?: unknown } | undefined;
     if (typeof body !== 'object' || body === null || typeof body.id !== 'string' || body.id === '') {
@@ -50,9 +51,8 @@ export function controlRoutes(hooks: ControlHooks): Router {
     }
     const resource = body as ArmResource;
     const world = hooks.state.world;
-    const key = resource.id.toLowerCase();
-    const before = world.resources.find((candidate) => candidate.id.toLowerCase() === key);
-    const resources = before ? world.resources.map((candidate) => (candidate === before ? resource : candidate)) : [...world.resources, resource];
+    // A subnet, rule or route is written into its parent's body too, and a parent's write into its stored children (children.ts).
+    const { resources, before } = applyWrite(world.resources, resource);
     const actor: ChangeActor = {};
     if (req.get('x-simulator-changed-by')) actor.changedBy = req.get('x-simulator-changed-by')!;
     if (req.get('x-simulator-changed-by-type')) actor.changedByType = req.get('x-simulator-changed-by-type')!;

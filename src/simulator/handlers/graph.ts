@@ -3,7 +3,7 @@ import { ArmError } from '../arm-errors.js';
 import { idKey, locationKey, resourceTypeOf } from './path.js';
 import { effectiveAdminRuleRows } from './network-manager.js';
 import { changeRows, parseChangesQuery } from './changes.js';
-import { tenantOf } from './subscriptions.js';
+import { subscriptionTenants, tenantOf } from './subscriptions.js';
 import type { SimulatorState } from './state.js';
 import type { ArmResource } from '../world.js';
 import { subscriptionInPath } from '../../model/ids.js';
@@ -21,7 +21,9 @@ import { subscriptionInPath } from '../../model/ids.js';
  *
  * Anything else answers 400 as Resource Graph does for a query it cannot parse. Rows are the world's
  * bodies as Resource Graph returns them (`properties` as in ARM; `type` lower-cased, `location` in its
- * short form, `subscriptionId`, `resourceGroup` and `tenantId` columns added, no `etag`), sorted by id,
+ * short form, `subscriptionId`, `resourceGroup` (lower-cased) and `tenantId` (the subscription's home tenant)
+ * columns added, the columns the body lacks as Azure answers them, no `etag`; IDs cased as Azure may case
+ * them when the world asks, `graphIdCasing`), sorted by id,
  * filtered by the request's `subscriptions`, and paged with `options.$top` (default 100, at most 1000)
  * and `$skipToken`. A fault may make the paging never end (`repeatSkipToken`, `endlessPages`) or page as
  * untidily as Azure may (`resultTruncated`, `tokenOnFullLastPage`, `emptyPages`).
@@ -130,14 +132,54 @@ function decodeToken(token: string, fp: string): { skip: number; top: number; af
 }
 
 
+/**
+ * What Azure answers for the columns a resource does not have: every row has them all (rows of
+ * elastic/cloudbeat's and chaostoolkit-azure's fixtures; Microsoft Learn, "Explore your Azure resources").
+ */
+const AZURE_EMPTY_COLUMNS: Readonly<Json> = { kind: '', managedBy: '', sku: null, plan: null, tags: null, identity: null, zones: null, extendedLocation: null };
+
+/** How the world asks rows to be shaped (world keys graphRowColumns, graphIdCasing, subscriptionHomeTenants). */
+interface RowShape {
+  azureColumns: boolean;
+  mixedIds: boolean;
+  /** Lower-cased subscription ID -> its tenant, as the subscriptions list reports it. */
+  tenants: Map<string, string>;
+  defaultTenant: string;
+}
+
+function rowShapeOf(state: SimulatorState): RowShape {
+  const world = state.world;
+  return {
+    azureColumns: world.graphRowColumns !== 'body',
+    mixedIds: world.graphIdCasing === 'mixed',
+    tenants: subscriptionTenants(state),
+    defaultTenant: tenantOf(world),
+  };
+}
+
+const RESOURCE_GROUP_IN_ID = /^(\/subscriptions\/[^/]+\/resourcegroups\/)([^/]+)/i;
+
+/** Every resource ID in a body (a string under `id` or a key ending in `Id`) lower-cased, as Azure returns references. */
+function lowerReferences(value: unknown, key = ''): unknown {
+  if (typeof value === 'string') return /(^|[a-z])id$/i.test(key) && value.toLowerCase().startsWith('/subscriptions/') ? value.toLowerCase() : value;
+  if (Array.isArray(value)) return value.map((item) => lowerReferences(item, key));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, lowerReferences(v, k)]));
+}
+
 /** A world body as a Resource Graph row. */
-function toRow(resource: ArmResource, type: string, tenantId: string): Json {
+function toRow(resource: ArmResource, type: string, shape: RowShape): Json {
   const { etag: _etag, ...rest } = resource;
-  const row: Json = { ...rest, type };
+  const row: Json = shape.azureColumns ? { ...AZURE_EMPTY_COLUMNS, ...rest, type } : { ...rest, type };
   if (typeof resource.location === 'string') row.location = locationKey(resource.location);
-  row.subscriptionId = subscriptionInPath(resource.id) ?? '';
-  row.resourceGroup = (/\/resourcegroups\/([^/]+)/i.exec(resource.id)?.[1] ?? '').toLowerCase();
-  row.tenantId = tenantId;
+  const subscriptionId = subscriptionInPath(resource.id) ?? '';
+  row.subscriptionId = subscriptionId;
+  row.resourceGroup = (RESOURCE_GROUP_IN_ID.exec(resource.id)?.[2] ?? '').toLowerCase();
+  row.tenantId = shape.tenants.get(subscriptionId.toLowerCase()) ?? shape.defaultTenant;
+  if (shape.mixedIds) {
+    row.id = resource.id.replace(RESOURCE_GROUP_IN_ID, (_, head: string, group: string) => head + group.toUpperCase());
+    row.properties = lowerReferences(row.properties);
+  }
   return row;
 }
 
@@ -158,7 +200,7 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
   const changes = parseChangesQuery(request.query);
   if (changes) return paged(request, changeRows(state, changes, scope), (row) => row, paging);
   const { table, types } = parseGraphQuery(request.query);
-  const tenantId = tenantOf(state.world);
+  const shape = rowShapeOf(state);
   const matches: Array<{ key: string; resource: ArmResource; type: string }> = [];
   for (const resource of table === 'networkresources' ? effectiveAdminRuleRows(state) : state.resources()) {
     const type = (typeof resource.type === 'string' ? resource.type : resourceTypeOf(resource.id))?.toLowerCase();
@@ -168,7 +210,7 @@ export function routeGraph(state: SimulatorState, body: unknown, denied: (subscr
     matches.push({ key: idKey(resource.id), resource, type });
   }
   matches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return paged(request, matches, (m) => toRow(m.resource, m.type, tenantId), paging);
+  return paged(request, matches, (m) => toRow(m.resource, m.type, shape), paging);
 }
 
 /** The query of a Resource Graph request body, for faults that name one. */

@@ -19,17 +19,42 @@ function subscriptionIdOf(body: Record<string, unknown>): string | undefined {
 /**
  * `world.subscriptions` as given, else one body per subscription that resource IDs name; either with the
  * `state` that `world.subscriptionStates` gives a subscription (Azure reports Enabled, Warned, PastDue,
- * Disabled or Deleted; Warned and PastDue subscriptions keep running their resources).
+ * Disabled or Deleted; Warned and PastDue subscriptions keep running their resources), and the home tenant
+ * that `world.subscriptionHomeTenants` gives it (a subscription delegated through Azure Lighthouse).
  */
 export function subscriptionBodies(state: SimulatorState): Record<string, unknown>[] {
-  const states = state.world.subscriptionStates;
+  const states = byLowerId(state.world.subscriptionStates);
+  const homes = byLowerId(state.world.subscriptionHomeTenants);
   const bodies = givenOrSynthesized(state);
-  if (typeof states !== 'object' || states === null) return bodies;
-  const byId = new Map(Object.entries(states as Record<string, string>).map(([id, value]) => [id.toLowerCase(), value]));
+  if (!states && !homes) return bodies;
+  const managing = tenantOf(state.world);
   return bodies.map((body) => {
-    const wanted = byId.get(subscriptionIdOf(body)?.toLowerCase() ?? '');
-    return wanted ? { ...body, state: wanted } : body;
+    const key = subscriptionIdOf(body)?.toLowerCase() ?? '';
+    const wanted = states?.get(key);
+    const home = homes?.get(key);
+    const withState = wanted ? { ...body, state: wanted } : body;
+    // Azure Lighthouse: the list names the subscription's own tenant, and the caller's among those managing it.
+    return home ? { ...withState, tenantId: home, managedByTenants: [{ tenantId: managing }] } : withState;
   });
+}
+
+/** A world map keyed by subscription ID, lower-cased; undefined when the world has none. */
+function byLowerId(map: unknown): Map<string, string> | undefined {
+  if (typeof map !== 'object' || map === null) return undefined;
+  return new Map(Object.entries(map as Record<string, string>).map(([id, value]) => [id.toLowerCase(), value]));
+}
+
+/**
+ * Each subscription's tenant as the subscriptions list reports it (lower-cased ID -> tenant ID): Resource Graph
+ * rows carry their subscription's home tenant ("see the tenant ID in returned query results", Azure Lighthouse).
+ */
+export function subscriptionTenants(state: SimulatorState): Map<string, string> {
+  const tenants = new Map<string, string>();
+  for (const body of subscriptionBodies(state)) {
+    const id = subscriptionIdOf(body);
+    if (id && typeof body.tenantId === 'string') tenants.set(id.toLowerCase(), body.tenantId);
+  }
+  return tenants;
 }
 
 function givenOrSynthesized(state: SimulatorState): Record<string, unknown>[] {
