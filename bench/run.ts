@@ -283,7 +283,8 @@ async function main(): Promise<void> {
   const series = exposition.series;
   say(
     `series: ${series} fleet series (${mb(exposition.bytes).toFixed(1)} MB of exposition text, kept gzipped: ${mb(exposition.gzipBytes).toFixed(1)} MB; ` +
-      `rendered and compressed in ${exposition.milliseconds.toFixed(0)} ms after the analysis)`,
+      `rendered and compressed in ${exposition.milliseconds.toFixed(0)} ms after the analysis); ${(series / instances).toFixed(1)} series per instance, ` +
+      `${(series / (instances * simulator.regions)).toFixed(1)} per instance-region`,
   );
 
   // GET /metrics of the running express app (the cached gzip of the fleet + the process's own metrics) ...
@@ -342,6 +343,9 @@ async function main(): Promise<void> {
     regions: simulator.regions,
     subscriptions,
     series,
+    // The series budget (README, "Series budget"): what one more instance, or one more region of one, costs.
+    series_per_instance: round(series / instances, 1),
+    series_per_instance_region: round(series / (instances * simulator.regions), 1),
     poll_seconds: round(pollSeconds),
     poll_lower_bound_seconds: round(lowerBound),
     poll_ratio: round(pollSeconds / lowerBound),

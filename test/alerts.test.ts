@@ -93,8 +93,15 @@ describe('alert rules', () => {
       template
         .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.pagingRequiredRegex, options.pagingRequiredRegex)
         .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.pagingAnyRegex, options.pagingAnyRegex)
-        .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.runbookBaseUrl, options.runbookBaseUrl);
+        .replaceAll(RULES_TEMPLATE_PLACEHOLDERS.runbookBaseUrl, options.runbookBaseUrl)
+        // As the chart does (templates/_alerts.tpl): the link's placeholder replaced, or its lines removed.
+        .replace(
+          options.statusPageUrl ? /__STATUS_PAGE_URL__/g : /^[ \t]*instance_page_url: "__STATUS_PAGE_URL__[^\n]*\n/gm,
+          options.statusPageUrl ?? '',
+        );
     expect(substitute(DEFAULT_RULES_OPTIONS)).toBe(renderRules(DEFAULT_RULES_OPTIONS));
+    const linked = { ...DEFAULT_RULES_OPTIONS, statusPageUrl: 'https://netwatch.example.com' };
+    expect(substitute(linked)).toBe(renderRules(linked));
     const custom = { pagingRequiredRegex: 'sql|keyvault|management', pagingAnyRegex: 'graph|storage', runbookBaseUrl: 'https://wiki.example.com/ops/apim-netwatch/runbooks' };
     expect(substitute(custom)).toBe(renderRules(custom));
     const nothingOnAny = { ...custom, pagingAnyRegex: '' };

@@ -7,6 +7,7 @@ const REQUIRED_KEYS = [
   'instances',
   'subscriptions',
   'series',
+  'series_per_instance',
   'poll_seconds',
   'poll_lower_bound_seconds',
   'poll_ratio',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { DEFAULT_RULES_OPTIONS, renderRules } from '../src/alerts/rules.js';
 import { freePort, waitFor } from './helpers/ports.js';
 import { instantQuery, startAlertmanager, startPrometheus, type Daemon } from './helpers/prometheus.js';
 import { putJson } from './helpers/https.js';
@@ -38,6 +39,13 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
   let service: LongRunning;
   let prometheus: Daemon;
   let alertmanager: Daemon;
+  let serviceUrl = '';
+
+  /** The instance page an alert links (statusPageUrl), where the failing endpoints are named. */
+  const linkedPage = async (alert: { annotations: Record<string, string> }) => {
+    expect(alert.annotations.instance_page_url).toBe(`${serviceUrl}/instances/${SUB_A}/rg-prod/orders-prod`);
+    return (await fetch(alert.annotations.instance_page_url!)).text();
+  };
 
   const setWorld = async (body: unknown) => {
     expect(await putJson(`${simulator.match[1]}/_simulator/world`, body, readFileSync(join(dir, 'sim.pem'), 'utf8'))).toBe(200);
@@ -48,6 +56,7 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
     writeFileSync(join(dir, 'world.json'), JSON.stringify(fleet()));
     simulator = await startCli(['simulate', '--world', join(dir, 'world.json'), '--port', '0', '--cert-out', join(dir, 'sim.pem')], /listening on (https:\/\/127\.0\.0\.1:\d+)/);
     const port = await freePort();
+    serviceUrl = `http://127.0.0.1:${port}`;
     writeFileSync(
       join(dir, 'config.yaml'),
       stringify({
@@ -60,7 +69,9 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
     );
     service = await startCli(['serve', '--config', join(dir, 'config.yaml')], /serving metrics/);
     await waitFor('apim-netwatch ready', async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined));
-    const shipped = readFileSync(join(ROOT, 'deploy/prometheus/apim-netwatch.rules.yml'), 'utf8');
+    // The shipped rules with the instance page linked (statusPageUrl): it names the failing endpoints.
+    const shipped = renderRules({ ...DEFAULT_RULES_OPTIONS, statusPageUrl: serviceUrl });
+    expect(shipped.replace(/\n.*instance_page_url: .*/g, '')).toBe(readFileSync(join(ROOT, 'deploy/prometheus/apim-netwatch.rules.yml'), 'utf8'));
     writeFileSync(join(dir, 'rules.yml'), shipped.replace(/^(\s+for:\s*)\S+$/gm, '$11s'));
     alertmanager = await startAlertmanager(webhook.url);
     prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(dir, 'rules.yml')], alertmanagerUrl: alertmanager.url });
@@ -110,7 +121,7 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
       90_000,
     );
     expect(warning.labels.severity).toBe('warning');
-    expect(warning.annotations.description).toMatch(/\.file\.core\.windows\.net/);
+    expect(await linkedPage(warning)).toMatch(/\.file\.core\.windows\.net/);
     const storage = await instantQuery(prometheus.url, 'apim_network_dependency_up{apim_service="orders-prod",location="westeurope",dependency="storage"}');
     expect(Object.fromEntries(storage.map((sample) => [sample.metric.required, sample.value[1]]))).toEqual({ true: '1', false: '0' });
     // Rules evaluate every second with for: 1s: a few more rounds and still no page.
@@ -125,6 +136,6 @@ describe('end to end: a SQL failure pages on-call through a real Prometheus and 
       async () => webhook.find('firing', { severity: 'critical', dependency: 'storage', apim_service: 'orders-prod', location: 'westeurope' }),
       90_000,
     );
-    expect(page.annotations.description).toMatch(/\.blob\.core\.windows\.net/);
+    expect(await linkedPage(page)).toMatch(/\.blob\.core\.windows\.net/);
   }, 120_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { DEFAULT_RULES_OPTIONS, renderRules } from '../src/alerts/rules.js';
 import type { FleetReport } from '../src/analysis/report.js';
 import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../src/simulator/demo-world.js';
 import { securityRule } from '../src/simulator/demo/nsg-rules.js';
@@ -15,7 +16,8 @@ import { WebhookReceiver } from './helpers/webhook.js';
 
 /**
  * Minutes, not quarter-hours, end to end and at default settings: simulator -> apim-netwatch (the
- * configuration watch every 60 s) -> Prometheus scraping every 30 s with the shipped rules as they are ->
+ * configuration watch every 60 s) -> Prometheus scraping every 30 s with the shipped rules as they are (plus
+ * `statusPageUrl`, the link to the instance page) ->
  * Alertmanager (group_wait 30 s, its default) -> a webhook here. A deny on outbound Sql 1433 written to the
  * demo fleet's contoso-prod NSG must page within 3 minutes of the write, naming the rule, the instance,
  * region, dependency and who made the change; the fix resolves the page.
@@ -62,7 +64,9 @@ describe('end to end: a breaking NSG change pages within 3 minutes, with who mad
     location = prod.location;
     nsg = world.resources.find((resource) => resource.id.toLowerCase() === prod.config!.nsgId!.toLowerCase())!;
     alertmanager = await startAlertmanager(webhook.url, { groupWait: '30s', groupInterval: '10s' });
-    prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(ROOT, 'deploy/prometheus/apim-netwatch.rules.yml')], alertmanagerUrl: alertmanager.url, intervalSeconds: 30 });
+    // The shipped rules, with the instance page linked (statusPageUrl): who made the change is on that page.
+    writeFileSync(join(dir, 'rules.yml'), renderRules({ ...DEFAULT_RULES_OPTIONS, statusPageUrl: serviceUrl }));
+    prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], ruleFiles: [join(dir, 'rules.yml')], alertmanagerUrl: alertmanager.url, intervalSeconds: 30 });
   }, 120_000);
 
   afterAll(() => stopInOrder(prometheus, alertmanager, service, simulator, webhook));
@@ -89,9 +93,13 @@ describe('end to end: a breaking NSG change pages within 3 minutes, with who mad
     const seconds = (Date.now() - wrote) / 1000;
     console.log(`ApimNetworkRequiredFlowDenied reached the webhook ${seconds.toFixed(1)} s after the write`);
     expect(seconds).toBeLessThan(PAGE_WITHIN_MS / 1000);
-    expect(page.labels).toMatchObject({ severity: 'critical', direction: 'outbound', peer: 'Sql', port: '1433', protocol: 'Tcp', resource_group: expect.any(String), subscription_id: expect.any(String) });
+    expect(page.labels).toMatchObject({ severity: 'critical', direction: 'outbound', peer: 'Sql', port: '1433', protocol: 'Tcp', decided_by: 'DenySql-CHG0815', resource_group: expect.any(String), subscription_id: expect.any(String) });
     expect(page.annotations.description).toContain('Deciding rule: DenySql-CHG0815.');
-    expect(page.annotations.description).toMatch(new RegExp(`networkSecurityGroup ${nsg.id.split('/').at(-1)} changed by netops@contoso\\.example \\(User, via Azure Portal\\) at \\d{4}-\\d\\d-\\d\\d`));
+    // Who made it: on the instance page the alert links (no `query` template, so every ruler renders the same text).
+    expect(page.annotations.instance_page_url).toBe(`${serviceUrl}/instances/${page.labels.subscription_id}/${page.labels.resource_group}/contoso-prod`);
+    const instancePage = await (await fetch(page.annotations.instance_page_url!)).text();
+    expect(instancePage).toContain('DenySql-CHG0815');
+    expect(instancePage).toMatch(/by netops@contoso\.example \(User\) via Azure Portal/);
     expect(page.annotations.runbook_url).toMatch(/runbooks\.md#apimnetworkrequiredflowdenied$/);
     // NetworkStatus was not read again: the page came from the configuration, before the platform noticed.
     const polls = await instantQuery(prometheus.url, 'apim_netwatch_polls_total');

@@ -17,6 +17,7 @@ import { PanelBuilder as StateTimelinePanelBuilder } from '@grafana/grafana-foun
 import { PanelBuilder as TablePanelBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeSeriesPanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { DEFAULT_PAGING_POLICY, pagingRegexes } from '../../src/analysis/paging-policy.js';
+import { SCOPE_MATCHERS, scopeSelectors, scopeVariables } from './scope.js';
 
 export const UIDS = {
   fleet: 'apim-netwatch-fleet',
@@ -93,11 +94,12 @@ export interface QueryOptions {
   table?: boolean;
 }
 
+/** A Prometheus query; every selector in `expr` gets the `$cluster`/`$job` scope (scope.ts). */
 export function prom(expr: string, options: QueryOptions = {}): DataqueryBuilder {
   const builder = new DataqueryBuilder()
     .datasource(DATASOURCE)
     .editorMode(QueryEditorMode.Code)
-    .expr(expr)
+    .expr(scopeSelectors(expr))
     .refId(options.refId ?? 'A');
   if (options.legend !== undefined) builder.legendFormat(options.legend);
   if (options.instant) builder.instant();
@@ -118,7 +120,7 @@ function instanceVariable(
   parents: (keyof typeof FILTERS)[],
   options: { single?: boolean } = {},
 ): dashboard.QueryVariableBuilder {
-  const selector = parents.length ? `{${parents.map((parent) => FILTERS[parent]).join(', ')}}` : '';
+  const selector = `{${[...SCOPE_MATCHERS, ...parents.map((parent) => FILTERS[parent])].join(', ')}}`;
   const query = `label_values(apim_instance_info${selector}, ${name})`;
   const variable = new dashboard.QueryVariableBuilder(name)
     .label(label)
@@ -132,11 +134,12 @@ function instanceVariable(
 }
 
 /**
- * subscription_id -> resource_group -> apim_service -> location, chained query variables on
- * `apim_instance_info` (multi-value, "All" = `.*`). The instance dashboard selects one instance.
+ * cluster -> job (scope.ts), then subscription_id -> resource_group -> apim_service -> location, chained query
+ * variables on `apim_instance_info` (multi-value, "All" = `.*`). The instance dashboard selects one instance.
  */
 export function instanceVariables(options: { singleService?: boolean } = {}): cog.Builder<dashboard.VariableModel>[] {
   return [
+    ...scopeVariables(),
     instanceVariable('subscription_id', 'Subscription', []),
     instanceVariable('resource_group', 'Resource group', ['subscription_id']),
     instanceVariable('apim_service', 'APIM service', ['subscription_id', 'resource_group'], { single: options.singleService ?? false }),
@@ -215,6 +218,8 @@ type InstanceVariable = (typeof INSTANCE_VARIABLES)[number];
 export function instanceDataLink(source: LinkSource, carried: readonly InstanceVariable[] = INSTANCE_VARIABLES): cog.Builder<dashboard.DashboardLink> {
   const params = [
     '${datasource:queryparam}',
+    '${cluster:queryparam}',
+    '${job:queryparam}',
     ...INSTANCE_VARIABLES.map((name) => `var-${name}=${carried.includes(name) ? fieldRef(source, name) : '$__all'}`),
     '${__url_time_range}',
   ];

@@ -27,10 +27,20 @@ import { instanceDashboard } from './instance.js';
 import { monitorDashboard } from './monitor.js';
 
 export { UIDS, TAGS, DATASOURCE } from './common.js';
+export { SCOPE_MATCHERS, scopeSelectors } from './scope.js';
 export type { BuiltDashboard, PanelMeta } from './common.js';
 
+/**
+ * The schemaVersion written: 41, the latest that every Grafana 12 release migrates from (Grafana 12.2 added
+ * migration 42, which only sets hideFrom.tooltip where an override hides a field from the visualization; the
+ * dashboards have no such override, a test checks it). A version newer than the server's latest fails its
+ * backend migration ("schema version not migrated to target version"), so Azure Managed Grafana on an older
+ * 12.x would refuse 42.
+ */
+export const SCHEMA_VERSION = 41;
+
 export function buildDashboards(): BuiltDashboard[] {
-  return [fleetDashboard(), instanceDashboard(), monitorDashboard()];
+  return [fleetDashboard(), instanceDashboard(), monitorDashboard()].map((built) => ({ ...built, json: { ...built.json, schemaVersion: SCHEMA_VERSION } }));
 }
 
 /** The file content written for a dashboard (stable key order as built, 2-space indent, newline). */
@@ -112,11 +122,13 @@ export const EMPTY_WHEN_HEALTHY: readonly string[] = listDashboards()
   .map((panel) => panel.key);
 
 /**
- * Sample values for every variable the dashboards use: "All" (`.*`) for the instance variables, the
+ * Sample values for every variable the dashboards use: "All" (`.*`) for the scope and instance variables, the
  * default paging policy, and typical values for Grafana's interval variables.
  */
 export const SAMPLE_VARIABLE_VALUES: Readonly<Record<string, string>> = {
   datasource: 'prometheus',
+  cluster: '.*',
+  job: '.*',
   subscription_id: '.*',
   resource_group: '.*',
   apim_service: '.*',

@@ -1,4 +1,4 @@
-import { LATEST_CHANGE, listOf, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
+import { DECIDING_RULE, onInstancePage, WHERE, WHO_CHANGED_IT } from './annotations.js';
 import { gatingFlows, indented, onGatingDependency, pagingSeries, promql, REGION } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
@@ -7,9 +7,16 @@ import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
  * block what APIM needs, and drift.
  */
 
+/**
+ * The labels of a flow alert. decided_by (the deciding NSG rule, a bounded label) is part of it so the description
+ * can name the rule without a `query` template: a rule renamed, or another rule deciding, is another alert.
+ */
+const FLOW = `${REGION}, direction, dependency, peer, port, protocol`;
+const FLOW_WITH_RULE = `${FLOW}, decided_by`;
+
 /** The flows whose denial pages: required by Microsoft's table of a dependency that pages, or of one that pages on any endpoint. */
 const deniedPagingFlows = (options: RulesOptions): string => promql`
-  min by (${REGION}, direction, dependency, peer, port, protocol) (
+  min by (${FLOW_WITH_RULE}) (
     ${indented(pagingSeries('apim_network_flow_allowed', options), 4)}
   ) == 0`;
 
@@ -23,17 +30,14 @@ function apimNetworkRequiredFlowDenied(options: RulesOptions): AlertRule {
     expr: deniedPagingFlows(options),
     // Long enough for two evaluations (15 s apart in this group), short enough to page within 3 minutes of
     // the write: watch <= 60 s, scrape <= 30 s, evaluation <= 15 s, this, Alertmanager's group_wait.
+    // On Azure (1-minute floor) interval + for is kept: for 0 (azure.ts, azureFor).
     for: '30s',
     severity: 'critical',
     summary: 'APIM {{ $labels.apim_service }}: configuration denies {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} ({{ $labels.dependency }}) in {{ $labels.location }}',
     description:
       `${WHERE}: the network configuration denies the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }}, which dependency {{ $labels.dependency }} needs. APIM breaks once the platform notices (NetworkStatus refreshes about every 15 minutes).` +
-      withQuery(
-        `min by (decided_by) (apim_network_flow_allowed{${SAME_REGION},direction="%s",peer="%s",port="%s"}) == 0`,
-        `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
-        ` Deciding rule: ${listOf('decided_by')}.`,
-      ) +
-      LATEST_CHANGE,
+      DECIDING_RULE +
+      WHO_CHANGED_IT,
   };
 }
 
@@ -41,12 +45,12 @@ function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
   return {
     alert: 'ApimNetworkRequiredFlowBlocked',
     // Predictive: the NSG denies (0) or only partly allows (0.5) a flow APIM needs, which the
-    // platform may not have noticed yet. A denial that pages is ApimNetworkRequiredFlowDenied's. decided_by is left out of the alert's identity (a rule
-    // rename would raise a second alert) and fetched into the description instead.
+    // platform may not have noticed yet. A denial that pages is ApimNetworkRequiredFlowDenied's. decided_by is a
+    // label of the alert (named in the description without a `query`): a rule renamed restarts the 20 minutes.
     // Required by Microsoft's table, or paging by policy (Graph's Entra flow).
     // A flow an admin rule denies is ApimNetworkAdminRuleBlocksFlow's: another owner, another fix.
     expr: promql`
-      min by (${REGION}, direction, dependency, peer, port, protocol) (
+      min by (${FLOW_WITH_RULE}) (
         ${indented(gatingFlows('apim_network_flow_allowed', options), 8)}
       ) < 1
       unless on (${REGION}, direction, dependency, peer, port, protocol)
@@ -59,11 +63,7 @@ function apimNetworkRequiredFlowBlocked(options: RulesOptions): AlertRule {
     summary: 'APIM {{ $labels.apim_service }}: NSG blocks {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} in {{ $labels.location }}',
     description:
       `${WHERE}: the subnet's NSG {{ if lt $value 0.5 }}denies{{ else }}allows only part of{{ end }} the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }} (dependency {{ $labels.dependency }}).` +
-      withQuery(
-        `min by (decided_by) (apim_network_flow_allowed{${SAME_REGION},direction="%s",peer="%s",port="%s"}) < 1`,
-        `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
-        ` Deciding rule: ${listOf('decided_by')}.`,
-      ) +
+      DECIDING_RULE +
       ' APIM breaks once the platform notices.',
   };
 }
@@ -103,7 +103,7 @@ function apimNetworkRequiredFlowUnknown(options: RulesOptions): AlertRule {
     // A guess is never a verdict: a rule that could decide the flow holds a value the monitor cannot
     // resolve (a tag its data lacks, an unparsable port or prefix, an invalid priority).
     expr: promql`
-      max by (${REGION}, direction, dependency, peer, port, protocol) (
+      max by (${FLOW_WITH_RULE}) (
         ${indented(gatingFlows('apim_network_flow_unknown', options), 8)}
       ) == 1`,
     for: '20m',
@@ -111,11 +111,7 @@ function apimNetworkRequiredFlowUnknown(options: RulesOptions): AlertRule {
     summary: 'APIM {{ $labels.apim_service }}: cannot judge {{ $labels.direction }} {{ $labels.peer }}:{{ $labels.port }} in {{ $labels.location }}',
     description:
       `${WHERE}: a rule of the subnet's NSG that could decide the required {{ $labels.direction }} flow to {{ $labels.peer }} on {{ $labels.protocol }} {{ $labels.port }} (dependency {{ $labels.dependency }}) holds a value apim-netwatch cannot resolve: a service tag its tag data does not hold, a port or prefix that is not valid, or a priority outside 100-4096.` +
-      withQuery(
-        `max by (decided_by) (apim_network_flow_unknown{${SAME_REGION},direction="%s",peer="%s",port="%s"}) == 1`,
-        `${SAME_REGION_ARGS} $labels.direction $labels.peer $labels.port`,
-        ` Rule: ${listOf('decided_by')}.`,
-      ) +
+      ' Rule: {{ $labels.decided_by }}.' +
       ' The status page and the JSON API say why; apim-netwatch whatif does too.',
   };
 }
@@ -132,7 +128,7 @@ function apimNetworkRequiredRouteBroken(options: RulesOptions): AlertRule {
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic routed to {{ $labels.next_hop_type }} in {{ $labels.location }}',
-    description: `${WHERE}: the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to next hop {{ $labels.next_hop_type }} instead of Internet or a service endpoint. With forced tunnelling APIM needs service endpoints (Storage, SQL in the primary region, Key Vault, Event Hubs) and a route ApiManagement -> Internet.${LATEST_CHANGE}`,
+    description: `${WHERE}: the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to next hop {{ $labels.next_hop_type }} instead of Internet or a service endpoint. With forced tunnelling APIM needs service endpoints (Storage, SQL in the primary region, Key Vault, Event Hubs) and a route ApiManagement -> Internet.${onInstancePage('who changed the routes last')}`,
   };
 }
 
@@ -150,7 +146,8 @@ function apimNetworkRequiredRouteUnknown(options: RulesOptions): AlertRule {
     for: '20m',
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: {{ $labels.dependency }} traffic {{ if eq $labels.cause "appliance" "on_premises" "hub_firewall" }}goes through a device the monitor cannot read{{ else }}may be routed by a gateway{{ end }} in {{ $labels.location }}',
-    description: `${WHERE}: {{ if eq $labels.cause "appliance" }}the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} through a virtual appliance (forced tunnelling); it works only if the appliance allows it{{ else if eq $labels.cause "on_premises" }}the subnet's routes send the traffic of the required dependency {{ $labels.dependency }} to the virtual network gateway, i.e. on-premises; it works only if the network there lets it out{{ else if eq $labels.cause "hub_firewall" }}the Virtual WAN hub sends the traffic of the required dependency {{ $labels.dependency }} to its firewall (routing intent or a hub route table); it works only if the firewall allows it{{ else }}the routes of a virtual network gateway ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, used through gateway transit{{ else if eq $labels.cause "virtual_hub" }}a Virtual WAN hub's, or a hub that could not be read{{ else }}the VNet's own{{ end }}) reach the subnet, whose route table does not stop them; if on-premises advertises 0.0.0.0/0 over it (common with ExpressRoute), the traffic of the required dependency {{ $labels.dependency }} goes there instead of to Internet{{ end }}. NetworkStatus does not show {{ $labels.dependency }} working, so nothing settles it: the JSON API names the device or gateway; a service endpoint (Storage, SQL, Key Vault, Event Hubs) takes the traffic off that path.`,
+    // At most 1,024 characters (Azure's cap on an annotation): the gateway and device are named by the JSON API.
+    description: `${WHERE}: {{ $labels.dependency }} traffic {{ if eq $labels.cause "appliance" }}goes through a virtual appliance (forced tunnelling){{ else if eq $labels.cause "on_premises" }}goes to the VNet gateway, i.e. on-premises{{ else if eq $labels.cause "hub_firewall" }}goes to the Virtual WAN hub's firewall{{ else }}may follow a gateway's routes ({{ if eq $labels.cause "remote_gateway" }}a peered VNet's, by gateway transit{{ else if eq $labels.cause "virtual_hub" }}a Virtual WAN hub's, or an unreadable hub{{ else }}the VNet's own{{ end }}): if on-premises advertises 0.0.0.0/0 (common with ExpressRoute), it goes there, not to Internet{{ end }}. It works only if that path lets it out; NetworkStatus does not show it working. The JSON API names the device or gateway; a service endpoint (Storage, SQL, Key Vault, Event Hubs) takes the traffic off that path.`,
   };
 }
 

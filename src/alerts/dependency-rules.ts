@@ -1,15 +1,4 @@
-import {
-  FAILING_ENDPOINTS,
-  LIKELY_CAUSE_NSG,
-  LIKELY_CAUSE_ROUTE,
-  listOf,
-  MONITOR_BLIND,
-  SAME_DEPENDENCY,
-  SAME_DEPENDENCY_ARGS,
-  STALE_ENDPOINTS,
-  WHERE,
-  withQuery,
-} from './annotations.js';
+import { MONITOR_MAY_BE_BLIND, onInstancePage, WHERE } from './annotations.js';
 import { indented, pagingSeries, promql, REGION, UNLESS_TRANSITIONING } from './promql.js';
 import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
@@ -48,11 +37,8 @@ function apimNetworkDependencyDown(options: RulesOptions): AlertRule {
     summary: 'APIM {{ $labels.apim_service }} cannot reach {{ $labels.dependency }} in {{ $labels.location }}',
     description:
       `${WHERE} reports its dependency {{ $labels.dependency }} failing or stale: the gateway in this region cannot use it.` +
-      FAILING_ENDPOINTS +
-      STALE_ENDPOINTS +
-      LIKELY_CAUSE_NSG +
-      LIKELY_CAUSE_ROUTE +
-      MONITOR_BLIND,
+      onInstancePage("the failing endpoints with the API's error text, the likely cause (an NSG rule or a route) and who changed the configuration last") +
+      MONITOR_MAY_BE_BLIND,
   };
 }
 
@@ -71,12 +57,7 @@ function apimNetworkOptionalEndpointDown(options: RulesOptions): AlertRule {
     summary: 'APIM {{ $labels.apim_service }}: optional {{ $labels.dependency }} endpoints down in {{ $labels.location }}',
     description:
       `${WHERE} reports optional endpoints of its dependency {{ $labels.dependency }} failing or stale (the API marks them optional, e.g. the Git file share on SMB 445 or the SMTP queue); its required endpoints are judged by ApimNetworkDependencyDown. The features behind them (Git configuration, e-mail) are degraded.` +
-      withQuery(
-        `min by (endpoint) (apim_network_endpoint_up{${SAME_DEPENDENCY},required="false"}) == 0`,
-        SAME_DEPENDENCY_ARGS,
-        ` Failing endpoints: ${listOf('endpoint')}.`,
-      ) +
-      LIKELY_CAUSE_NSG,
+      onInstancePage("the failing endpoints with the API's error text and the likely cause"),
   };
 }
 
@@ -95,10 +76,7 @@ function apimNetworkOptionalDependencyDown(options: RulesOptions): AlertRule {
     summary: 'APIM {{ $labels.apim_service }}: optional dependency {{ $labels.dependency }} down in {{ $labels.location }}',
     description:
       `${WHERE} reports its non-paging dependency {{ $labels.dependency }} failing or stale; the features that use it (logging, e-mail, Git, cache, ...) are degraded.` +
-      FAILING_ENDPOINTS +
-      STALE_ENDPOINTS +
-      LIKELY_CAUSE_NSG +
-      LIKELY_CAUSE_ROUTE,
+      onInstancePage("the failing endpoints with the API's error text and the likely cause (an NSG rule or a route)"),
   };
 }
 

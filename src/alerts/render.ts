@@ -3,8 +3,9 @@ import { DEFAULT_PAGING_POLICY, pagingRegexes } from '../analysis/paging-policy.
 import { configurationGroup, configurationPageGroup } from './configuration-rules.js';
 import { dependencyGroup } from './dependency-rules.js';
 import { monitorGroup } from './monitor-rules.js';
+import { INSTANCE_PAGE_PATH } from './annotations.js';
 import { statusGroup } from './status-rules.js';
-import type { RuleGroup, RulesOptions } from './types.js';
+import type { AlertRule, RuleGroup, RulesOptions } from './types.js';
 
 /** The rule groups with their options applied, and their rendering as a Prometheus rules file. */
 
@@ -13,6 +14,8 @@ export const RULES_TEMPLATE_PLACEHOLDERS = {
   pagingRequiredRegex: '__PAGING_REQUIRED_REGEX__',
   pagingAnyRegex: '__PAGING_ANY_REGEX__',
   runbookBaseUrl: '__RUNBOOK_BASE_URL__',
+  // The chart's alerts.statusPageUrl; without one, the chart removes the instance_page_url lines.
+  statusPageUrl: '__STATUS_PAGE_URL__',
 } as const satisfies RulesOptions;
 
 export const DEFAULT_RUNBOOK_BASE_URL = 'https://github.com/apim-netwatch/apim-netwatch/blob/main/docs/runbooks.md';
@@ -38,16 +41,36 @@ function checkOption(name: keyof RulesOptions, value: string, forbidden: RegExp,
   if ((!value && !mayBeEmpty) || forbidden.test(value)) throw new Error(`renderRules: ${name} ${JSON.stringify(value)} must be ${mayBeEmpty ? '' : 'non-empty and '}free of ${forbidden.source}`);
 }
 
+/** Throws when an option would break the documents it goes into (both renderers call it). */
+export function checkRulesOptions(options: RulesOptions): void {
+  // Newlines and double quotes would break the literal block / quoted string / PromQL they go into.
+  checkOption('pagingRequiredRegex', options.pagingRequiredRegex, /["\n\\]/, true);
+  checkOption('pagingAnyRegex', options.pagingAnyRegex, /["\n\\]/, true);
+  checkOption('runbookBaseUrl', options.runbookBaseUrl, /["\n\\#\s]/);
+  // A trailing slash would make `//instances`; `{` would start a template action.
+  checkOption('statusPageUrl', options.statusPageUrl ?? '', /["\n\\#\s{}]|\/$/, true);
+}
+
+/** Whether an alert is about one APIM instance (its labels name it), so that it can link the instance page. */
+export const namesInstance = (rule: AlertRule): boolean => rule.description.includes('$labels.apim_service');
+
+/** An alert's annotations, as every ruler gets them: template text only, no `query`. */
+export function annotationsOf(rule: AlertRule, options: RulesOptions): Record<string, string> {
+  return {
+    summary: rule.summary,
+    description: rule.description,
+    runbook_url: `${options.runbookBaseUrl}#${runbookAnchor(rule.alert)}`,
+    ...(options.statusPageUrl && namesInstance(rule) ? { instance_page_url: `${options.statusPageUrl}${INSTANCE_PAGE_PATH}` } : {}),
+  };
+}
+
 /**
  * The rules as a Prometheus rules file (`groups:`). Style is fixed whatever the options: expressions
  * and descriptions are literal blocks, runbook URLs double-quoted, nothing folded. So the Helm copy, rendered with the
  * placeholders, becomes exactly this text when the chart substitutes the values.
  */
 export function renderRules(options: RulesOptions): string {
-  // Newlines and double quotes would break the literal block / quoted string / PromQL they go into.
-  checkOption('pagingRequiredRegex', options.pagingRequiredRegex, /["\n\\]/, true);
-  checkOption('pagingAnyRegex', options.pagingAnyRegex, /["\n\\]/, true);
-  checkOption('runbookBaseUrl', options.runbookBaseUrl, /["\n\\#\s]/);
+  checkRulesOptions(options);
   const groups = alertGroups(options).map((group) => ({
     name: group.name,
     ...(group.interval ? { interval: group.interval } : {}),
@@ -56,11 +79,7 @@ export function renderRules(options: RulesOptions): string {
       expr: rule.expr,
       for: rule.for,
       labels: { severity: rule.severity },
-      annotations: {
-        summary: rule.summary,
-        description: rule.description,
-        runbook_url: `${options.runbookBaseUrl}#${runbookAnchor(rule.alert)}`,
-      },
+      annotations: annotationsOf(rule, options),
     })),
   }));
   const doc = new Document({ groups });
@@ -71,7 +90,7 @@ export function renderRules(options: RulesOptions): string {
       if (!isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
       // description: a literal block too, so its PromQL quotes read as they are, unescaped.
       if (pair.key.value === 'expr' || pair.key.value === 'description') pair.value.type = Scalar.BLOCK_LITERAL;
-      else if (pair.key.value === 'runbook_url') pair.value.type = Scalar.QUOTE_DOUBLE;
+      else if (pair.key.value === 'runbook_url' || pair.key.value === 'instance_page_url') pair.value.type = Scalar.QUOTE_DOUBLE;
     },
   });
   return doc.toString({ lineWidth: 0, indentSeq: true });

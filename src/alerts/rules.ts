@@ -11,7 +11,8 @@
  * `max` of a flag, so a replica that still sees a problem is never hidden by one that does not.
  *
  * The entry point of src/alerts/: the building blocks are in promql.ts and annotations.ts, one rule group
- * per *-rules.ts file, the options and the rendering in render.ts.
+ * per *-rules.ts file, the options and the rendering in render.ts (Prometheus) and azure.ts (Azure Monitor's
+ * prometheusRuleGroups).
  */
 export {
   alertGroups,
@@ -21,4 +22,5 @@ export {
   RULES_TEMPLATE_PLACEHOLDERS,
   runbookAnchor,
 } from './render.js';
+export { AZURE_SEVERITY, renderAzureRuleGroups } from './azure.js';
 export type { AlertRule, RuleGroup, RulesOptions, Severity } from './types.js';

@@ -1,4 +1,4 @@
-import { MONITOR_BLIND, SAME_REGION, SAME_REGION_ARGS, WHERE, withQuery } from './annotations.js';
+import { MONITOR_MAY_BE_BLIND, onInstancePage, WHERE } from './annotations.js';
 import { indented, promql, REGION, UNLESS_TRANSITIONING } from './promql.js';
 import type { AlertRule, RuleGroup } from './types.js';
 
@@ -21,13 +21,9 @@ function apimNetworkStatusStale(): AlertRule {
     severity: 'warning',
     summary: 'APIM {{ $labels.apim_service }}: NetworkStatus stopped updating in {{ $labels.location }}',
     description:
-      `${WHERE}: {{ $value }} NetworkStatus entries stopped updating, which the API defines as lost connectivity to those resources. ` +
-      withQuery(
-        `max by (dependency, endpoint) (apim_network_endpoint_stale{${SAME_REGION}}) == 1`,
-        SAME_REGION_ARGS,
-        'Stale: {{ range $i, $s := sortByLabel "endpoint" . }}{{ if $i }}, {{ end }}{{ $s.Labels.dependency }} {{ $s.Labels.endpoint }}{{ end }}.',
-      ) +
-      MONITOR_BLIND,
+      `${WHERE}: {{ $value }} NetworkStatus entries stopped updating, which the API defines as lost connectivity to those resources.` +
+      onInstancePage('which ones') +
+      MONITOR_MAY_BE_BLIND,
   };
 }
 

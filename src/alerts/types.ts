@@ -26,4 +26,10 @@ export interface RulesOptions {
   pagingAnyRegex: string;
   /** docs/runbooks.md as published; each alert links to `<base>#<lower-cased alert name>`. */
   runbookBaseUrl: string;
+  /**
+   * apim-netwatch's status pages as people reach them (no trailing slash): instance alerts then carry
+   * `instance_page_url` (`<base>/instances/<subscription>/<resource group>/<name>`). Unset or `""`: no link (the
+   * description still names the page's path).
+   */
+  statusPageUrl?: string;
 }

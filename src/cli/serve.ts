@@ -5,7 +5,9 @@ import { createApp } from '../http/app.js';
 import { createServer, listen, type HttpServer } from '../http/server.js';
 import { authEnabled, loadWebConfig, type WebConfig } from '../http/web-config.js';
 import { createLogger } from '../log.js';
+import { keepFamilies } from '../metrics/family-filter.js';
 import { SelfMetrics } from '../metrics/self-metrics.js';
+import { RemotePush } from '../remote-write/start.js';
 import { Monitor } from '../service/monitor.js';
 import { startDemo, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
@@ -62,6 +64,11 @@ function logWebConfig(log: Logger, webConfigFile: string, web: WebConfig): void 
   );
 }
 
+/** The monitor's own metrics as served: limited by `metrics.families` as the fleet's are, read per call (a reload applies at once). */
+function ownMetricsOf(selfMetrics: SelfMetrics, monitor: () => Monitor): () => Promise<string> {
+  return async () => keepFamilies(await selfMetrics.render(), monitor().config.metrics.families);
+}
+
 export async function startService(options: ServeOptions): Promise<RunningService> {
   let config = withShard(loadConfig(options.config), options);
   /** The file's configuration in force (what a reload compares against). */
@@ -78,10 +85,11 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   // One registry for the life of the process: the monitors a reload builds count on in it.
   const selfMetrics = new SelfMetrics();
   let monitor = new Monitor(config, { log, selfMetrics, ...(demo ? { caPem: demo.simulator.caCertPem } : {}) });
+  const ownMetrics = ownMetricsOf(selfMetrics, () => monitor);
   const app = createApp({
     report: () => monitor.report,
     fleetMetrics: () => monitor.fleetBody(),
-    selfMetrics: () => selfMetrics.render(),
+    selfMetrics: ownMetrics,
     simulated: Boolean(demo),
     web: () => web,
     log,
@@ -92,6 +100,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
   log.info({ port: boundPort, schedule: config.schedule, endpoint: config.azure.endpoint }, `serving metrics on ${web.tls ? 'https' : 'http'}://${config.server.host}:${boundPort}/metrics`);
   await monitor.restore();
   monitor.start();
+  const remote = new RemotePush(config, { registry: selfMetrics.registry, source: { fleet: () => monitor.fleetBody(), own: ownMetrics }, log });
   /** Fired by stop(): no reload starts, and one under way is abandoned. */
   const stopping = new AbortController();
   let reloading: Promise<void> = Promise.resolve();
@@ -106,6 +115,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       const file = options.config;
       const context = { log, demo: Boolean(demo), stopping: stopping.signal };
       ({ monitor, config: running } = await reloadConfigFile(file, () => withShard(loadConfig(file), options), { monitor, config: running }, context));
+      await remote.apply(running);
     }
   };
 
@@ -129,6 +139,7 @@ export async function startService(options: ServeOptions): Promise<RunningServic
       // Browsers on the status page keep connections alive: do not wait for them to give up.
       server.closeAllConnections();
       await closed;
+      await remote.stop();
       // Stopping the running monitor aborts the poll a pending reload waits for; the reload then gives up.
       const stopped = monitor;
       await stopped.stop();

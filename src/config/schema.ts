@@ -4,6 +4,8 @@ import { isResourceOf, parseResourceId } from '../model/ids.js';
 import { DEPENDENCIES } from '../analysis/dependencies.js';
 import { DEFAULT_PAGING_POLICY, PAGING_SCOPES, policyFromList, type PagingPolicy } from '../analysis/paging-policy.js';
 import { DEFAULT_STALE_AFTER_SECONDS } from '../analysis/staleness.js';
+import { familyPattern } from '../metrics/family-filter.js';
+import { remoteWriteSchema } from '../remote-write/config.js';
 
 export const PUBLIC_CLOUD_ENDPOINT = 'https://management.azure.com';
 
@@ -46,6 +48,19 @@ const pagingDependencies = z.unknown().transform((value, ctx): PagingPolicy => {
   }
   return z.NEVER;
 });
+
+/** A family name, or a regular expression matching whole names (kube-state-metrics' allow and deny lists). */
+const familyEntry = z.string().min(1).refine(
+  (entry) => {
+    try {
+      familyPattern(entry);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected a metric family name or a regular expression (matched against the whole name), e.g. apim_network_flow_.*' },
+);
 
 export const configSchema = z
   .object({
@@ -148,6 +163,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    /** Which metric families /metrics serves and remote-write pushes (README, "Series budget"). */
+    metrics: z
+      .object({
+        families: z
+          .object({ allow: z.array(familyEntry).default([]), deny: z.array(familyEntry).default([]) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    remoteWrite: remoteWriteSchema,
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -7,8 +7,15 @@ import { familyHeader, formatSample } from './exposition.js';
 import { gunzipStream, type ExpositionBody } from './exposition-body.js';
 import { FLEET_FAMILIES, TARGET_UP_FAMILY, unresolvedTargetSample, type FleetFamily } from './families.js';
 import { instancePrefixes, renderFamilyLines, type FamilyLines } from './render.js';
+import { familyFilter, type FamilySelection } from './family-filter.js';
 
 const gunzipAsync = promisify(gunzip);
+
+/** The fleet's families `selection` serves (`metrics.families`), in exposition order. */
+export function servedFamilies(selection: FamilySelection, families: readonly FleetFamily[] = FLEET_FAMILIES): readonly FleetFamily[] {
+  const keep = familyFilter(selection);
+  return families.filter((family) => keep(family.name));
+}
 
 /** One family's lines of one instance, gzipped on its own: a member of the served stream. */
 interface Block {

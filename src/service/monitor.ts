@@ -9,7 +9,7 @@ import type { CollectStats } from '../azure/fleet-reading.js';
 import { ServiceTagsCache } from '../azure/service-tags-cache.js';
 import type { Config } from '../config/schema.js';
 import type { ExpositionBody } from '../metrics/exposition-body.js';
-import { ExpositionStore } from '../metrics/exposition-store.js';
+import { ExpositionStore, servedFamilies } from '../metrics/exposition-store.js';
 import { fleetWideFamily, ownFamily, type FleetFamily } from '../metrics/family.js';
 import { SelfMetrics, type ExpositionRenderStats } from '../metrics/self-metrics.js';
 import { Poller } from '../poller/poller.js';
@@ -45,7 +45,7 @@ export class Monitor {
   /** ARM requests and Resource Graph use of the last completed collection (also logged per poll). */
   lastCollectStats: CollectStats | undefined;
   /** The fleet's series, kept gzipped per instance and family; a scrape sends the last published body as it is. */
-  private readonly exposition = new ExpositionStore();
+  private readonly exposition: ExpositionStore;
   /** The configuration changes seen, joined to the verdicts they changed, with who made them. */
   private readonly changes = new ChangeLedger();
   /** Instances whose changes read differently since they were shown, while a poll ran: shown when it ends. */
@@ -64,6 +64,7 @@ export class Monitor {
     this.log = log;
     if (config.stateFile) checkWritable(config.stateFile);
     this.selfMetrics = options.selfMetrics ?? new SelfMetrics({ processMetrics: options.processMetrics ?? true });
+    this.exposition = new ExpositionStore(servedFamilies(config.metrics.families));
     const clients = armClients(config, options, this.selfMetrics, this.shutdown.signal);
     this.clients = clients;
     const policy = {

@@ -43,6 +43,8 @@ export interface PrometheusOptions {
   ruleFiles: string[];
   alertmanagerUrl?: string;
   intervalSeconds?: number;
+  /** `--web.enable-remote-write-receiver`: POST /api/v1/write takes what a remote-write client pushes. */
+  remoteWriteReceiver?: boolean;
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<Daemon> {
@@ -67,6 +69,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Daemo
       `--web.listen-address=127.0.0.1:${port}`,
       `--web.external-url=${url}`,
       '--log.level=warn',
+      ...(options.remoteWriteReceiver ? ['--web.enable-remote-write-receiver'] : []),
     ],
     url,
     port,

@@ -98,31 +98,6 @@ dependency with its default scope, graph "any" and the rest "required"; or a map
 {{- dict "required" (join "|" (sortAlpha $required)) "any" (join "|" (sortAlpha $any)) | toJson }}
 {{- end }}
 
-{{/*
-The alert rules (a Prometheus `groups:` document, files/alert-rules.yaml) with the placeholders
-__PAGING_REQUIRED_REGEX__ / __PAGING_ANY_REGEX__ (apim-netwatch.pagingRegexes) and __RUNBOOK_BASE_URL__
-(alerts.runbookBaseUrl) substituted; parsed first, so a broken file fails the render instead of the PrometheusRule.
-The rules' own $labels templates are data here: .Files.Get does not evaluate them.
-*/}}
-{{- define "apim-netwatch.alertRules" -}}
-{{- $rules := .Files.Get "files/alert-rules.yaml" }}
-{{- if not $rules }}
-{{- fail "prometheusRule.enabled is true but the chart has no files/alert-rules.yaml" }}
-{{- end }}
-{{- $paging := include "apim-netwatch.pagingRegexes" . | fromJson }}
-{{- $runbooks := .Values.alerts.runbookBaseUrl }}
-{{- $text := $rules | replace "__PAGING_REQUIRED_REGEX__" $paging.required | replace "__PAGING_ANY_REGEX__" $paging.any | replace "__RUNBOOK_BASE_URL__" $runbooks }}
-{{- $doc := fromYaml $text }}
-{{- if hasKey $doc "Error" }}
-{{- fail (printf "files/alert-rules.yaml is not valid YAML after substitution: %s" $doc.Error) }}
-{{- end }}
-{{- if not $doc.groups }}
-{{- fail "files/alert-rules.yaml has no `groups:`" }}
-{{- end }}
-{{- /* Emitted as written (comments and line breaks kept), minus document markers. */}}
-{{- regexReplaceAll "(?m)^(---|\\.\\.\\.)[ \t]*$" $text "" | trim }}
-{{- end }}
-
 {{/* Where the state file lives when persistence is on (the volume's mount path). */}}
 {{- define "apim-netwatch.stateDir" -}}
 /var/lib/apim-netwatch

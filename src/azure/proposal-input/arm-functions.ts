@@ -107,6 +107,24 @@ function createObject(values: unknown[]): Record<string, unknown> {
   return object;
 }
 
+/**
+ * `union()`: arrays joined without repeats, in order; objects merged, a later object's value winning for a key both
+ * have, and objects under the same key merged likewise (Microsoft Learn, "Object functions for ARM templates").
+ */
+function union(values: unknown[]): unknown {
+  if (values.length > 0 && values.every(Array.isArray)) {
+    const joined: unknown[] = [];
+    for (const item of values.flat(1)) if (!joined.some((seen) => sameValue(seen, item))) joined.push(item);
+    return joined;
+  }
+  if (!values.every(isObjectValue)) throw new CannotEvaluate(`union() of ${values.map(kindOf).join(', ')}: all arrays or all objects`);
+  const merged: Record<string, unknown> = {};
+  for (const object of values as Array<Record<string, unknown>>) {
+    for (const [key, value] of Object.entries(object)) merged[key] = isObjectValue(merged[key]) && isObjectValue(value) ? union([merged[key], value]) : value;
+  }
+  return merged;
+}
+
 /** `lambda('a', 'b', body)`: called by `map` with its arguments bound to `lambdaVariables('a')`. */
 function lambda(args: ExpressionNode[], ev: Evaluator): Lambda {
   arity('lambda', args, 2, Infinity);
@@ -160,6 +178,7 @@ const FUNCTIONS: Record<string, ArmFunction> = {
   not: strict('not', 1, 1, ([value]) => !bool(value, 'not() argument')),
   createarray: strict('createArray', 0, Infinity, (values) => values),
   createobject: strict('createObject', 0, Infinity, createObject),
+  union: strict('union', 1, Infinity, union),
   true: strict('true', 0, 0, () => true),
   false: strict('false', 0, 0, () => false),
   null: strict('null', 0, 0, () => null),
