@@ -1,11 +1,9 @@
-import { loadConfig } from '../config/load.js';
-import { createLogger } from '../log.js';
 import { Monitor } from '../service/monitor.js';
 import { checkJson, checkTable, colourEnabled, createProgress, type LastWrites } from './check-output.js';
 import { blockedOf } from '../analysis/triage.js';
 import type { FleetReport } from '../analysis/report.js';
 import type { Logger } from 'pino';
-import { startDemo, type Demo } from './demo.js';
+import { oneShotSetup, type Demo } from './demo.js';
 import { reportFatal } from './errors.js';
 import { EXIT_COULD_NOT_CHECK, exitCodeOf } from './exit-codes.js';
 
@@ -36,12 +34,9 @@ export async function runCheck(options: CheckOptions): Promise<number> {
   // On stderr, so it never mixes with the table or the JSON on stdout; only on a terminal.
   const progress = createProgress(process.stderr);
   try {
-    let config = loadConfig(options.config);
-    const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, 'stderr');
-    if (options.demo) {
-      demo = await startDemo(config, log);
-      config = demo.config;
-    }
+    const setup = await oneShotSetup(options);
+    const { config, log } = setup;
+    demo = setup.demo;
     const monitor = new Monitor(config, {
       log,
       processMetrics: false,

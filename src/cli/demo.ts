@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { createLogger } from '../log.js';
 import { buildDemoWorld, DEMO_SUBSCRIPTIONS } from '../simulator/demo-world.js';
 import { startSimulator, type RunningSimulator } from '../simulator/server.js';
 
@@ -36,4 +38,16 @@ export async function startDemo(config: Config, log: Logger): Promise<Demo> {
       await simulator.close();
     },
   };
+}
+
+/**
+ * A one-shot command's config and logger (`--config`, `--demo`): logs on stderr, so that stdout stays parseable,
+ * and `info` lowered to `warn` there; with `--demo`, the embedded simulator started and the config pointed at it.
+ */
+export async function oneShotSetup(options: { config?: string | undefined; demo?: boolean | undefined }): Promise<{ config: Config; log: Logger; demo?: Demo }> {
+  const config = loadConfig(options.config);
+  const log = createLogger(config.log.level === 'info' ? 'warn' : config.log.level, 'stderr');
+  if (!options.demo) return { config, log };
+  const demo = await startDemo(config, log);
+  return { config: demo.config, log, demo };
 }

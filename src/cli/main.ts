@@ -6,6 +6,7 @@ import { EXIT_COULD_NOT_CHECK } from './exit-codes.js';
 import { oneOf, usageLine } from './option-values.js';
 import { VERSION } from '../version.js';
 import { runCheck } from './check.js';
+import { runProbe } from './probe.js';
 import { runServe } from './serve.js';
 import { runSimulate } from './simulate.js';
 import { runWhatif } from './whatif.js';
@@ -62,6 +63,21 @@ program
   .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
   .action(async (options: { config?: string; demo?: boolean; output: 'table' | 'json' }) => {
     process.exitCode = await runCheck(options);
+  });
+
+program
+  .command('probe')
+  .description("ask the instance's gateway to connect to an address and port (APIM's connectivity check); exit 0 connected, 1 not connected, 2 could not check")
+  .requiredOption('--instance <id>', 'the APIM instance (ARM resource ID)')
+  .option('--region <region>', "the gateway region to check from (default: the instance's primary region)")
+  .requiredOption('--address <address>', 'host name, IP address or URL to connect to')
+  .requiredOption('--port <port>', 'port to connect to', port)
+  .addOption(new Option('--protocol <protocol>', 'protocol of the check').choices(['tcp', 'http', 'https']).argParser(oneOf(['tcp', 'http', 'https'])))
+  .option('-c, --config <file>', 'YAML config file (see config.example.yaml)')
+  .option('--demo', 'check against the built-in demo fleet (simulated data)')
+  .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+  .action(async (options: { instance: string; region?: string; address: string; port: number; protocol?: 'tcp' | 'http' | 'https'; config?: string; demo?: boolean; output: 'table' | 'json' }) => {
+    process.exitCode = await runProbe(options);
   });
 
 program

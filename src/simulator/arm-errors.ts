@@ -69,6 +69,8 @@ function actionFor(path: string): string {
   }
   const [namespace, ...rest] = segments.slice(i + 1);
   const types = rest.filter((_, j) => j % 2 === 0);
+  // APIM's connectivity check is an action: Azure's 403 names `.../connectivityCheck/action`.
+  if (types.length === 2 && types[1]!.toLowerCase() === 'connectivitycheck' && rest.length === 3) return [namespace, ...types, 'action'].join('/');
   return [namespace, ...types, 'read'].join('/');
 }
 

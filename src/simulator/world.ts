@@ -104,6 +104,17 @@ export const worldSchema = z
      * rows of the subscription carry it as theirs.
      */
     subscriptionHomeTenants: z.record(z.string(), z.string().min(1)).optional(),
+    /**
+     * APIM connectivity checks (POST <apim id>/connectivityCheck): the 200 body for a check matching service, region (if
+     * given), address and port, case-insensitive. Unmatched: the region's NetworkStatus entry for the host, else Connected.
+     */
+    connectivityChecks: z
+      .array(z.object({ service: z.string().min(1), region: z.string().optional(), address: z.string().min(1), port: z.number().int().min(0).max(65535), response: z.unknown() }).passthrough())
+      .optional(),
+    /** How long a connectivity check runs before its result is ready (default 1; Azure: seconds to a minute). */
+    connectivityCheckSeconds: z.number().nonnegative().max(600).optional(),
+    /** APIM ID -> the body of GET <apim id>/outboundNetworkDependenciesEndpoints (absent: an empty list). */
+    outboundNetworkDependencies: z.record(z.string(), z.unknown()).optional(),
   })
   .passthrough();
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, RequestHandler, Response } from 'express';
 import { ArmError, authenticationFailed, graphRateLimited, faultError, invalidResourceType, methodNotAllowed, missingApiVersion } from '../arm-errors.js';
 import { routeApim } from './apim.js';
+import { ArmAnswer, CONNECTIVITY_CHECK_ACTION, routeConnectivity } from './connectivity.js';
 import { GRAPH_PATH, graphQueryOf, routeGraph } from './graph.js';
 import { routeNetwork } from './network.js';
 import { ADMIN_RULES_ACTION, routeNetworkManager } from './network-manager.js';
@@ -36,6 +37,7 @@ function dispatch(ctx: HandlerContext, p: ArmPath, req: Request): unknown {
   return (
     routeSubscriptions(ctx, p, req) ??
     routeApim(ctx, p) ??
+    routeConnectivity(ctx, p, req) ??
     routeNetwork(ctx, p, req) ??
     routeNetworkManager(ctx, p, req.body) ??
     routeResources(ctx, p, req)
@@ -114,8 +116,8 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       setIdentityHeaders(req, res);
       const path = req.path.replace(/\/+$/, '').toLowerCase();
       const graph = path === GRAPH_PATH;
-      // ARM's read-only POSTs: Resource Graph queries and list actions.
-      const post = graph || path.endsWith(`/${ADMIN_RULES_ACTION}`);
+      // ARM's POSTs: Resource Graph queries, list actions and APIM's connectivity check.
+      const post = graph || path.endsWith(`/${ADMIN_RULES_ACTION}`) || path.endsWith(`/${CONNECTIVITY_CHECK_ACTION}`);
       if (post ? req.method !== 'POST' : req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
       if (!/^Bearer\s+\S/i.test(req.get('authorization') ?? '')) throw authenticationFailed();
       const apiVersion = req.query['api-version'];
@@ -145,6 +147,12 @@ export function armRoutes(opts: ArmRoutesOptions): RequestHandler {
       if (fault && !graph) setListPaging(req, fault);
 
       const body = graph ? routeGraph(opts.state.graphView(), graphBody, deniedBy(opts.state), fault) : dispatch(opts, p, req);
+      if (body instanceof ArmAnswer) {
+        setHeaders(res, body.headers);
+        if (body.body === undefined) res.status(body.status).setHeader('Content-Length', '0').end();
+        else sendJson(res, body.status, body.body);
+        return;
+      }
       sendJson(res, fault?.status ?? 200, body);
     } catch (err) {
       if (opts.closing.aborted) {
