@@ -266,6 +266,12 @@ export function edgeCaseFleetReport(instances = 3, now: Date = DEFAULT_NOW): Fle
   Object.assign(odd.instance, { provisioningState: 'Updating', targetProvisioningState: 'Succeeded' });
   odd.transition = { provisioningState: 'Updating', targetProvisioningState: 'Succeeded', since: new Date(now.getTime() - 600_000).toISOString(), seconds: 600, held: true, stuck: false, failed: false };
   const [first, second] = odd.regions;
+  // Connectivity checks from the gateway: one disconnected (no latency), one configured target reachable.
+  const probed = { apimId: odd.instance.id, subscriptionId: odd.instance.subscriptionId, location: first!.location, at: now.getTime() - 30_000 };
+  odd.probes = [
+    { ...probed, dependency: 'sql', address: 'sql "odd"\\.database.windows.net', port: 1433, protocol: 'tcp', trigger: 'unknown', connected: 0 },
+    { ...probed, dependency: 'target', address: 'backend.example', port: 443, protocol: 'https', trigger: 'target', connected: 1, latencySeconds: 0.012 },
+  ];
   first!.endpoints[0]!.endpoint = 'C:\\share\\"quoted"\nsecond line';
   first!.endpoints[0]!.resourceType = 'Weird \\ "Type"';
   delete first!.endpoints[1]!.lastStatusChange;

@@ -3,6 +3,7 @@ import type { DriftGroupResult } from './drift.js';
 import type { PagingPolicy } from './paging-policy.js';
 import type { RegionConfigReport } from './network.js';
 import type { FetchFailure, InstanceInfo, InstanceRef, SubscriptionFailure } from '../model/snapshot.js';
+import type { ProbeObservation } from '../model/probe.js';
 
 /** One NetworkStatus entry, judged. */
 export interface EndpointReport {
@@ -104,6 +105,8 @@ export interface InstanceReport {
   transition?: TransitionReport;
   health: InstanceHealth;
   regions: RegionReport[];
+  /** What the gateway answered to the connectivity checks asked of it (service/probes.ts), latest per check. */
+  probes?: ProbeObservation[];
 }
 
 export interface FleetSummary {

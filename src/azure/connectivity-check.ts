@@ -32,6 +32,15 @@ export interface CheckFailure {
   kind: CheckFailureKind;
   message: string;
   status?: number;
+  /** 429: how long ARM asked to wait (its Retry-After header, in seconds), when it said. */
+  retryAfterSeconds?: number;
+}
+
+function retryAfterOf(err: unknown): number | undefined {
+  const headers = (err as { response?: { headers?: { get?(name: string): string | undefined } } }).response?.headers;
+  const value = headers?.get?.('retry-after');
+  const seconds = value === undefined ? NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 export type ConnectivityCheckOutcome =
@@ -62,7 +71,10 @@ export function failureOf(err: unknown, input: ConnectivityCheckInput, deadlineM
       message: `${where} was refused (403): the identity lacks ${CONNECTIVITY_CHECK_PERMISSION} on the instance; grant it through a custom role holding only that action (README, "Azure permissions"); the built-in API Management Service Contributor has it too, but can also change the instance`,
     };
   }
-  if (status === 429 || e.code === 'Throttled') return { kind: 'throttled', status: status ?? 429, message: `${where} was throttled by ARM (429): ${said}; try again after the Retry-After` };
+  if (status === 429 || e.code === 'Throttled') {
+    const retryAfterSeconds = retryAfterOf(err);
+    return { kind: 'throttled', status: status ?? 429, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}), message: `${where} was throttled by ARM (429): ${said}; try again after the Retry-After` };
+  }
   if (status === 404) return { kind: 'not-found', status, message: `${where} failed: the instance was not found (404): ${said}` };
   return { kind: 'error', ...(status !== undefined ? { status } : {}), message: `${where} failed${status ? ` (${status})` : ''}: ${said}` };
 }

@@ -12,6 +12,8 @@ const OPERATIONS: Array<[RegExp, string]> = [
   [/^\/subscriptions\/[^/]+\/providers\/microsoft\.apimanagement\/service$/, 'ApiManagementService_List'],
   [/\/resourcegroups\/[^/]+\/providers\/microsoft\.apimanagement\/service$/, 'ApiManagementService_ListByResourceGroup'],
   [/\/providers\/microsoft\.apimanagement\/service\/[^/]+$/, 'ApiManagementService_Get'],
+  // The connectivity check's action (a POST); the GETs of its operation result count as Other.
+  [/\/providers\/microsoft\.apimanagement\/service\/[^/]+\/connectivitycheck$/, 'PerformConnectivityCheckAsync'],
   [/\/locations\/[^/]+\/servicetags$/, 'ServiceTags_List'],
   [/\/virtualnetworks\/[^/]+\/subnets\/[^/]+$/, 'Subnets_Get'],
   [/\/virtualnetworks\/[^/]+\/listnetworkmanagereffectivesecurityadminrules$/, 'ListNetworkManagerEffectiveSecurityAdminRules'],

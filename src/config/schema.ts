@@ -62,6 +62,33 @@ const familyEntry = z.string().min(1).refine(
   { message: 'expected a metric family name or a regular expression (matched against the whole name), e.g. apim_network_flow_.*' },
 );
 
+const probeTarget = z
+  .object({
+    instance: apimId,
+    /** The gateway region to check from (default: the instance's primary location). */
+    region: z.string().min(1).optional(),
+    address: z.string().min(1, { message: 'expected a host name, IP address or URL to check' }),
+    port: z.number({ message: 'expected a TCP port number (1-65535)' }).int().min(1).max(65535),
+    protocol: z.enum(['tcp', 'http', 'https'], { message: 'expected "tcp", "http" or "https"' }).default('tcp'),
+  })
+  .strict();
+
+const probesSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Connectivity-check actions per subscription per minute (each an ARM write-class action). */
+    maxPerMinute: z.number().int().min(1).max(600).default(6),
+    /** Checks in flight at once (each polls its LRO for seconds up to a minute). */
+    concurrency: z.number().int().min(1).max(64).default(2),
+    /** While a paging dependency's route is unknown or at risk: probe when found so, then at most this often. */
+    unknownIntervalSeconds: z.number().int().min(60).max(86_400).default(900),
+    /** Configured targets: every this many seconds. */
+    intervalSeconds: z.number().int().min(10).max(86_400).default(300),
+    targets: z.array(probeTarget).default([]),
+  })
+  .strict()
+  .prefault({});
+
 export const configSchema = z
   .object({
     azure: z
@@ -109,6 +136,8 @@ export const configSchema = z
       .object({ enabled: z.boolean().default(true), intervalSeconds: z.number().min(0.1).max(3600).default(60) })
       .strict()
       .prefault({}),
+    /** APIM connectivity checks from the gateway (README, "Probes"): on a budget per subscription, never delaying the poll or the watch. */
+    probes: probesSchema,
     /** This replica's share of the fleet: instances whose ID hashes to `index` modulo `count`. */
     sharding: z
       .object({ index: z.number().int().min(0).default(0), count: z.number().int().min(1).max(1024).default(1) })

@@ -1,5 +1,6 @@
 import type { EndpointReport, FleetReport, InstanceReport } from '../analysis/report.js';
 import { CONFIG_FAMILIES } from './config-families.js';
+import { PROBE_FAMILIES } from './probe-families.js';
 import type { Sample } from './exposition.js';
 import { bool, instanceLabels, type FleetFamily, type RowSink } from './family.js';
 
@@ -71,6 +72,7 @@ export const FLEET_FAMILIES: readonly FleetFamily[] = [
     },
   },
   ...CONFIG_FAMILIES,
+  ...PROBE_FAMILIES,
   {
     name: 'apim_instance_info',
     help: 'One series per APIM instance and region, with its SKU, platform version, VNet mode and whether the region is primary.',

@@ -102,6 +102,12 @@ export class SelfMetrics implements ArmObserver {
     registers: [this.registry],
   });
 
+  private readonly probes = new Counter({
+    name: 'apim_netwatch_probes_total',
+    help: 'Connectivity checks asked of APIM gateways, by outcome: connected, disconnected, unknown (Azure could not say), throttled (429), forbidden (403: probes off for the subscription), timeout, error.',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   private readonly expositionSeries = new Gauge({
     name: 'apim_netwatch_exposition_series',
     help: 'Series of the fleet exposition rendered by the last poll (what /metrics serves besides these own metrics).',
@@ -200,6 +206,10 @@ export class SelfMetrics implements ArmObserver {
     this.watchRuns.inc({ outcome });
     this.watchRegions.inc(regionsRejudged);
     if (outcome === 'changed' || outcome === 'unchanged') this.watchLastRun.set(Date.now() / 1000);
+  }
+
+  probeCounted(outcome: string): void {
+    this.probes.inc({ outcome });
   }
 
   watchQueried(query: WatchQuery, requests: number): void {

@@ -21,6 +21,7 @@ import { armClients } from './arm-clients.js';
 import { latestWrites } from '../azure/resource-changes.js';
 import type { ChangeAuthor } from '../model/config-change.js';
 import { Poll } from './poll.js';
+import { Probes } from './probes.js';
 
 export interface MonitorOptions {
   log: Logger;
@@ -58,6 +59,8 @@ export class Monitor {
   private saving: Promise<void> = Promise.resolve();
   /** Fired at shutdown: every ARM request and Retry-After wait in flight ends at once. */
   private readonly shutdown = new AbortController();
+  /** Connectivity checks from the gateways, on their own budget: never awaited by the poll or the watch. */
+  readonly probes: Probes;
 
   constructor(readonly config: Config, options: MonitorOptions) {
     const { log } = options;
@@ -67,6 +70,7 @@ export class Monitor {
     this.exposition = new ExpositionStore(servedFamilies(config.metrics.families));
     const clients = armClients(config, options, this.selfMetrics, this.shutdown.signal);
     this.clients = clients;
+    this.probes = new Probes({ config, clients, log, selfMetrics: this.selfMetrics, latest: () => (this.poller.polling ? undefined : this.poller.latest), show: (r, only) => this.show(r, only) });
     const policy = {
       staleAfterSeconds: config.staleAfterSeconds,
       paging: config.paging.dependencies,
@@ -109,6 +113,7 @@ export class Monitor {
         // changes whose authors came in meanwhile.
         this.joinChanges(report);
         await this.show(report, fleetWideFamily);
+        this.probes.polled(report);
       },
       pollFailed: (seconds) => this.selfMetrics.pollFailed(seconds),
       pollSkipped: () => this.selfMetrics.pollSkipped(),
@@ -186,7 +191,7 @@ export class Monitor {
   private async show(report: FleetReport, only?: (family: FleetFamily) => boolean): Promise<void> {
     try {
       const began = performance.now();
-      await this.exposition.putReport(report, only);
+      await this.exposition.putReport(this.probes.attach(report), only);
       const stats = this.exposition.publish();
       this.lastExposition = { ...stats, milliseconds: performance.now() - began };
       this.selfMetrics.expositionRendered(this.lastExposition);
@@ -255,10 +260,12 @@ export class Monitor {
     if (this.shutdown.signal.aborted) return;
     this.poller.start(this.config.schedule);
     this.watch?.start();
+    this.probes.start();
   }
 
   /** Stops polling for a successor (a reload): a running poll finishes and is published first, so there is a snapshot to take over. */
   async retire(): Promise<void> {
+    this.probes.stop();
     await this.watch?.stop();
     await this.poller.stop();
     await this.saving;
@@ -268,6 +275,7 @@ export class Monitor {
   /** Stops polling: requests in flight are aborted (the poll ends with what it has), and pending state is written. */
   async stop(): Promise<void> {
     this.shutdown.abort();
+    this.probes.stop();
     await this.watch?.stop();
     await this.poller.stop({ discard: true });
     await this.saving;
@@ -279,22 +287,14 @@ export class Monitor {
     return latestWrites(this.clients, resourceIds);
   }
 
-  get report(): FleetReport | undefined {
-    return this.poller.latest;
-  }
+  get report(): FleetReport | undefined { return this.poller.latest; }
 
   /** The fleet's exposition as /metrics serves it now, decompressed (tests and tools). */
-  fleetMetrics(): Promise<string> {
-    return this.exposition.text();
-  }
+  fleetMetrics(): Promise<string> { return this.exposition.text(); }
 
   /** Size and cost of the last published exposition. */
-  get expositionStats(): ExpositionRenderStats {
-    return { ...this.lastExposition };
-  }
+  get expositionStats(): ExpositionRenderStats { return { ...this.lastExposition }; }
 
   /** What /metrics serves of the fleet. */
-  fleetBody(): ExpositionBody {
-    return this.exposition;
-  }
+  fleetBody(): ExpositionBody { return this.exposition; }
 }
