@@ -143,7 +143,9 @@ describe('simulate + serve --config: a world built from the Azure REST examples'
     expect(up).toHaveLength(17);
     expect(up.filter((s) => s.value === 0).map((s) => s.labels.dependency)).toEqual(['sql']);
     expect(find(metrics, 'apim_network_dependency_up', { apim_service: 'fresh-apim', dependency: 'sql' })[0]?.value).toBe(0);
-    expect(exposition).not.toContain('timeout');
+    // The API's error text (`Failed to connect to <sql>:1433 "timeout"`) is never a label (HELP texts may say "timeout").
+    expect(exposition).not.toContain('Failed to connect');
+    expect(exposition).not.toContain('<sql>');
     expect(promtoolCheckMetrics(exposition)).toEqual({ status: 0, output: '' });
   });
 });
