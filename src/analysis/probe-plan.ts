@@ -1,6 +1,7 @@
 import { hostOf, type Dependency } from './dependencies.js';
 import { endpointPort } from './likely-cause.js';
 import { pagesOn, type PagingPolicy } from './paging-policy.js';
+import { shortRegion } from '../model/ids.js';
 import type { FleetReport } from './report.js';
 import type { ProbeRequest } from '../model/probe.js';
 
@@ -8,7 +9,7 @@ export type { ProbeObservation, ProbeRequest, ProbeTrigger } from '../model/prob
 
 /** The same check asked twice is one check: instance, region, address, port and protocol (case-insensitive). */
 export const probeKey = (p: Pick<ProbeRequest, 'apimId' | 'location' | 'address' | 'port' | 'protocol'>): string =>
-  [p.apimId, p.location.replace(/\s+/g, ''), p.address, p.port, p.protocol].join('|').toLowerCase();
+  [p.apimId, shortRegion(p.location), p.address, p.port, p.protocol].join('|').toLowerCase();
 
 /**
  * The probes a report asks for: in each region, every paging dependency whose route is unknown or at risk

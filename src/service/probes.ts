@@ -8,7 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { FleetFamily } from '../metrics/family.js';
 import { PROBE_FAMILIES } from '../metrics/probe-families.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
-import { parseApimId } from '../model/ids.js';
+import { parseApimId, shortRegion } from '../model/ids.js';
 import { ProbeScheduler } from './probe-scheduler.js';
 
 export interface ProbesDeps {
@@ -24,8 +24,6 @@ export interface ProbesDeps {
 
 const PROBE_NAMES = new Set(PROBE_FAMILIES.map((family) => family.name));
 export const probeFamily = (family: FleetFamily): boolean => PROBE_NAMES.has(family.name);
-
-const regionKey = (region: string): string => region.toLowerCase().replace(/\s+/g, '');
 
 /**
  * The monitor's probes: what asks for them (each poll's unknown routes, configured targets on a timer), the
@@ -109,7 +107,7 @@ export class Probes {
   private askTargets(want: (key: string) => boolean, report = this.deps.latest()): void {
     for (const target of this.deps.config.probes.targets) {
       const primary = report?.instances.find((i) => i.instance.id.toLowerCase() === target.instance.toLowerCase())?.instance.regions[0]?.location;
-      const location = target.region ? regionKey(target.region) : primary;
+      const location = target.region ? shortRegion(target.region) : primary;
       if (!location) continue;
       const ref = parseApimId(target.instance);
       const request: ProbeRequest = {
